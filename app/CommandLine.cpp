@@ -1,0 +1,63 @@
+#include "CommandLine.h"
+
+#include "DumpCommand.h"
+#include "SamplesCommand.h"
+
+#include <QTextStream>
+
+namespace {
+const QStringList kSubcommands{QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("help")};
+}
+
+bool CommandLine::isHeadless(const QStringList& args)
+{
+    if (args.size() < 2)
+        return false;
+    const QString first = args.at(1);
+    return kSubcommands.contains(first) || first == QLatin1String("--help") || first == QLatin1String("-h") ||
+           first == QLatin1String("--version");
+}
+
+QString CommandLine::usage()
+{
+    return QStringLiteral(
+        "Usage:\n"
+        "  attnscope [FILE|SAMPLE]        open the desktop app (default sample when none is given)\n"
+        "  attnscope samples              list the bundled samples: name<TAB>kind<TAB>description\n"
+        "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy]\n"
+        "\n"
+        "INPUT  --sample NAME | --text STR | --text-file F | --sequence STR | --sequence-file F.csv | --npy F.npy\n"
+        "       [--queries-sequence STR | --queries-npy F.npy | --queries-text STR]   (cross-attention)\n"
+        "       [--tokenizer word|character] [--positions]\n"
+        "MECH   --score dot|scaled-dot|additive|bilinear|cosine  --norm softmax|sigmoid|ratio\n"
+        "       --scope global|local:W|hybrid:W:G  --causal  --heads H  --dim D  --temperature T  --seed S\n"
+        "       --projection identity|random|FILE.safetensors  --dynamic none|gate|temperature\n"
+        "       --combine weighted-sum|element-wise|soft-selection  --top-k K\n"
+        "\n"
+        "Exit status: 0 success, 1 bad input, 2 bad usage. 'attnscope dump --help' lists every option.\n");
+}
+
+int CommandLine::run(const QStringList& args)
+{
+    const QString command = args.value(1);
+    CliError result;
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        QTextStream(stdout) << usage();
+        return 0;
+    }
+    if (command == QLatin1String("--version")) {
+        QTextStream(stdout) << "attnscope " << ATTNSCOPE_VERSION << '\n';
+        return 0;
+    }
+    if (command == QLatin1String("samples"))
+        result = SamplesCommand::run(args.mid(1));
+    else if (command == QLatin1String("dump"))
+        result = DumpCommand::run(args.mid(1));
+    if (result.failed()) {
+        QTextStream err(stderr);
+        err << "attnscope " << command << ": " << result.message << '\n';
+        if (result.code == CliError::Usage)
+            err << "Try 'attnscope " << command << " --help'.\n";
+    }
+    return result.code;
+}

@@ -1,0 +1,68 @@
+#include "DumpCommand.h"
+
+#include "AtomicFileWriter.h"
+#include "AttentionEngine.h"
+#include "InputBuilder.h"
+#include "MechanismOptions.h"
+#include "ResultExport.h"
+
+#include <QCommandLineParser>
+#include <QTextStream>
+
+CliError DumpCommand::run(const QStringList& arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Compute attention and write the weights."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("dump"), QStringLiteral("The subcommand."));
+    MechanismOptions::addTo(p);
+    p.addOptions({
+        {QStringLiteral("out"), QStringLiteral("Weights: .npy (float32 [L,H,Nq,Nk]) or .json."), QStringLiteral("FILE")},
+        {QStringLiteral("out-output"), QStringLiteral("The final output, float32 [Nq,d] .npy."), QStringLiteral("FILE.npy")},
+    });
+    if (!p.parse(arguments))
+        return CliError::usage(p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText();
+        return {};
+    }
+    if (p.positionalArguments().size() > 1)
+        return CliError::usage(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().at(1)));
+
+    const QString out = p.value(QStringLiteral("out"));
+    if (out.isEmpty())
+        return CliError::usage(QStringLiteral("--out FILE.npy|FILE.json is required"));
+    const bool json = out.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
+    if (!json && !out.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive))
+        return CliError::usage(QStringLiteral("--out must name a .npy or .json file (got '%1')").arg(out));
+    const QString outOutput = p.value(QStringLiteral("out-output"));
+    if (p.isSet(QStringLiteral("out-output")) && !outOutput.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive))
+        return CliError::usage(QStringLiteral("--out-output must name a .npy file (got '%1')").arg(outOutput));
+
+    attn::InputSpec inputSpec;
+    attn::Mechanism mechanism;
+    if (CliError e = MechanismOptions::read(p, inputSpec, mechanism); e.failed())
+        return e;
+
+    auto input = attn::InputBuilder::build(inputSpec, mechanism.dim);
+    if (!input)
+        return CliError::badInput(QString::fromStdString(input.error()));
+    mechanism.keepScores = false; // dump writes weights only: keep one N x N buffer per head
+    auto result = attn::AttentionEngine::compute(*input, mechanism);
+    if (!result)
+        return CliError::badInput(QString::fromStdString(result.error()));
+    for (const auto& w : result->warnings)
+        QTextStream(stderr) << "warning: " << QString::fromStdString(w) << '\n';
+
+    // Serialise everything first, then write: a failure leaves no output at all.
+    const std::string weights = json ? attn::ResultExport::json(*result) : attn::ResultExport::weightsNpy(*result);
+    std::string output;
+    if (!outOutput.isEmpty())
+        output = attn::ResultExport::outputNpy(*result);
+    if (QString err = AtomicFileWriter::write(out, QByteArray::fromStdString(weights)); !err.isEmpty())
+        return CliError::badInput(err);
+    if (!outOutput.isEmpty())
+        if (QString err = AtomicFileWriter::write(outOutput, QByteArray::fromStdString(output)); !err.isEmpty())
+            return CliError::badInput(err);
+    return {};
+}

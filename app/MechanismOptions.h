@@ -1,0 +1,20 @@
+#pragma once
+// The INPUT and MECH options shared by the headless commands (dump, export, ...):
+//   INPUT  --sample NAME | --text STR | --text-file F | --sequence STR | --sequence-file F.csv | --npy F.npy
+//          [--queries-sequence STR | --queries-npy F.npy | --queries-text STR]   (cross-attention)
+//          [--tokenizer word|character] [--positions]
+//   MECH   --score --norm --scope --causal --heads --dim --temperature --seed --projection
+//          --dynamic --combine --top-k
+// A sample supplies both an input and a mechanism; explicit MECH options override it.
+#include "CliError.h"
+#include "InputSpec.h"
+#include "Mechanism.h"
+
+class QCommandLineParser;
+
+class MechanismOptions {
+public:
+    static void addTo(QCommandLineParser& parser);
+    // Fills input and mechanism; usage errors for malformed options, bad input for unknown files.
+    static CliError read(const QCommandLineParser& parser, attn::InputSpec& input, attn::Mechanism& mechanism);
+};

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Compares attnscope-bench with the torch peer (bench/torch_peer.py), size by size.
+#
+#   bench/run-all.sh [--threads T] [--sizes 128,256,...] [--repeats R] [BENCH]
+#
+# BENCH defaults to build/release/bench/attnscope-bench (this script builds nothing:
+# cmake --preset release && ninja -C build/release attnscope_bench). Both programs get the same
+# thread count (default 2) and run interleaved, one process per size and program, so each
+# peak RSS is that size's own. Prints one JSON line per size
+#   {"case":"mha-self","n":1024,"attnscope_ms":3.1,"peer":"torch","peer_ms":3.4,"ratio":0.91}
+# (ratio = attnscope_ms / peer_ms, below 1 means attnscope is faster), then a table.
+# Exit 0 ok, 1 a run failed, 2 usage, 3 torch's BLAS is too slow to compare against.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+threads=2
+sizes="128,256,512,1024,2048,4096"
+repeats=""
+bench="$root/build/release/bench/attnscope-bench"
+python=/usr/bin/python3
+per_run_timeout=240 # seconds; the whole default run takes a few minutes
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --threads) threads="${2:?--threads needs a value}"; shift 2 ;;
+        --sizes) sizes="${2:?--sizes needs a value}"; shift 2 ;;
+        --repeats) repeats="${2:?--repeats needs a value}"; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        -*) echo "run-all.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+        *) bench="$1"; shift ;;
+    esac
+done
+
+if ! [[ "$threads" =~ ^[1-9][0-9]*$ ]]; then
+    echo "run-all.sh: --threads: '$threads' is not a positive whole number" >&2; exit 2
+fi
+if ! [[ "$sizes" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]]; then
+    echo "run-all.sh: --sizes: '$sizes' is not a comma-separated list of positive whole numbers" >&2; exit 2
+fi
+if [ -n "$repeats" ] && ! [[ "$repeats" =~ ^[1-9][0-9]*$ ]]; then
+    echo "run-all.sh: --repeats: '$repeats' is not a positive whole number" >&2; exit 2
+fi
+if [ ! -x "$bench" ]; then
+    echo "run-all.sh: no benchmark program at '$bench'; build it first:" >&2
+    echo "    cmake --preset release && ninja -C build/release attnscope_bench" >&2
+    exit 2
+fi
+if [ ! -x "$python" ]; then
+    echo "run-all.sh: $python not found (the torch peer needs Debian's python3-torch)" >&2; exit 2
+fi
+if ! command -v jq >/dev/null; then
+    echo "run-all.sh: jq not found (apt-get install jq)" >&2; exit 2
+fi
+
+extra=()
+[ -n "$repeats" ] && extra=(--repeats "$repeats")
+
+# Refuse early when torch would run on the reference BLAS (torch_peer.py explains and exits 3).
+set +e
+check="$("$python" "$here/torch_peer.py" --threads "$threads" --blas-check)"
+rc=$?
+set -e
+[ $rc -eq 0 ] || exit $rc
+sgemm="$(jq -r .sgemm_gflops <<<"$check")"
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) threads=$threads torch SGEMM 2048: ${sgemm} GFLOP/s; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+# The measurement line of one program's run at one size.
+measure() { # name, command...
+    local name="$1" out rc
+    shift
+    set +e
+    out="$(timeout "$per_run_timeout" "$@")"
+    rc=$?
+    set -e
+    if [ $rc -ne 0 ]; then
+        echo "run-all.sh: $name failed (exit $rc): $*" >&2
+        exit $(( rc == 3 ? 3 : 1 ))
+    fi
+    grep -m1 '^{' <<<"$out" || { echo "run-all.sh: $name printed no measurement" >&2; exit 1; }
+}
+
+table=()
+IFS=',' read -r -a size_list <<<"$sizes"
+for n in "${size_list[@]}"; do
+    a="$(measure attnscope-bench "$bench" --sizes "$n" --threads "$threads" "${extra[@]}")"
+    t="$(measure torch_peer.py "$python" "$here/torch_peer.py" --sizes "$n" --threads "$threads" "${extra[@]}")"
+    line="$(jq -cn --argjson a "$a" --argjson t "$t" \
+        '{case: "mha-self", n: $a.n, attnscope_ms: $a.median_ms, peer: "torch", peer_ms: $t.median_ms,
+          ratio: (($a.median_ms / $t.median_ms) * 100 | round / 100)}')"
+    echo "$line"
+    table+=("$(jq -rn --argjson a "$a" --argjson t "$t" \
+        '[$a.n, $a.median_ms, $t.median_ms, ($a.median_ms / $t.median_ms), $a.gflops, $t.gflops,
+          $a.peak_rss_mb, $t.peak_rss_mb] | @tsv')")
+done
+
+echo
+echo "multi-head self-attention, d=512, 8 heads, $threads thread(s); median wall time per call"
+printf '%6s %14s %12s %8s %14s %12s %12s %10s\n' \
+    N "attnscope ms" "torch ms" ratio "attnscope GF/s" "torch GF/s" "attnscope MB" "torch MB"
+for row in "${table[@]}"; do
+    IFS=$'\t' read -r n am tm ratio ag tg ar tr <<<"$row"
+    printf '%6d %14.2f %12.2f %8.2f %14.1f %12.1f %12.0f %10.0f\n' "$n" "$am" "$tm" "$ratio" "$ag" "$tg" "$ar" "$tr"
+done
+echo "ratio = attnscope / torch (below 1: attnscope faster); MB = peak RSS of the process"

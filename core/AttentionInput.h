@@ -1,0 +1,24 @@
+#pragma once
+// What the engine attends over: a sequence X (N x d) giving keys and values, with one label per
+// row; for cross-attention a second sequence Y (M x d) gives the queries (seed 000 §4.3).
+#include "Types.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct AttentionInput {
+    Matrix keys;                         // X
+    std::vector<std::string> keyLabels;
+    std::optional<Matrix> queries;       // Y, cross-attention only
+    std::vector<std::string> queryLabels;
+    std::vector<int> paddedKeys;         // keys masked for every query (e.g. [PAD] tokens)
+
+    bool isCross() const { return queries.has_value(); }
+    const Matrix& queryMatrix() const { return queries ? *queries : keys; }
+    const std::vector<std::string>& queryLabelList() const { return queries ? queryLabels : keyLabels; }
+};
+
+} // namespace attn

@@ -1,0 +1,80 @@
+#include "AttentionResult.h"
+
+#include <limits>
+
+namespace attn {
+
+namespace {
+Tensor fromMatrix(const std::string& name, const Matrix& m)
+{
+    Tensor t{name, {m.rows(), m.cols()}, {}};
+    t.data.assign(m.data(), m.data() + m.size());
+    return t;
+}
+} // namespace
+
+std::vector<std::string> AttentionResult::stageNames() const
+{
+    std::vector<std::string> names{"input"};
+    if (cross)
+        names.push_back("query_input");
+    names.insert(names.end(), {"q", "k", "v"});
+    if (hasScores()) {
+        names.push_back("scores");
+        if (!mask.isTrivial())
+            names.push_back("masked_scores");
+    }
+    names.push_back("weights");
+    if (dynamic.size() > 0)
+        names.push_back("dynamic");
+    names.insert(names.end(), {"head_output", "concat", "output"});
+    return names;
+}
+
+std::optional<Tensor> AttentionResult::stage(const std::string& name) const
+{
+    const std::vector<int64_t> mapShape{layers, heads, queryCount, keyCount};
+    if (name == "input")
+        return fromMatrix(name, input);
+    if (name == "query_input" && cross)
+        return fromMatrix(name, queryInput);
+    if (name == "q")
+        return fromMatrix(name, q);
+    if (name == "k")
+        return fromMatrix(name, k);
+    if (name == "v")
+        return fromMatrix(name, v);
+    if (name == "weights")
+        return Tensor{name, mapShape, weights};
+    if (name == "scores" && hasScores())
+        return Tensor{name, mapShape, scores};
+    if (name == "masked_scores" && hasScores()) {
+        Tensor t{name, mapShape, scores};
+        for (int l = 0; l < layers; ++l)
+            for (int h = 0; h < heads; ++h)
+                for (int i = 0; i < queryCount; ++i)
+                    for (int j = 0; j < keyCount; ++j)
+                        if (mask.isMasked(i, j))
+                            t.data[index(l, h, i, j)] = -std::numeric_limits<float>::infinity();
+        return t;
+    }
+    if (name == "dynamic" && dynamic.size() > 0) {
+        Tensor t{name, {dynamic.size()}, {}};
+        t.data.assign(dynamic.data(), dynamic.data() + dynamic.size());
+        return t;
+    }
+    if (name == "head_output" && !headOutputs.empty()) {
+        const auto rows = headOutputs.front().rows();
+        Tensor t{name, {heads, rows, headDim}, {}};
+        for (const Matrix& m : headOutputs)
+            t.data.insert(t.data.end(), m.data(), m.data() + m.size());
+        return t;
+    }
+    if (name == "concat")
+        return fromMatrix(name, concat);
+    if (name == "output")
+        return fromMatrix(name, output);
+    return std::nullopt;
+}
+
+} // namespace attn

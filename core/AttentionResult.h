@@ -1,0 +1,63 @@
+#pragma once
+// Everything one computation produced, every stage kept as data so that any view (heatmap,
+// pipeline, details) can show it. Immutable once the engine returns it; the UI shares it as a
+// std::shared_ptr<const AttentionResult> snapshot.
+#include "MaskSpec.h"
+#include "Mechanism.h"
+#include "Tensor.h"
+#include "Types.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct AttentionResult {
+    int layers = 1;
+    int heads = 1;
+    int queryCount = 0; // Nq
+    int keyCount = 0;   // Nk
+    int inputDim = 0;   // d
+    int modelDim = 0;   // E
+    int headDim = 0;    // d_k
+    bool cross = false;
+
+    std::vector<std::string> queryLabels;
+    std::vector<std::string> keyLabels;
+    std::vector<std::string> outputLabels; // rows of `output`: queries, or keys for element-wise
+    Mechanism mechanism;
+    MaskSpec mask;
+
+    std::vector<float> weights; // [L][H][Nq][Nk], masked cells exactly 0
+    std::vector<float> scores;  // raw scores, same layout; empty when mechanism.keepScores is false
+
+    Matrix input;       // X [Nk, d]
+    Matrix queryInput;  // Y [Nq, d] for cross-attention, else empty
+    Matrix q, k, v;     // [Nq, E], [Nk, E], [Nk, E]
+    Vector dynamic;     // per query: gate g_i or temperature T_i; empty without dynamic attention
+    std::vector<Matrix> headOutputs; // per head [rows, d_k]
+    Matrix concat;      // [rows, E]
+    Matrix output;      // [rows, E] = concat W_O^T + b_O
+    std::vector<std::string> warnings;
+    double computeMilliseconds = 0.0;
+
+    size_t index(int layer, int head, int query, int key) const
+    {
+        return ((static_cast<size_t>(layer) * heads + head) * queryCount + query) * keyCount + key;
+    }
+    float weight(int layer, int head, int query, int key) const { return weights[index(layer, head, query, key)]; }
+    const float* weightRow(int layer, int head, int query) const { return &weights[index(layer, head, query, 0)]; }
+    bool hasScores() const { return !scores.empty(); }
+    float score(int layer, int head, int query, int key) const { return scores[index(layer, head, query, key)]; }
+    bool isMasked(int query, int key) const { return mask.isMasked(query, key); }
+
+    // The named stages, in pipeline order: input, query_input, q, k, v, scores, masked_scores,
+    // weights, dynamic, head_output, concat, output (those that exist for this computation).
+    std::vector<std::string> stageNames() const;
+    // A copy of one stage as a tensor (masked_scores is derived on request: -inf where masked).
+    std::optional<Tensor> stage(const std::string& name) const;
+};
+
+} // namespace attn

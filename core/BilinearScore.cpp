@@ -1,0 +1,11 @@
+#include "BilinearScore.h"
+
+namespace attn {
+
+void BilinearScore::compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const
+{
+    const Matrix qw = q * m_wa[static_cast<size_t>(head)];
+    out.noalias() = qw * k.transpose();
+}
+
+} // namespace attn

@@ -1,0 +1,12 @@
+#pragma once
+// s_ij = q_i . k_j  (seeds 000, 004)
+#include "ScoreFunction.h"
+
+namespace attn {
+
+class DotScore final : public ScoreFunction {
+public:
+    void compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const override;
+};
+
+} // namespace attn

@@ -1,0 +1,18 @@
+#pragma once
+// InputSpec -> AttentionInput: tokenises and embeds text (TextTokenizer, TextEmbedder; the
+// embedding dimension is the mechanism's `dim`, 64 when 0), parses inline sequences and reads
+// CSV / .npy files (SequenceParser). [PAD] tokens become padded keys.
+#include "AttentionInput.h"
+#include "Expected.h"
+#include "InputSpec.h"
+
+namespace attn {
+
+class InputBuilder {
+public:
+    static Expected<AttentionInput> build(const InputSpec& spec, int embeddingDim);
+
+    static constexpr uint64_t kMaxTextBytes = 64ULL << 20;
+};
+
+} // namespace attn

@@ -1,0 +1,83 @@
+#include "SampleLibrary.h"
+
+#include "FileBytes.h"
+#include "MechanismJson.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace attn {
+
+Expected<Sample> SampleLibrary::parse(const std::string& text, const std::string& source)
+{
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        return makeError(source + ": not valid JSON: " + e.what());
+    }
+    if (!j.is_object())
+        return makeError(source + ": a sample must be a JSON object");
+    Sample s;
+    for (const char* key : {"name", "kind", "title", "description"}) {
+        if (!j.contains(key) || !j.at(key).is_string())
+            return makeError(source + ": '" + key + "' is missing or not a string");
+    }
+    s.name = j.at("name").get<std::string>();
+    s.kind = j.at("kind").get<std::string>();
+    s.title = j.at("title").get<std::string>();
+    s.description = j.at("description").get<std::string>();
+    if (!j.contains("input"))
+        return makeError(source + ": 'input' is missing");
+    auto input = MechanismJson::inputFromJson(j.at("input"));
+    if (!input)
+        return makeError(source + ": " + input.error());
+    s.input = *input;
+    if (j.contains("mechanism")) {
+        auto mech = MechanismJson::fromJson(j.at("mechanism"));
+        if (!mech)
+            return makeError(source + ": " + mech.error());
+        s.mechanism = *mech;
+    }
+    return s;
+}
+
+void SampleLibrary::sort(std::vector<Sample>& samples)
+{
+    auto rank = [](const std::string& kind) {
+        const char* order[] = {"seed", "text", "sequence", "image", "diagram"};
+        for (int i = 0; i < 5; ++i)
+            if (kind == order[i])
+                return i;
+        return 5;
+    };
+    std::stable_sort(samples.begin(), samples.end(), [&](const Sample& a, const Sample& b) {
+        const int ra = rank(a.kind), rb = rank(b.kind);
+        return ra != rb ? ra < rb : a.name < b.name;
+    });
+}
+
+Expected<std::vector<Sample>> SampleLibrary::loadDirectory(const std::string& directory)
+{
+    std::vector<Sample> samples;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+        if (entry.path().extension() != ".json")
+            continue;
+        auto bytes = FileBytes::read(entry.path().string(), 16 << 20);
+        if (!bytes)
+            return bytes.takeError();
+        auto sample = parse(*bytes, entry.path().filename().string());
+        if (!sample)
+            return sample.takeError();
+        samples.push_back(std::move(*sample));
+    }
+    if (ec)
+        return makeError("cannot read the samples folder '" + directory + "': " + ec.message());
+    sort(samples);
+    return samples;
+}
+
+} // namespace attn

@@ -1,0 +1,23 @@
+#pragma once
+// Parses and lists the bundled samples. The files live in resources/samples/ as JSON
+// ({"name", "kind", "title", "description", "input": {...}, "mechanism": {...}}); the app
+// embeds them as Qt resources and hands their text here, tests read the directory.
+#include "Expected.h"
+#include "Sample.h"
+
+#include <string>
+#include <vector>
+
+namespace attn {
+
+class SampleLibrary {
+public:
+    static Expected<Sample> parse(const std::string& jsonText, const std::string& sourceName);
+    // Every *.json file in `directory`, sorted by kind order (seed, text, sequence) then name.
+    static Expected<std::vector<Sample>> loadDirectory(const std::string& directory);
+    static void sort(std::vector<Sample>& samples);
+
+    static const char* defaultSampleName() { return "text-fox"; }
+};
+
+} // namespace attn

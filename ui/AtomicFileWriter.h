@@ -1,0 +1,12 @@
+#pragma once
+// Writes a whole file atomically (QSaveFile: a temporary file renamed over the target on
+// commit), so an export, a dump or a session is either complete or not there at all, and a
+// file the user had is never left half-overwritten.
+#include <QByteArray>
+#include <QString>
+
+class AtomicFileWriter {
+public:
+    // Returns an empty string on success, else a message naming the file and the reason.
+    static QString write(const QString& path, const QByteArray& bytes);
+};

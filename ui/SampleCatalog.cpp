@@ -1,0 +1,61 @@
+#include "SampleCatalog.h"
+
+#include "SampleLibrary.h"
+
+#include <QDir>
+#include <QFile>
+#include <QStringList>
+
+namespace {
+struct Catalog {
+    std::vector<attn::Sample> samples;
+    QStringList problems;
+};
+
+const Catalog& catalog()
+{
+    static const Catalog c = [] {
+        Catalog result;
+        const QDir dir(QStringLiteral(":/samples"));
+        const auto files = dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+        for (const QString& name : files) {
+            QFile file(dir.filePath(name));
+            if (!file.open(QIODevice::ReadOnly)) {
+                result.problems << QStringLiteral("%1: cannot be read").arg(name);
+                continue;
+            }
+            const QByteArray bytes = file.readAll();
+            auto sample = attn::SampleLibrary::parse(bytes.toStdString(), name.toStdString());
+            if (!sample) {
+                result.problems << QString::fromStdString(sample.error());
+                continue;
+            }
+            result.samples.push_back(std::move(*sample));
+        }
+        attn::SampleLibrary::sort(result.samples);
+        return result;
+    }();
+    return c;
+}
+} // namespace
+
+const std::vector<attn::Sample>& SampleCatalog::all() { return catalog().samples; }
+
+std::optional<attn::Sample> SampleCatalog::find(const QString& name)
+{
+    const std::string key = name.toStdString();
+    for (const auto& s : all())
+        if (s.name == key)
+            return s;
+    return std::nullopt;
+}
+
+QStringList SampleCatalog::names()
+{
+    QStringList out;
+    for (const auto& s : all())
+        out << QString::fromStdString(s.name);
+    return out;
+}
+
+const QStringList& SampleCatalog::problems() { return catalog().problems; }

@@ -1,0 +1,18 @@
+#pragma once
+// The bundled samples, read from the Qt resources (:/samples/*.json) and parsed by the core's
+// SampleLibrary. Loaded once; a broken sample file is a build defect and is reported, not hidden.
+#include "Sample.h"
+
+#include <QString>
+
+#include <optional>
+#include <vector>
+
+class SampleCatalog {
+public:
+    static const std::vector<attn::Sample>& all();
+    static std::optional<attn::Sample> find(const QString& name);
+    static QStringList names();
+    // Messages for sample files that failed to parse (empty when all are well).
+    static const QStringList& problems();
+};
