@@ -1,12 +1,14 @@
 #include "CommandLine.h"
 
 #include "DumpCommand.h"
+#include "ExportCommand.h"
 #include "SamplesCommand.h"
 
 #include <QTextStream>
 
 namespace {
-const QStringList kSubcommands{QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("help")};
+const QStringList kSubcommands{
+    QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("export"), QStringLiteral("help")};
 }
 
 bool CommandLine::isHeadless(const QStringList& args)
@@ -18,6 +20,8 @@ bool CommandLine::isHeadless(const QStringList& args)
            first == QLatin1String("--version");
 }
 
+bool CommandLine::needsGui(const QStringList& args) { return args.value(1) == QLatin1String("export"); }
+
 QString CommandLine::usage()
 {
     return QStringLiteral(
@@ -25,6 +29,9 @@ QString CommandLine::usage()
         "  attnscope [FILE|SAMPLE]        open the desktop app (default sample when none is given)\n"
         "  attnscope samples              list the bundled samples: name<TAB>kind<TAB>description\n"
         "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy]\n"
+        "  attnscope export INPUT MECH --view heatmap|heads|lines|diff --out F.png|F.svg|F.pdf\n"
+        "                 [--head H|mean] [--layer L] [--width W --height H] [--colormap NAME] [--range R]\n"
+        "                 [--vs-score S --vs-norm N --vs-scope SCOPE]     (the diff view's second mechanism)\n"
         "\n"
         "INPUT  --sample NAME | --text STR | --text-file F | --sequence STR | --sequence-file F.csv | --npy F.npy\n"
         "       [--queries-sequence STR | --queries-npy F.npy | --queries-text STR]   (cross-attention)\n"
@@ -53,6 +60,8 @@ int CommandLine::run(const QStringList& args)
         result = SamplesCommand::run(args.mid(1));
     else if (command == QLatin1String("dump"))
         result = DumpCommand::run(args.mid(1));
+    else if (command == QLatin1String("export"))
+        result = ExportCommand::run(args.mid(1));
     if (result.failed()) {
         QTextStream err(stderr);
         err << "attnscope " << command << ": " << result.message << '\n';

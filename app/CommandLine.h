@@ -6,6 +6,8 @@
 class CommandLine {
 public:
     static bool isHeadless(const QStringList& arguments);
+    // Subcommands that render (export) need a QApplication on the offscreen platform.
+    static bool needsGui(const QStringList& arguments);
     // Runs the subcommand and returns the process exit code (0, 1 bad input, 2 usage).
     static int run(const QStringList& arguments);
     static QString usage();

@@ -36,11 +36,13 @@ CliError parseEnum(const QCommandLineParser& p, const QString& name, E& out,
     return {};
 }
 
-CliError parseScope(const QString& text, attn::Mechanism& m)
+} // namespace
+
+CliError MechanismOptions::parseScope(const QString& option, const QString& text, attn::Mechanism& m)
 {
     const QStringList parts = text.split(QLatin1Char(':'));
     const auto kind = attn::parseScopeKind(parts.front().toStdString());
-    const QString usage = QStringLiteral("--scope: '%1' is not global, local:W or hybrid:W:G").arg(text);
+    const QString usage = QStringLiteral("--%1: '%2' is not global, local:W or hybrid:W:G").arg(option, text);
     if (!kind)
         return CliError::usage(usage);
     m.scope = *kind;
@@ -65,8 +67,6 @@ CliError parseScope(const QString& text, attn::Mechanism& m)
     }
     return {};
 }
-
-} // namespace
 
 void MechanismOptions::addTo(QCommandLineParser& p)
 {
@@ -175,7 +175,7 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
     first(parseEnum(p, QStringLiteral("combine"), m.combine, &attn::parseCombineKind,
         "weighted-sum, element-wise, soft-selection"));
     if (p.isSet(QStringLiteral("scope")))
-        first(parseScope(p.value(QStringLiteral("scope")), m));
+        first(parseScope(QStringLiteral("scope"), p.value(QStringLiteral("scope")), m));
     if (p.isSet(QStringLiteral("causal")))
         m.causal = true;
     first(parseInt(p, QStringLiteral("heads"), m.heads, 1));

@@ -17,4 +17,6 @@ public:
     static void addTo(QCommandLineParser& parser);
     // Fills input and mechanism; usage errors for malformed options, bad input for unknown files.
     static CliError read(const QCommandLineParser& parser, attn::InputSpec& input, attn::Mechanism& mechanism);
+    // "global", "local:W" or "hybrid:W:G" into the mechanism's scope fields; `option` names the flag.
+    static CliError parseScope(const QString& option, const QString& text, attn::Mechanism& mechanism);
 };

@@ -1,27 +1,70 @@
-// attnscope: the desktop app by default, headless subcommands (samples, dump) otherwise.
+// attnscope: the desktop app by default, headless subcommands (samples, dump, export) otherwise.
 #include "CommandLine.h"
+#include "AttentionWorker.h"
 #include "MainWindow.h"
+#include "SampleCatalog.h"
+#include "SampleLibrary.h"
+#include "TokenFont.h"
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTextStream>
+#include <QTimer>
+
+namespace {
+void describeApp()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("AttnScope"));
+    QCoreApplication::setOrganizationName(QStringLiteral("AttnScope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ATTNSCOPE_VERSION));
+}
+} // namespace
 
 int main(int argc, char* argv[])
 {
+    QElapsedTimer startup;
+    startup.start();
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
 
     if (CommandLine::isHeadless(arguments)) {
-        // No display needed: a core application, never a window.
+        if (CommandLine::needsGui(arguments)) {
+            // Exports draw with widgets: an offscreen GUI application, never a window, no display.
+            if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+            QApplication app(argc, argv);
+            describeApp();
+            return CommandLine::run(arguments);
+        }
         QCoreApplication app(argc, argv);
-        QCoreApplication::setApplicationName(QStringLiteral("attnscope"));
+        describeApp();
         return CommandLine::run(arguments);
     }
 
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("AttnScope"));
-    QApplication::setOrganizationName(QStringLiteral("AttnScope"));
-    MainWindow window(arguments.value(1));
+    describeApp();
+    QApplication::setFont(TokenFont::font(QApplication::font().pointSize()));
+    const bool startupBenchmark = arguments.contains(QStringLiteral("--startup-benchmark"));
+    arguments.removeAll(QStringLiteral("--startup-benchmark"));
+    MainWindow window;
+    const QString initial = arguments.value(1);
+    if (initial.isEmpty() || !QFileInfo::exists(initial))
+        window.openSample(initial.isEmpty() ? QString::fromLatin1(attn::SampleLibrary::defaultSampleName()) : initial);
+    else
+        window.openPath(initial);
     window.show();
+    if (startupBenchmark) {
+        // Time to the first painted window with the default sample computed and shown.
+        QObject::connect(window.worker(), &AttentionWorker::finished, &window, [&] {
+            QTimer::singleShot(0, &window, [&] {
+                window.repaint();
+                QTextStream(stdout) << "startup_ms " << startup.nsecsElapsed() / 1e6 << '\n';
+                QApplication::quit();
+            });
+        });
+    }
     return QApplication::exec();
 }

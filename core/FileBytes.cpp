@@ -33,8 +33,9 @@ std::string reasonText(const std::error_code& ec)
     return text;
 }
 
-// Binary units (1 KB = 1024 bytes), as file managers show them: "512 MB", "3.0 GB", "17 bytes".
-std::string humanBytes(uint64_t n)
+// Binary units (1 KB = 1024 bytes), as file managers show them: "3.0 GB", "17 bytes".
+// A round limit reads better without the decimal ("512 MB"): wholeIfExact.
+std::string humanBytes(uint64_t n, bool wholeIfExact = false)
 {
     static const char* const units[] = { "KB", "MB", "GB", "TB", "PB", "EB" };
     if (n < 1024)
@@ -46,7 +47,7 @@ std::string humanBytes(uint64_t n)
         ++unit;
     }
     char buffer[64];
-    if (n % scale == 0)
+    if (wholeIfExact && n % scale == 0)
         std::snprintf(
             buffer, sizeof buffer, "%llu %s", static_cast<unsigned long long>(n / scale), units[unit]);
     else
@@ -121,9 +122,10 @@ Expected<std::string> FileBytes::read(const std::string& path, uint64_t maxBytes
         // Close to the limit the rounded sizes would read the same, so give exact byte counts.
         if (*size - maxBytes < maxBytes / 20 + 1)
             return makeError(quoted(path) + " is " + std::to_string(*size) + " bytes, larger than the "
-                + std::to_string(maxBytes) + " bytes (" + humanBytes(maxBytes) + ") this input accepts");
+                + std::to_string(maxBytes) + " bytes (" + humanBytes(maxBytes, true)
+                + ") this input accepts");
         return makeError(quoted(path) + " is " + humanBytes(*size) + ", larger than the "
-            + humanBytes(maxBytes) + " this input accepts");
+            + humanBytes(maxBytes, true) + " this input accepts");
     }
     if (*size > static_cast<uint64_t>(std::numeric_limits<std::streamsize>::max())
         || *size > static_cast<uint64_t>(std::string().max_size()))

@@ -395,8 +395,9 @@ Expected<Sequence> SequenceParser::parseCsv(const std::string& text, const std::
         }
 
         if (firstDataLine != 0 && lineOf.size() >= kMaxCsvRows)
-            return makeError(prefix + "more than " + std::to_string(kMaxCsvRows) + " rows (" + lineText
-                + " is row " + std::to_string(kMaxCsvRows + 1) + "); the limit is 1,000,000");
+            return makeError(prefix + "too many rows: " + lineText + " is row "
+                + std::to_string(kMaxCsvRows + 1) + ", and at most " + std::to_string(kMaxCsvRows)
+                + " rows are accepted");
 
         CellReader reader(line, sep);
         size_t column = 0;

@@ -1,43 +1,487 @@
 #include "MainWindow.h"
 
-#include "AttentionEngine.h"
-#include "InputBuilder.h"
+#include "AttentionWorker.h"
+#include "DetailsPanel.h"
+#include "DiffView.h"
+#include "ErrorBanner.h"
+#include "ExportDialog.h"
+#include "HeadGridView.h"
+#include "HeatmapView.h"
+#include "InputPanel.h"
+#include "LinesPage.h"
+#include "LinesView.h"
+#include "MechanismJson.h"
+
+#include <nlohmann/json.hpp>
+#include "MechanismPanel.h"
 #include "SampleCatalog.h"
-#include "SampleLibrary.h"
+#include "SessionIo.h"
+#include "ViewControls.h"
+#include "ViewExporter.h"
 
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
 
-MainWindow::MainWindow(const QString& initialInput, QWidget* parent)
+namespace {
+constexpr int kMaxRecent = 10;
+const char* kViewNames[] = {"heatmap", "heads", "lines", "diff"};
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
+    , m_worker(new AttentionWorker(this))
 {
     setWindowTitle(QStringLiteral("AttnScope"));
-    resize(1100, 750);
-    m_summary = new QLabel(this);
-    m_summary->setAlignment(Qt::AlignCenter);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    setCentralWidget(m_summary);
+    setAcceptDrops(true);
+    resize(1400, 900);
+    buildLayout();
+    buildMenus();
+    connectParts();
+    restoreSettings();
+    if (!SampleCatalog::problems().isEmpty())
+        showError(SampleCatalog::problems().join(QLatin1Char('\n')));
+}
 
-    const QString name = initialInput.isEmpty() ? QString::fromLatin1(attn::SampleLibrary::defaultSampleName())
-                                                : initialInput;
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildLayout()
+{
+    m_input = new InputPanel;
+    m_mechanism = new MechanismPanel;
+    auto* left = new QSplitter(Qt::Vertical);
+    left->addWidget(m_input);
+    auto* mechScroll = new QScrollArea;
+    mechScroll->setWidget(m_mechanism);
+    mechScroll->setWidgetResizable(true);
+    left->addWidget(mechScroll);
+    left->setStretchFactor(0, 1);
+    left->setStretchFactor(1, 2);
+    auto* leftDock = new QDockWidget(tr("Input and mechanism"), this);
+    leftDock->setObjectName(QStringLiteral("InputDock"));
+    leftDock->setWidget(left);
+    addDockWidget(Qt::LeftDockWidgetArea, leftDock);
+
+    m_details = new DetailsPanel;
+    auto* rightDock = new QDockWidget(tr("Details"), this);
+    rightDock->setObjectName(QStringLiteral("DetailsDock"));
+    rightDock->setWidget(m_details);
+    addDockWidget(Qt::RightDockWidgetArea, rightDock);
+
+    auto* centre = new QWidget;
+    auto* layout = new QVBoxLayout(centre);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_banner = new ErrorBanner(centre);
+    m_controls = new ViewControls(centre);
+    m_views = new QTabWidget(centre);
+    m_heatmap = new HeatmapView;
+    m_heads = new HeadGridView;
+    m_lines = new LinesPage;
+    m_diff = new DiffView;
+    m_views->addTab(m_heatmap, tr("Heatmap"));
+    m_views->addTab(m_heads, tr("Heads"));
+    m_views->addTab(m_lines, tr("Lines"));
+    m_views->addTab(m_diff, tr("Diff"));
+    layout->addWidget(m_banner);
+    layout->addWidget(m_controls);
+    layout->addWidget(m_views, 1);
+    setCentralWidget(centre);
+
+    m_shapeLabel = new QLabel(this);
+    m_timeLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(160);
+    m_progress->hide();
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    statusBar()->addPermanentWidget(m_shapeLabel);
+    statusBar()->addPermanentWidget(m_timeLabel);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open"), {},
+            tr("Inputs and sessions (*.txt *.md *.csv *.tsv *.npy *.attnscope);;All files (*)"));
+        if (!path.isEmpty())
+            openPath(path);
+    });
+    QMenu* samples = file->addMenu(tr("Open &Sample"));
+    QString lastKind;
+    QMenu* group = nullptr;
+    const QMap<QString, QString> groupNames{{QStringLiteral("seed"), tr("Seed examples")},
+        {QStringLiteral("text"), tr("Text")}, {QStringLiteral("sequence"), tr("Sequences")},
+        {QStringLiteral("image"), tr("Images")}, {QStringLiteral("diagram"), tr("Diagrams")}};
+    for (const auto& s : SampleCatalog::all()) {
+        const QString kind = QString::fromStdString(s.kind);
+        if (kind != lastKind) {
+            group = samples->addMenu(groupNames.value(kind, kind));
+            lastKind = kind;
+        }
+        const QString name = QString::fromStdString(s.name);
+        QAction* a = group->addAction(QString::fromStdString(s.title), this, [this, name] { openSample(name); });
+        a->setToolTip(QString::fromStdString(s.description));
+        a->setStatusTip(QString::fromStdString(s.description));
+    }
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addAction(tr("Open Session…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open session"), {}, tr("AttnScope sessions (*.attnscope)"));
+        if (!path.isEmpty())
+            if (const QString e = openSession(path); !e.isEmpty())
+                showError(e);
+    });
+    file->addAction(tr("&Save Session…"), QKeySequence::Save, this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Save session"), {}, tr("AttnScope sessions (*.attnscope)"));
+        if (path.isEmpty())
+            return;
+        if (!path.endsWith(QLatin1String(".attnscope")))
+            path += QLatin1String(".attnscope");
+        if (const QString e = saveSession(path); !e.isEmpty())
+            showError(e);
+        else
+            addRecent(path);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Export…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, &MainWindow::exportInteractively);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, m_heatmap, &HeatmapView::zoomIn);
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, m_heatmap, &HeatmapView::zoomOut);
+    view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), m_heatmap, &HeatmapView::resetZoom);
+    view->addSeparator();
+    view->addAction(tr("&Next Head"), QKeySequence(Qt::Key_BracketRight), m_controls, &ViewControls::nextHead);
+    view->addAction(tr("&Previous Head"), QKeySequence(Qt::Key_BracketLeft), m_controls, &ViewControls::previousHead);
+    view->addSeparator();
+    view->addAction(tr("Recompute"), QKeySequence::Refresh, this, [this] {
+        m_worker->computeNow(m_input->spec(), m_mechanism->mechanism());
+    });
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About AttnScope"), this, [this] {
+        m_banner->showInfo(tr("AttnScope %1 — attention, computed and shown. Qt %2.")
+                               .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    });
+}
+
+void MainWindow::connectParts()
+{
+    connect(m_input, &InputPanel::inputChanged, this, &MainWindow::requestCompute);
+    connect(m_mechanism, &MechanismPanel::mechanismChanged, this, &MainWindow::requestCompute);
+    connect(m_worker, &AttentionWorker::finished, this, &MainWindow::showComputation);
+    connect(m_worker, &AttentionWorker::failed, this, &MainWindow::showError);
+    connect(m_worker, &AttentionWorker::started, this, [this] {
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
+    });
+    connect(m_worker, &AttentionWorker::progress, this, [this](double f) { m_progress->setValue(qRound(f * 100)); });
+    connect(m_worker, &AttentionWorker::cancelled, this, [this] {
+        m_progress->hide();
+        m_cancel->hide();
+        statusBar()->showMessage(tr("Cancelled"), 3000);
+    });
+    connect(m_cancel, &QToolButton::clicked, m_worker, &AttentionWorker::cancel);
+    connect(m_controls, &ViewControls::headChanged, this, &MainWindow::applyHead);
+    connect(m_controls, &ViewControls::colorMapChanged, this, &MainWindow::applyColorMap);
+    connect(m_controls, &ViewControls::rangeChanged, this, &MainWindow::applyRange);
+    connect(m_heads, &HeadGridView::headActivated, this, [this](int layer, int head) {
+        m_controls->setHead(layer, head);
+        applyHead(layer, head);
+        m_views->setCurrentWidget(m_heatmap);
+    });
+    connect(m_heatmap, &HeatmapView::querySelected, m_details, &DetailsPanel::setSelectedQuery);
+    connect(m_heatmap, &HeatmapView::cellHovered, m_details, &DetailsPanel::setHoveredCell);
+    connect(m_diff, &DiffView::failed, this, &MainWindow::showError);
+}
+
+bool MainWindow::openSample(const QString& name)
+{
     const auto sample = SampleCatalog::find(name);
     if (!sample) {
-        m_summary->setText(QStringLiteral("Unknown sample '%1'").arg(name));
+        showError(tr("There is no sample named '%1'.").arg(name));
+        return false;
+    }
+    m_loading = true;
+    m_input->setSpec(sample->input);
+    m_mechanism->setMechanism(sample->mechanism);
+    m_loading = false;
+    setWindowTitle(tr("AttnScope — %1").arg(QString::fromStdString(sample->title)));
+    m_worker->computeNow(sample->input, sample->mechanism);
+    return true;
+}
+
+bool MainWindow::openPath(const QString& path)
+{
+    if (path.endsWith(QLatin1String(".attnscope"), Qt::CaseInsensitive)) {
+        const QString error = openSession(path);
+        if (!error.isEmpty()) {
+            showError(error);
+            return false;
+        }
+        addRecent(path);
+        return true;
+    }
+    if (!InputPanel::isInputFile(path)) {
+        showError(tr("'%1' is not a file AttnScope opens (text .txt/.md, sequences .csv/.tsv/.npy, sessions .attnscope)")
+                      .arg(QFileInfo(path).fileName()));
+        return false;
+    }
+    QString error;
+    if (!m_input->openFile(path, &error)) {
+        showError(error);
+        return false;
+    }
+    addRecent(path);
+    setWindowTitle(tr("AttnScope — %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+attn::Session MainWindow::session() const
+{
+    attn::Session s;
+    s.input = m_input->spec();
+    s.mechanism = m_mechanism->mechanism();
+    s.view.view = kViewNames[std::clamp(m_views->currentIndex(), 0, 3)];
+    s.view.layer = m_controls->layer();
+    s.view.head = m_controls->head();
+    s.view.colormap = m_controls->colorMap().toStdString();
+    s.view.range = m_controls->range().toStdString();
+    s.view.selectedQuery = m_heatmap->selectedQuery();
+    s.view.compare = m_diff->comparison();
+    return s;
+}
+
+QString MainWindow::saveSession(const QString& path) { return SessionIo::save(path, session()); }
+
+QString MainWindow::openSession(const QString& path)
+{
+    QString error;
+    const auto s = SessionIo::load(path, &error);
+    if (!s)
+        return error;
+    m_loading = true;
+    m_input->setSpec(s->input);
+    m_mechanism->setMechanism(s->mechanism);
+    m_controls->setColorMap(QString::fromStdString(s->view.colormap));
+    m_controls->setRange(QString::fromStdString(s->view.range));
+    m_loading = false;
+    for (int i = 0; i < 4; ++i)
+        if (s->view.view == kViewNames[i])
+            m_views->setCurrentIndex(i);
+    const int layer = s->view.layer, head = s->view.head, query = s->view.selectedQuery;
+    // Restore the head and selection once the result is there.
+    auto* once = new QObject(this);
+    connect(m_worker, &AttentionWorker::finished, once, [this, once, layer, head, query] {
+        m_controls->setHead(layer, head);
+        applyHead(layer, head);
+        if (query >= 0) {
+            m_heatmap->selectQuery(query);
+            m_details->setSelectedQuery(query);
+        }
+        once->deleteLater();
+    });
+    connect(m_worker, &AttentionWorker::failed, once, &QObject::deleteLater);
+    m_diff->setComparison(s->view.compare);
+    m_worker->computeNow(s->input, s->mechanism);
+    setWindowTitle(tr("AttnScope — %1").arg(QFileInfo(path).fileName()));
+    return {};
+}
+
+void MainWindow::requestCompute()
+{
+    if (m_loading)
+        return;
+    m_worker->request(m_input->spec(), m_mechanism->mechanism());
+}
+
+void MainWindow::showComputation(ComputationPtr computation)
+{
+    m_current = computation;
+    m_banner->dismiss();
+    m_progress->hide();
+    m_cancel->hide();
+    const auto& r = *computation->result;
+    m_controls->setShape(r.layers, r.heads);
+    const int layer = m_controls->layer(), head = m_controls->head();
+    m_heatmap->setComputation(computation);
+    m_heatmap->setHead(layer, head);
+    m_heads->setComputation(computation);
+    m_heads->setCurrent(layer, head);
+    m_lines->setComputation(computation);
+    m_lines->setLayer(layer);
+    m_details->setComputation(computation);
+    m_details->setHead(layer, head);
+    m_diff->setComputation(computation);
+    m_diff->setHead(layer, head);
+    m_shapeLabel->setText(tr("%1 × %2 · %3 head(s)%4").arg(r.queryCount).arg(r.keyCount).arg(r.heads).arg(
+        r.layers > 1 ? tr(" · %1 layers").arg(r.layers) : QString()));
+    m_timeLabel->setText(tr("compute %1 ms · render %2 ms")
+                             .arg(r.computeMilliseconds, 0, 'f', 1)
+                             .arg(m_heatmap->lastRenderMilliseconds(), 0, 'f', 1));
+    for (const auto& w : r.warnings)
+        m_banner->showInfo(QString::fromStdString(w));
+    statusBar()->showMessage(QString::fromStdString(attn::describe(r.mechanism)));
+}
+
+void MainWindow::showError(const QString& message)
+{
+    m_progress->hide();
+    m_cancel->hide();
+    m_banner->showError(message);
+}
+
+void MainWindow::applyHead(int layer, int head)
+{
+    m_heatmap->setHead(layer, head);
+    m_heads->setCurrent(layer, head);
+    m_lines->setLayer(layer);
+    m_details->setHead(layer, head);
+    m_diff->setHead(layer, head);
+}
+
+void MainWindow::applyColorMap(const QString& name)
+{
+    m_heatmap->setColorMap(name);
+    m_heads->setColorMap(name);
+    m_diff->setColorMap(name);
+}
+
+void MainWindow::applyRange(const QString& range)
+{
+    HeatmapView::RangeMode mode = HeatmapView::RangeMode::PerHead;
+    if (range == QLatin1String("fixed"))
+        mode = HeatmapView::RangeMode::Fixed;
+    else if (range == QLatin1String("shared"))
+        mode = HeatmapView::RangeMode::Shared;
+    else if (range == QLatin1String("log"))
+        mode = HeatmapView::RangeMode::Log;
+    m_heatmap->setRangeMode(mode);
+}
+
+ExportOptions MainWindow::exportDefaults() const
+{
+    ExportOptions o;
+    o.view = QString::fromLatin1(kViewNames[std::clamp(m_views->currentIndex(), 0, 3)]);
+    o.layer = m_controls->layer();
+    o.head = m_controls->head();
+    o.colormap = m_controls->colorMap();
+    o.range = m_controls->range();
+    return o;
+}
+
+void MainWindow::exportInteractively()
+{
+    if (!m_current) {
+        showError(tr("Nothing to export yet: the computation has not finished."));
         return;
     }
-    auto input = attn::InputBuilder::build(sample->input, sample->mechanism.dim);
-    if (!input) {
-        m_summary->setText(QString::fromStdString(input.error()));
+    ExportDialog dialog(exportDefaults(), this);
+    if (dialog.exec() != QDialog::Accepted)
         return;
+    const ExportOptions o = dialog.options();
+    const QString path = dialog.path();
+    QString error;
+    if (dialog.isMatrix()) {
+        error = ViewExporter::exportMatrix(path, m_current, o.layer, o.head);
+    } else if (dialog.heads() == ExportDialog::Heads::EachHeadOneFile && o.view != QLatin1String("heads")) {
+        const QFileInfo info(path);
+        for (int h = 0; h < m_current->result->heads && error.isEmpty(); ++h) {
+            ExportOptions each = o;
+            each.head = h;
+            const QString file = info.dir().filePath(
+                QStringLiteral("%1_head%2.%3").arg(info.completeBaseName()).arg(h).arg(info.suffix()));
+            error = ViewExporter::exportView(file, m_current, m_diff->viewB()->computation(), each);
+        }
+    } else {
+        error = ViewExporter::exportView(path, m_current, m_diff->viewB()->computation(), o);
     }
-    auto result = attn::AttentionEngine::compute(*input, sample->mechanism);
-    if (!result) {
-        m_summary->setText(QString::fromStdString(result.error()));
-        return;
-    }
-    m_summary->setText(QStringLiteral("%1\n%2 tokens · %3")
-                           .arg(QString::fromStdString(sample->title))
-                           .arg(result->keyCount)
-                           .arg(QString::fromStdString(attn::describe(result->mechanism))));
-    statusBar()->showMessage(QStringLiteral("computed in %1 ms").arg(result->computeMilliseconds, 0, 'f', 2));
+    if (!error.isEmpty())
+        showError(error);
+    else
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.front().isLocalFile())
+        openPath(urls.front().toLocalFile());
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    m_recent.removeAll(path);
+    m_recent.prepend(path);
+    while (m_recent.size() > kMaxRecent)
+        m_recent.removeLast();
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    for (const QString& path : m_recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openPath(path); })->setToolTip(path);
+    m_recentMenu->setEnabled(!m_recent.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_recent = settings.value(QStringLiteral("recent")).toStringList();
+    rebuildRecentMenu();
+    m_controls->setColorMap(settings.value(QStringLiteral("view/colormap"), QStringLiteral("viridis")).toString());
+    m_controls->setRange(settings.value(QStringLiteral("view/range"), QStringLiteral("per-head")).toString());
+    applyColorMap(m_controls->colorMap());
+    applyRange(m_controls->range());
+    m_views->setCurrentIndex(settings.value(QStringLiteral("view/tab"), 0).toInt());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("recent"), m_recent);
+    settings.setValue(QStringLiteral("view/colormap"), m_controls->colorMap());
+    settings.setValue(QStringLiteral("view/range"), m_controls->range());
+    settings.setValue(QStringLiteral("view/tab"), m_views->currentIndex());
+    settings.setValue(QStringLiteral("mechanism/last"),
+        QString::fromStdString(attn::MechanismJson::toJson(m_mechanism->mechanism()).dump()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    event->accept();
 }

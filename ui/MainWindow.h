@@ -1,15 +1,96 @@
 #pragma once
-// The composition root of the desktop app: creates the panels and views and connects them.
-// (The full window arrives with the GUI issue; for now it shows the default sample's weights.)
+// The composition root of the desktop app: creates the panels, views and worker, and connects
+// them. Input and Mechanism panels on the left, the views in the centre (Heatmap, Heads, Lines,
+// Diff), Details on the right, an inline error banner, and a status bar.
+#include "Computation.h"
+#include "ExportOptions.h"
+
 #include <QMainWindow>
 
+class AttentionWorker;
+class DetailsPanel;
+class DiffView;
+class ErrorBanner;
+class HeadGridView;
+class HeatmapView;
+class InputPanel;
+class LinesPage;
+class MechanismPanel;
 class QLabel;
+class QMenu;
+class QProgressBar;
+class QTabWidget;
+class QToolButton;
+class ViewControls;
+namespace attn {
+struct Session;
+}
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(const QString& initialInput = {}, QWidget* parent = nullptr);
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a bundled sample, an input file (.txt, .csv, .npy) or a session (.attnscope).
+    bool openSample(const QString& name);
+    bool openPath(const QString& path);
+    QString saveSession(const QString& path); // empty on success
+    QString openSession(const QString& path);
+    attn::Session session() const;
+
+    ComputationPtr current() const { return m_current; }
+    AttentionWorker* worker() const { return m_worker; }
+    HeatmapView* heatmap() const { return m_heatmap; }
+    HeadGridView* headGrid() const { return m_heads; }
+    LinesPage* linesPage() const { return m_lines; }
+    DiffView* diffView() const { return m_diff; }
+    DetailsPanel* details() const { return m_details; }
+    InputPanel* inputPanel() const { return m_input; }
+    MechanismPanel* mechanismPanel() const { return m_mechanism; }
+    ErrorBanner* errorBanner() const { return m_banner; }
+    ViewControls* viewControls() const { return m_controls; }
+    QTabWidget* views() const { return m_views; }
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
-    QLabel* m_summary = nullptr;
+    void buildLayout();
+    void buildMenus();
+    void connectParts();
+    void requestCompute();
+    void showComputation(ComputationPtr computation);
+    void showError(const QString& message);
+    void applyHead(int layer, int head);
+    void applyColorMap(const QString& name);
+    void applyRange(const QString& range);
+    void exportInteractively();
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void restoreSettings();
+    void saveSettings() const;
+    ExportOptions exportDefaults() const;
+
+    AttentionWorker* m_worker = nullptr;
+    InputPanel* m_input = nullptr;
+    MechanismPanel* m_mechanism = nullptr;
+    DetailsPanel* m_details = nullptr;
+    ErrorBanner* m_banner = nullptr;
+    ViewControls* m_controls = nullptr;
+    QTabWidget* m_views = nullptr;
+    HeatmapView* m_heatmap = nullptr;
+    HeadGridView* m_heads = nullptr;
+    LinesPage* m_lines = nullptr;
+    DiffView* m_diff = nullptr;
+    QLabel* m_shapeLabel = nullptr;
+    QLabel* m_timeLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QToolButton* m_cancel = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    ComputationPtr m_current;
+    QStringList m_recent;
+    bool m_loading = false; // setting panels programmatically: no recompute per field
 };

@@ -1,0 +1,152 @@
+#include "ExportCommand.h"
+
+#include "AttentionEngine.h"
+#include "ColorMap.h"
+#include "DiffView.h"
+#include "InputBuilder.h"
+#include "MechanismOptions.h"
+#include "ViewExporter.h"
+
+#include <QCommandLineParser>
+#include <QTextStream>
+
+namespace {
+std::variant<ComputationPtr, CliError> compute(const attn::InputSpec& spec, const attn::Mechanism& mechanism)
+{
+    auto input = attn::InputBuilder::build(spec, mechanism.dim);
+    if (!input)
+        return CliError::badInput(QString::fromStdString(input.error()));
+    auto result = attn::AttentionEngine::compute(*input, mechanism);
+    if (!result)
+        return CliError::badInput(QString::fromStdString(result.error()));
+    auto c = std::make_shared<Computation>();
+    c->input = spec;
+    c->mechanism = mechanism;
+    c->result = std::make_shared<const attn::AttentionResult>(std::move(*result));
+    return ComputationPtr(c);
+}
+
+CliError readInt(const QCommandLineParser& p, const QString& name, int& out, int lo, int hi)
+{
+    if (!p.isSet(name))
+        return {};
+    bool ok = false;
+    const int v = p.value(name).toInt(&ok);
+    if (!ok || v < lo || v > hi)
+        return CliError::usage(QStringLiteral("--%1: '%2' is not a whole number from %3 to %4").arg(name, p.value(name)).arg(lo).arg(hi));
+    out = v;
+    return {};
+}
+} // namespace
+
+CliError ExportCommand::run(const QStringList& arguments)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Render a view to PNG, SVG or PDF without a display."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("export"), QStringLiteral("The subcommand."));
+    MechanismOptions::addTo(p);
+    p.addOptions({
+        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff (default heatmap)."), QStringLiteral("VIEW")},
+        {QStringLiteral("out"), QStringLiteral("The picture: .png, .svg or .pdf."), QStringLiteral("FILE")},
+        {QStringLiteral("head"), QStringLiteral("Head index or 'mean' (default 0)."), QStringLiteral("H")},
+        {QStringLiteral("layer"), QStringLiteral("Layer index (default 0)."), QStringLiteral("L")},
+        {QStringLiteral("width"), QStringLiteral("Width in pixels (default 1600)."), QStringLiteral("W")},
+        {QStringLiteral("height"), QStringLiteral("Height in pixels (default 1200)."), QStringLiteral("H")},
+        {QStringLiteral("dpi"), QStringLiteral("Resolution for PNG metadata and PDF (default 96)."), QStringLiteral("DPI")},
+        {QStringLiteral("colormap"), QStringLiteral("viridis|magma|inferno|cividis|grayscale."), QStringLiteral("NAME")},
+        {QStringLiteral("range"), QStringLiteral("per-head|fixed|shared|log."), QStringLiteral("R")},
+        {QStringLiteral("no-colorbar"), QStringLiteral("Leave out the colour bar.")},
+        {QStringLiteral("no-labels"), QStringLiteral("Leave out the token labels.")},
+        {QStringLiteral("vs-score"), QStringLiteral("Diff view: B's score."), QStringLiteral("S")},
+        {QStringLiteral("vs-norm"), QStringLiteral("Diff view: B's normaliser."), QStringLiteral("N")},
+        {QStringLiteral("vs-scope"), QStringLiteral("Diff view: B's scope."), QStringLiteral("SCOPE")},
+    });
+    if (!p.parse(arguments))
+        return CliError::usage(p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText();
+        return {};
+    }
+    if (p.positionalArguments().size() > 1)
+        return CliError::usage(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().at(1)));
+
+    ExportOptions o;
+    o.view = p.isSet(QStringLiteral("view")) ? p.value(QStringLiteral("view")) : QStringLiteral("heatmap");
+    if (!ViewExporter::viewNames().contains(o.view))
+        return CliError::usage(QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff").arg(o.view));
+    const QString out = p.value(QStringLiteral("out"));
+    if (out.isEmpty())
+        return CliError::usage(QStringLiteral("--out F.png|F.svg|F.pdf is required"));
+    if (ViewExporter::formatOf(out) == ViewExporter::Format::Unknown)
+        return CliError::usage(QStringLiteral("--out must name a .png, .svg or .pdf file (got '%1')").arg(out));
+    CliError e;
+    auto first = [&e](CliError next) {
+        if (!e.failed())
+            e = std::move(next);
+    };
+    first(readInt(p, QStringLiteral("width"), o.width, 16, 20000));
+    first(readInt(p, QStringLiteral("height"), o.height, 16, 20000));
+    first(readInt(p, QStringLiteral("dpi"), o.dpi, 36, 1200));
+    first(readInt(p, QStringLiteral("layer"), o.layer, 0, 1 << 20));
+    if (p.isSet(QStringLiteral("head"))) {
+        if (p.value(QStringLiteral("head")) == QLatin1String("mean"))
+            o.head = -1;
+        else
+            first(readInt(p, QStringLiteral("head"), o.head, 0, 1 << 20));
+    }
+    if (p.isSet(QStringLiteral("colormap"))) {
+        o.colormap = p.value(QStringLiteral("colormap"));
+        if (!ColorMap::isKnown(o.colormap))
+            first(CliError::usage(QStringLiteral("--colormap: '%1' is not one of %2")
+                                      .arg(o.colormap, ColorMap::names().join(QStringLiteral(", ")))));
+    }
+    if (p.isSet(QStringLiteral("range"))) {
+        o.range = p.value(QStringLiteral("range"));
+        if (!QStringList{QStringLiteral("per-head"), QStringLiteral("fixed"), QStringLiteral("shared"), QStringLiteral("log")}
+                 .contains(o.range))
+            first(CliError::usage(QStringLiteral("--range: '%1' is not one of per-head, fixed, shared, log").arg(o.range)));
+    }
+    o.colorBar = !p.isSet(QStringLiteral("no-colorbar"));
+    o.labels = !p.isSet(QStringLiteral("no-labels"));
+
+    attn::InputSpec spec;
+    attn::Mechanism mechanism;
+    first(MechanismOptions::read(p, spec, mechanism));
+    if (e.failed())
+        return e;
+    attn::Mechanism vs = DiffView::defaultComparison(mechanism);
+    if (p.isSet(QStringLiteral("vs-score"))) {
+        const auto v = attn::parseScoreKind(p.value(QStringLiteral("vs-score")).toStdString());
+        if (!v)
+            return CliError::usage(QStringLiteral("--vs-score: '%1' is not one of dot, scaled-dot, additive, bilinear, cosine")
+                                       .arg(p.value(QStringLiteral("vs-score"))));
+        vs.score = *v;
+    }
+    if (p.isSet(QStringLiteral("vs-norm"))) {
+        const auto v = attn::parseNormKind(p.value(QStringLiteral("vs-norm")).toStdString());
+        if (!v)
+            return CliError::usage(
+                QStringLiteral("--vs-norm: '%1' is not one of softmax, sigmoid, ratio").arg(p.value(QStringLiteral("vs-norm"))));
+        vs.norm = *v;
+    }
+    if (p.isSet(QStringLiteral("vs-scope")))
+        if (CliError se = MechanismOptions::parseScope(QStringLiteral("vs-scope"), p.value(QStringLiteral("vs-scope")), vs);
+            se.failed())
+            return se;
+
+    auto a = compute(spec, mechanism);
+    if (auto* err = std::get_if<CliError>(&a))
+        return *err;
+    ComputationPtr b;
+    if (o.view == QLatin1String("diff")) {
+        auto computed = compute(spec, vs);
+        if (auto* err = std::get_if<CliError>(&computed))
+            return CliError::badInput(QStringLiteral("mechanism B: ") + err->message);
+        b = std::get<ComputationPtr>(computed);
+    }
+    const QString error = ViewExporter::exportView(out, std::get<ComputationPtr>(a), b, o);
+    if (!error.isEmpty())
+        return CliError::badInput(error);
+    return {};
+}

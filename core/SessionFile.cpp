@@ -1,0 +1,77 @@
+#include "MechanismJson.h"
+#include "Session.h"
+
+#include <nlohmann/json.hpp>
+
+namespace attn {
+
+std::string SessionFile::serialize(const Session& s)
+{
+    nlohmann::json j;
+    j["format"] = "attnscope-session";
+    j["version"] = Session::kVersion;
+    j["input"] = MechanismJson::inputToJson(s.input);
+    j["mechanism"] = MechanismJson::toJson(s.mechanism);
+    j["view"] = {{"view", s.view.view}, {"layer", s.view.layer}, {"head", s.view.head},
+        {"colormap", s.view.colormap}, {"range", s.view.range}, {"selected_query", s.view.selectedQuery},
+        {"compare", MechanismJson::toJson(s.view.compare)}};
+    return j.dump(2) + "\n";
+}
+
+Expected<Session> SessionFile::parse(const std::string& text, const std::string& source)
+{
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception&) {
+        return makeError(source + ": not an AttnScope session (the file is not valid JSON)");
+    }
+    if (!j.is_object() || !j.contains("format") || j.at("format") != "attnscope-session")
+        return makeError(source + ": not an AttnScope session (no \"format\": \"attnscope-session\")");
+    if (!j.contains("version") || !j.at("version").is_number_integer())
+        return makeError(source + ": the session has no version number");
+    const int version = j.at("version").get<int>();
+    if (version > Session::kVersion)
+        return makeError(source + ": the session is from a newer AttnScope (format version " +
+                         std::to_string(version) + "; this version reads up to " +
+                         std::to_string(Session::kVersion) + "): update AttnScope to open it");
+    if (version < 1)
+        return makeError(source + ": unknown session format version " + std::to_string(version));
+    Session s;
+    if (!j.contains("input"))
+        return makeError(source + ": the session has no input");
+    auto input = MechanismJson::inputFromJson(j.at("input"));
+    if (!input)
+        return makeError(source + ": " + input.error());
+    s.input = *input;
+    if (!j.contains("mechanism"))
+        return makeError(source + ": the session has no mechanism");
+    auto mech = MechanismJson::fromJson(j.at("mechanism"));
+    if (!mech)
+        return makeError(source + ": " + mech.error());
+    s.mechanism = *mech;
+    if (j.contains("view")) {
+        const auto& v = j.at("view");
+        if (!v.is_object())
+            return makeError(source + ": \"view\" must be an object");
+        try {
+            s.view.view = v.value("view", s.view.view);
+            s.view.layer = v.value("layer", s.view.layer);
+            s.view.head = v.value("head", s.view.head);
+            s.view.colormap = v.value("colormap", s.view.colormap);
+            s.view.range = v.value("range", s.view.range);
+            s.view.selectedQuery = v.value("selected_query", s.view.selectedQuery);
+        } catch (const nlohmann::json::exception&) {
+            return makeError(source + ": the view state has a value of the wrong type");
+        }
+        if (v.contains("compare")) {
+            auto compare = MechanismJson::fromJson(v.at("compare"));
+            if (!compare)
+                return makeError(source + ": view." + compare.error());
+            s.view.compare = *compare;
+        }
+    }
+    return s;
+}
+
+} // namespace attn

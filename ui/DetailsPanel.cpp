@@ -1,0 +1,183 @@
+#include "DetailsPanel.h"
+
+#include "CopyableTable.h"
+#include "HeadStatistics.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kTopKeys = 8;
+constexpr int kMatrixRows = 32;
+constexpr int kMatrixCols = 32;
+
+QTableWidgetItem* number(double v, int precision = 6)
+{
+    auto* item = new QTableWidgetItem(QString::number(v, 'g', precision));
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+QLabel* heading(const QString& text, QWidget* parent)
+{
+    auto* l = new QLabel(QStringLiteral("<b>%1</b>").arg(text), parent);
+    return l;
+}
+} // namespace
+
+DetailsPanel::DetailsPanel(QWidget* parent)
+    : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    m_cell = new QLabel(tr("Hover a cell to see its exact weight."), this);
+    m_cell->setWordWrap(true);
+    m_cell->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_rowTitle = heading(tr("Selected query"), this);
+    m_row = new CopyableTable(this);
+    m_row->setColumnCount(3);
+    m_row->setHorizontalHeaderLabels({tr("key"), tr("token"), tr("weight")});
+    m_row->horizontalHeader()->setStretchLastSection(true);
+    m_row->verticalHeader()->hide();
+    m_stats = new CopyableTable(this);
+    m_stats->setColumnCount(5);
+    m_stats->setHorizontalHeaderLabels({tr("head"), tr("entropy"), tr("max"), tr("mean dist."), tr("first tok.")});
+    m_stats->verticalHeader()->hide();
+    m_matrix = new CopyableTable(this);
+
+    layout->addWidget(heading(tr("Cell"), this));
+    layout->addWidget(m_cell);
+    layout->addWidget(m_rowTitle);
+    layout->addWidget(m_row, 2);
+    layout->addWidget(heading(tr("Heads"), this));
+    layout->addWidget(m_stats, 2);
+    layout->addWidget(heading(tr("Matrix (first rows; select and Ctrl+C to copy)"), this));
+    layout->addWidget(m_matrix, 3);
+}
+
+void DetailsPanel::setComputation(ComputationPtr computation)
+{
+    m_computation = std::move(computation);
+    if (m_computation) {
+        const auto& r = *m_computation->result;
+        if (m_head >= r.heads)
+            m_head = 0;
+        if (m_query >= r.queryCount)
+            m_query = -1;
+    }
+    m_mean.clear();
+    if (m_computation && m_head == -1)
+        m_mean = attn::HeadStatistics::meanOfHeads(*m_computation->result, m_layer);
+    refreshStats();
+    refreshMatrix();
+    refreshRow();
+}
+
+void DetailsPanel::setHead(int layer, int head)
+{
+    m_layer = layer;
+    m_head = head;
+    setComputation(m_computation);
+}
+
+void DetailsPanel::setSelectedQuery(int query)
+{
+    m_query = query;
+    refreshRow();
+}
+
+const float* DetailsPanel::map() const
+{
+    if (!m_computation)
+        return nullptr;
+    return m_head == -1 ? m_mean.data() : m_computation->result->weightRow(m_layer, m_head, 0);
+}
+
+void DetailsPanel::setHoveredCell(int i, int j)
+{
+    if (!m_computation)
+        return;
+    const auto& r = *m_computation->result;
+    const QString q = QString::fromStdString(r.queryLabels[static_cast<size_t>(i)]);
+    const QString k = QString::fromStdString(r.keyLabels[static_cast<size_t>(j)]);
+    if (r.isMasked(i, j)) {
+        m_cell->setText(tr("“%1” → “%2”: masked").arg(q, k));
+        return;
+    }
+    QString text = tr("“%1” [%2] → “%3” [%4]\nweight %5").arg(q).arg(i).arg(k).arg(j).arg(
+        static_cast<double>(map()[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 8);
+    if (m_head >= 0 && r.hasScores())
+        text += tr("\nraw score %1").arg(static_cast<double>(r.score(m_layer, m_head, i, j)), 0, 'g', 8);
+    m_cell->setText(text);
+}
+
+void DetailsPanel::refreshRow()
+{
+    m_row->setRowCount(0);
+    if (!m_computation || m_query < 0) {
+        m_rowTitle->setText(tr("<b>Selected query</b> (click a row in the heatmap)"));
+        return;
+    }
+    const auto& r = *m_computation->result;
+    m_rowTitle->setText(tr("<b>Query %1 “%2”: top keys</b>")
+                            .arg(m_query)
+                            .arg(QString::fromStdString(r.queryLabels[static_cast<size_t>(m_query)]).toHtmlEscaped()));
+    const auto top = attn::HeadStatistics::topKeys(map() + static_cast<size_t>(m_query) * r.keyCount, r.keyCount, kTopKeys);
+    m_row->setRowCount(static_cast<int>(top.size()));
+    for (int t = 0; t < static_cast<int>(top.size()); ++t) {
+        const auto [key, weight] = top[static_cast<size_t>(t)];
+        m_row->setItem(t, 0, number(key));
+        m_row->setItem(t, 1, new QTableWidgetItem(QString::fromStdString(r.keyLabels[static_cast<size_t>(key)])));
+        m_row->setItem(t, 2, number(weight, 7));
+    }
+}
+
+QStringList DetailsPanel::topKeysText() const
+{
+    QStringList out;
+    for (int row = 0; row < m_row->rowCount(); ++row)
+        out << m_row->item(row, 1)->text() + QStringLiteral(": ") + m_row->item(row, 2)->text();
+    return out;
+}
+
+void DetailsPanel::refreshStats()
+{
+    m_stats->setRowCount(0);
+    if (!m_computation)
+        return;
+    const auto& r = *m_computation->result;
+    m_stats->setRowCount(r.heads);
+    for (int h = 0; h < r.heads; ++h) {
+        const auto s = attn::HeadStatistics::forHead(r, m_layer, h);
+        m_stats->setItem(h, 0, number(h));
+        m_stats->setItem(h, 1, number(s.entropy, 4));
+        m_stats->setItem(h, 2, number(s.maxWeight, 4));
+        m_stats->setItem(h, 3, number(s.meanDistance, 4));
+        m_stats->setItem(h, 4, number(s.firstTokenMass, 4));
+    }
+    m_stats->resizeColumnsToContents();
+}
+
+void DetailsPanel::refreshMatrix()
+{
+    m_matrix->clear();
+    if (!m_computation)
+        return;
+    const auto& r = *m_computation->result;
+    const int rows = std::min(r.queryCount, kMatrixRows), cols = std::min(r.keyCount, kMatrixCols);
+    m_matrix->setRowCount(rows);
+    m_matrix->setColumnCount(cols);
+    QStringList colLabels, rowLabels;
+    for (int j = 0; j < cols; ++j)
+        colLabels << QString::fromStdString(r.keyLabels[static_cast<size_t>(j)]);
+    for (int i = 0; i < rows; ++i)
+        rowLabels << QString::fromStdString(r.queryLabels[static_cast<size_t>(i)]);
+    m_matrix->setHorizontalHeaderLabels(colLabels);
+    m_matrix->setVerticalHeaderLabels(rowLabels);
+    const float* m = map();
+    for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j)
+            m_matrix->setItem(i, j, number(m[static_cast<size_t>(i) * r.keyCount + j], 5));
+    m_matrix->resizeColumnsToContents();
+}

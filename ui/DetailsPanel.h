@@ -1,0 +1,43 @@
+#pragma once
+// The Details panel: the selected cell and query row (its top-k keys with weights), per-head
+// statistics (entropy, max weight, mean attention distance), and the first rows of the
+// numeric matrix in a copyable table.
+#include "Computation.h"
+
+#include <QWidget>
+
+class QLabel;
+class QTableWidget;
+
+class DetailsPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit DetailsPanel(QWidget* parent = nullptr);
+
+    void setComputation(ComputationPtr computation);
+    void setHead(int layer, int head);
+    void setSelectedQuery(int query);
+    void setHoveredCell(int query, int key);
+
+    // The top keys shown for the selected query, "token: weight" per line (for tests).
+    QStringList topKeysText() const;
+    QTableWidget* matrixTable() const { return m_matrix; }
+    QTableWidget* statsTable() const { return m_stats; }
+
+private:
+    void refreshRow();
+    void refreshStats();
+    void refreshMatrix();
+    const float* map() const;
+
+    ComputationPtr m_computation;
+    std::vector<float> m_mean;
+    int m_layer = 0;
+    int m_head = 0;
+    int m_query = -1;
+    QLabel* m_cell = nullptr;
+    QLabel* m_rowTitle = nullptr;
+    QTableWidget* m_row = nullptr;
+    QTableWidget* m_stats = nullptr;
+    QTableWidget* m_matrix = nullptr;
+};

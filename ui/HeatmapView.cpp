@@ -1,0 +1,374 @@
+#include "HeatmapView.h"
+
+#include "ColorMap.h"
+#include "HeadStatistics.h"
+#include "TokenFont.h"
+
+#include <qcustomplot.h>
+
+#include <QElapsedTimer>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+QSharedPointer<QCPAxisTickerText> labelTicker(const std::vector<std::string>& labels, int maxLabels)
+{
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    const int n = static_cast<int>(labels.size());
+    const int step = n <= maxLabels ? 1 : (n + maxLabels - 1) / maxLabels;
+    for (int i = 0; i < n; i += step)
+        ticker->addTick(i, QString::fromStdString(labels[static_cast<size_t>(i)]));
+    return ticker;
+}
+} // namespace
+
+HeatmapView::HeatmapView(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setMouseTracking(true);
+    m_plot->axisRect()->setupFullAxesBox(true);
+    m_plot->yAxis->setRangeReversed(true);
+    m_plot->xAxis->setTickLabelRotation(60);
+    m_plot->xAxis->setLabel(QStringLiteral("keys"));
+    m_plot->yAxis->setLabel(QStringLiteral("queries"));
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+        axis->setTickLabelFont(TokenFont::font(9));
+        axis->grid()->setVisible(false);
+        axis->setSubTicks(false);
+    }
+    m_plot->xAxis2->setTicks(false);
+    m_plot->yAxis2->setTicks(false);
+
+    m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
+    m_map->setInterpolate(false);
+    m_map->setTightBoundary(false);
+    m_scale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(0, 1, m_scale);
+    m_scale->setType(QCPAxis::atRight);
+    m_scale->axis()->setLabel(QStringLiteral("weight"));
+    m_map->setColorScale(m_scale);
+    auto* group = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+    m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, group);
+
+    m_selection = new QCPItemRect(m_plot);
+    m_selection->setPen(QPen(Qt::white, 2));
+    m_selection->setBrush(Qt::NoBrush);
+    m_selection->setVisible(false);
+
+    setColorMap(m_colorMap);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &HeatmapView::onMouseMove);
+    connect(m_plot, &QCustomPlot::mousePress, this, &HeatmapView::onMousePress);
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetZoom(); });
+}
+
+void HeatmapView::setDifference(ComputationPtr a, ComputationPtr b)
+{
+    m_other = std::move(b);
+    m_map->setGradient(ColorMap::diverging().gradient());
+    m_scale->axis()->setLabel(QStringLiteral("difference"));
+    setComputation(std::move(a));
+}
+
+void HeatmapView::setComputation(ComputationPtr computation)
+{
+    m_computation = std::move(computation);
+    if (m_computation) {
+        const auto& r = *m_computation->result;
+        if (m_head >= r.heads)
+            m_head = 0;
+        if (m_layer >= r.layers)
+            m_layer = 0;
+        if (m_selectedQuery >= r.queryCount)
+            m_selectedQuery = -1;
+    }
+    rebuild();
+}
+
+void HeatmapView::setHead(int layer, int head)
+{
+    m_layer = layer;
+    m_head = head;
+    rebuild();
+}
+
+void HeatmapView::setColorMap(const QString& name)
+{
+    m_colorMap = ColorMap::isKnown(name) ? name : QStringLiteral("viridis");
+    if (m_other)
+        return;
+    m_map->setGradient(ColorMap::byName(m_colorMap).gradient());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapView::setRangeMode(RangeMode mode)
+{
+    m_rangeMode = mode;
+    applyRange();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapView::setColorScaleVisible(bool visible)
+{
+    m_scale->setVisible(visible);
+    if (visible && !m_plot->plotLayout()->hasElement(0, 1))
+        m_plot->plotLayout()->addElement(0, 1, m_scale);
+    else if (!visible)
+        m_plot->plotLayout()->take(m_scale);
+    m_plot->plotLayout()->simplify();
+    m_plot->replot();
+}
+
+void HeatmapView::setLabelsVisible(bool visible)
+{
+    m_labelsVisible = visible;
+    m_plot->xAxis->setTickLabels(visible);
+    m_plot->yAxis->setTickLabels(visible);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapView::setTitle(const QString& title)
+{
+    // A title row above the plot (used by exports and the diff view).
+    QCPTextElement* existing = nullptr;
+    if (m_plot->plotLayout()->rowCount() > 1)
+        existing = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0));
+    if (title.isEmpty()) {
+        if (existing) {
+            m_plot->plotLayout()->remove(existing);
+            m_plot->plotLayout()->simplify();
+        }
+    } else if (existing) {
+        existing->setText(title);
+    } else {
+        m_plot->plotLayout()->insertRow(0);
+        auto* text = new QCPTextElement(m_plot, title, TokenFont::font(11, QFont::Bold));
+        m_plot->plotLayout()->addElement(0, 0, text);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+const float* HeatmapView::currentMap() const
+{
+    if (!m_computation)
+        return nullptr;
+    if (m_other)
+        return m_diff.data();
+    if (m_head == kMeanHead)
+        return m_mean.data();
+    return m_computation->result->weightRow(m_layer, m_head, 0);
+}
+
+void HeatmapView::rebuild()
+{
+    m_mean.clear();
+    if (!m_computation) {
+        m_map->data()->clear();
+        m_plot->replot();
+        return;
+    }
+    const auto& r = *m_computation->result;
+    if (m_other) {
+        m_diff = attn::HeadStatistics::difference(r, *m_other->result, m_layer, m_head);
+        if (m_diff.empty()) {
+            m_map->data()->clear();
+            m_plot->replot();
+            return;
+        }
+    } else if (m_head == kMeanHead) {
+        m_mean = attn::HeadStatistics::meanOfHeads(r, m_layer);
+    }
+    const float* map = currentMap();
+    const int nq = r.queryCount, nk = r.keyCount;
+    m_map->data()->setSize(nk, nq);
+    m_map->data()->setRange(QCPRange(0, nk - 1), QCPRange(0, nq - 1));
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const bool trivialMask = r.mask.isTrivial();
+    for (int i = 0; i < nq; ++i)
+        for (int j = 0; j < nk; ++j)
+            m_map->data()->setCell(j, i,
+                (!trivialMask && r.isMasked(i, j) && (!m_other || m_other->result->isMasked(i, j)))
+                    ? nan
+                    : map[static_cast<size_t>(i) * nk + j]);
+    m_plot->xAxis->setTicker(labelTicker(r.keyLabels, 80));
+    m_plot->yAxis->setTicker(labelTicker(r.queryLabels, 80));
+    m_plot->xAxis->setLabel(r.cross ? QStringLiteral("keys (inputs)") : QStringLiteral("keys"));
+    m_plot->yAxis->setLabel(r.cross ? QStringLiteral("queries") : QStringLiteral("queries"));
+    applyRange();
+    if (m_selectedQuery >= 0 && m_selectedQuery < nq)
+        selectQuery(m_selectedQuery);
+    else
+        m_selection->setVisible(false);
+    resetZoom();
+}
+
+void HeatmapView::applyRange()
+{
+    if (!m_computation)
+        return;
+    const auto& r = *m_computation->result;
+    double lo = 0.0, hi = 1.0;
+    auto scanMinMax = [&](const float* data, size_t n, bool positiveOnly) {
+        double mn = std::numeric_limits<double>::max(), mx = 0.0;
+        for (size_t k = 0; k < n; ++k) {
+            const double v = data[k];
+            if (positiveOnly && v <= 0.0)
+                continue;
+            mn = std::min(mn, v);
+            mx = std::max(mx, v);
+        }
+        return std::make_pair(mn == std::numeric_limits<double>::max() ? 0.0 : mn, mx);
+    };
+    const size_t size = static_cast<size_t>(r.queryCount) * r.keyCount;
+    m_scale->setDataScaleType(QCPAxis::stLinear);
+    if (m_other) {
+        const auto [mn, mx] = scanMinMax(currentMap(), size, false);
+        const double extent = std::max({std::abs(mn), std::abs(mx), 1e-6});
+        m_map->setDataRange(QCPRange(-extent, extent));
+        return;
+    }
+    switch (m_rangeMode) {
+    case RangeMode::Fixed:
+        break;
+    case RangeMode::PerHead: {
+        const auto [mn, mx] = scanMinMax(currentMap(), size, false);
+        lo = std::min(mn, 0.0);
+        hi = mx > lo ? mx : lo + 1.0;
+        break;
+    }
+    case RangeMode::Shared: {
+        const auto [mn, mx] = scanMinMax(r.weights.data(), r.weights.size(), false);
+        lo = std::min(mn, 0.0);
+        hi = mx > lo ? mx : lo + 1.0;
+        break;
+    }
+    case RangeMode::Log: {
+        const auto [mn, mx] = scanMinMax(currentMap(), size, true);
+        lo = std::max(mn, 1e-9);
+        hi = mx > lo ? mx : lo * 10.0;
+        m_scale->setDataScaleType(QCPAxis::stLogarithmic);
+        break;
+    }
+    }
+    m_map->setDataRange(QCPRange(lo, hi));
+}
+
+double HeatmapView::cellValue(int query, int key) const { return m_map->data()->cell(key, query); }
+
+QString HeatmapView::tooltipText(int i, int j) const
+{
+    if (!m_computation)
+        return {};
+    const auto& r = *m_computation->result;
+    if (i < 0 || j < 0 || i >= r.queryCount || j >= r.keyCount)
+        return {};
+    const QString q = QString::fromStdString(r.queryLabels[static_cast<size_t>(i)]);
+    const QString k = QString::fromStdString(r.keyLabels[static_cast<size_t>(j)]);
+    QString text = QStringLiteral("query %1 “%2” → key %3 “%4”\n").arg(i).arg(q).arg(j).arg(k);
+    if (r.isMasked(i, j))
+        return text + QStringLiteral("masked (weight 0)");
+    const float* map = currentMap();
+    if (m_other) {
+        const auto& o = *m_other->result;
+        const int h = std::min(m_head, o.heads - 1);
+        const double a = m_head == kMeanHead ? std::nan("") : r.weight(m_layer, std::min(m_head, r.heads - 1), i, j);
+        const double b = m_head == kMeanHead ? std::nan("") : o.weight(m_layer, h, i, j);
+        text += QStringLiteral("difference %1").arg(static_cast<double>(map[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 7);
+        if (m_head != kMeanHead)
+            text += QStringLiteral("\nA %1 − B %2").arg(a, 0, 'g', 7).arg(b, 0, 'g', 7);
+        return text;
+    }
+    text += QStringLiteral("weight %1").arg(static_cast<double>(map[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 7);
+    if (m_head == kMeanHead)
+        text += QStringLiteral(" (mean of %1 heads)").arg(r.heads);
+    else if (r.hasScores())
+        text += QStringLiteral("\nraw score %1").arg(static_cast<double>(r.score(m_layer, m_head, i, j)), 0, 'g', 7);
+    return text;
+}
+
+std::optional<std::pair<int, int>> HeatmapView::cellAt(const QPoint& pos) const
+{
+    if (!m_computation || !m_plot->axisRect()->rect().contains(pos))
+        return std::nullopt;
+    const int key = static_cast<int>(std::lround(m_plot->xAxis->pixelToCoord(pos.x())));
+    const int query = static_cast<int>(std::lround(m_plot->yAxis->pixelToCoord(pos.y())));
+    const auto& r = *m_computation->result;
+    if (query < 0 || key < 0 || query >= r.queryCount || key >= r.keyCount)
+        return std::nullopt;
+    return std::make_pair(query, key);
+}
+
+QPoint HeatmapView::cellCenter(int query, int key) const
+{
+    return QPoint(qRound(m_plot->xAxis->coordToPixel(key)), qRound(m_plot->yAxis->coordToPixel(query)));
+}
+
+void HeatmapView::selectQuery(int query)
+{
+    if (!m_computation)
+        return;
+    const auto& r = *m_computation->result;
+    m_selectedQuery = query;
+    m_selection->setVisible(query >= 0);
+    if (query >= 0) {
+        m_selection->topLeft->setCoords(-0.5, query - 0.5);
+        m_selection->bottomRight->setCoords(r.keyCount - 0.5, query + 0.5);
+    }
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapView::zoomIn()
+{
+    m_plot->xAxis->scaleRange(0.8);
+    m_plot->yAxis->scaleRange(0.8);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapView::zoomOut()
+{
+    m_plot->xAxis->scaleRange(1.25);
+    m_plot->yAxis->scaleRange(1.25);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HeatmapView::resetZoom()
+{
+    if (m_computation) {
+        const auto& r = *m_computation->result;
+        m_plot->xAxis->setRange(-0.5, r.keyCount - 0.5);
+        m_plot->yAxis->setRange(-0.5, r.queryCount - 0.5);
+    }
+    QElapsedTimer timer;
+    timer.start();
+    m_plot->replot();
+    m_renderMs = timer.nsecsElapsed() / 1e6;
+}
+
+void HeatmapView::onMouseMove(QMouseEvent* event)
+{
+    const auto cell = cellAt(event->pos());
+    if (!cell) {
+        QToolTip::hideText();
+        return;
+    }
+    emit cellHovered(cell->first, cell->second);
+    QToolTip::showText(event->globalPosition().toPoint(), tooltipText(cell->first, cell->second), m_plot);
+}
+
+void HeatmapView::onMousePress(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton)
+        return;
+    if (const auto cell = cellAt(event->pos())) {
+        selectQuery(cell->first);
+        emit querySelected(cell->first);
+    }
+}

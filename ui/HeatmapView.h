@@ -1,0 +1,88 @@
+#pragma once
+// The attention map of one head (or the mean of a layer's heads) as a colour map with token
+// labels on both axes (queries down, keys across) and a colour scale. Hover shows the exact
+// weight, raw score and mask state; a click selects a query row; wheel zooms, drag pans,
+// double-click resets. QCustomPlot stays behind this class.
+#include "Computation.h"
+
+#include <QWidget>
+
+#include <optional>
+#include <vector>
+
+class QCustomPlot;
+class QCPColorMap;
+class QCPColorScale;
+class QCPItemRect;
+class QMouseEvent;
+
+class HeatmapView : public QWidget {
+    Q_OBJECT
+public:
+    enum class RangeMode { PerHead, Fixed, Shared, Log };
+    static constexpr int kMeanHead = -1;
+
+    explicit HeatmapView(QWidget* parent = nullptr);
+
+    void setComputation(ComputationPtr computation);
+    // Difference mode: shows a - b on the diverging map, symmetric around 0.
+    void setDifference(ComputationPtr a, ComputationPtr b);
+    bool isDifference() const { return m_other != nullptr; }
+    void setHead(int layer, int head);
+    void setColorMap(const QString& name);
+    void setRangeMode(RangeMode mode);
+    void setColorScaleVisible(bool visible);
+    void setLabelsVisible(bool visible);
+    void setTitle(const QString& title);
+
+    int layer() const { return m_layer; }
+    int head() const { return m_head; }
+    RangeMode rangeMode() const { return m_rangeMode; }
+    QString colorMapName() const { return m_colorMap; }
+    ComputationPtr computation() const { return m_computation; }
+
+    // The value drawn in a cell (NaN for masked cells), straight from the plot's data.
+    double cellValue(int query, int key) const;
+    // The tooltip text for a cell, as hover shows it.
+    QString tooltipText(int query, int key) const;
+    // Cell under a widget position, as (query, key).
+    std::optional<std::pair<int, int>> cellAt(const QPoint& pos) const;
+    QPoint cellCenter(int query, int key) const;
+    int selectedQuery() const { return m_selectedQuery; }
+    void selectQuery(int query);
+
+    void zoomIn();
+    void zoomOut();
+    void resetZoom();
+
+    QCustomPlot* plot() const { return m_plot; }
+    // Render time of the last replot, in milliseconds.
+    double lastRenderMilliseconds() const { return m_renderMs; }
+
+signals:
+    void querySelected(int query);
+    void cellHovered(int query, int key);
+
+private:
+    void rebuild();
+    void applyRange();
+    const float* currentMap() const;
+    void onMouseMove(QMouseEvent* event);
+    void onMousePress(QMouseEvent* event);
+
+    QCustomPlot* m_plot = nullptr;
+    QCPColorMap* m_map = nullptr;
+    QCPColorScale* m_scale = nullptr;
+    QCPItemRect* m_selection = nullptr;
+    ComputationPtr m_computation;
+    std::vector<float> m_mean;
+    ComputationPtr m_other;    // difference mode: the subtrahend
+    std::vector<float> m_diff;
+    int m_layer = 0;
+    int m_head = 0;
+    int m_selectedQuery = -1;
+    RangeMode m_rangeMode = RangeMode::PerHead;
+    QString m_colorMap = QStringLiteral("viridis");
+    bool m_labelsVisible = true;
+    double m_renderMs = 0.0;
+};

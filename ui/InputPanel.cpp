@@ -1,0 +1,175 @@
+#include "InputPanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace {
+enum Tab { TextTab = 0, SequenceTab = 1 };
+
+QLabel* fileLabel(QWidget* parent)
+{
+    auto* label = new QLabel(parent);
+    label->setWordWrap(true);
+    label->setStyleSheet(QStringLiteral("color: #555;"));
+    label->hide();
+    return label;
+}
+} // namespace
+
+InputPanel::InputPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_tabs(new QTabWidget(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_tabs);
+
+    auto* textPage = new QWidget;
+    auto* textLayout = new QVBoxLayout(textPage);
+    m_text = new QPlainTextEdit(textPage);
+    m_text->setPlaceholderText(tr("Type or paste text…"));
+    m_textFile = fileLabel(textPage);
+    auto* textOptions = new QFormLayout;
+    m_tokenizer = new QComboBox(textPage);
+    m_tokenizer->addItem(tr("Words"), QStringLiteral("word"));
+    m_tokenizer->addItem(tr("Characters"), QStringLiteral("character"));
+    m_positions = new QCheckBox(tr("Add sinusoidal positions"), textPage);
+    textOptions->addRow(tr("Tokens:"), m_tokenizer);
+    textOptions->addRow(QString(), m_positions);
+    auto* openText = new QPushButton(tr("Open text file…"), textPage);
+    textLayout->addWidget(m_text, 1);
+    textLayout->addWidget(m_textFile);
+    textLayout->addLayout(textOptions);
+    textLayout->addWidget(openText);
+    m_tabs->addTab(textPage, tr("Text"));
+
+    auto* seqPage = new QWidget;
+    auto* seqLayout = new QVBoxLayout(seqPage);
+    m_sequence = new QPlainTextEdit(seqPage);
+    m_sequence->setPlaceholderText(tr("Scalars 1,2,3,4 or vectors 1,2;2,3;3,4"));
+    m_sequenceFile = fileLabel(seqPage);
+    m_queries = new QLineEdit(seqPage);
+    m_queries->setPlaceholderText(tr("optional: queries for cross-attention, e.g. 5,6,7,8"));
+    auto* openSeq = new QPushButton(tr("Open CSV / NPY…"), seqPage);
+    seqLayout->addWidget(m_sequence, 1);
+    seqLayout->addWidget(m_sequenceFile);
+    seqLayout->addWidget(new QLabel(tr("Queries (cross-attention):"), seqPage));
+    seqLayout->addWidget(m_queries);
+    seqLayout->addWidget(openSeq);
+    m_tabs->addTab(seqPage, tr("Sequence"));
+
+    connect(m_text, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_textPath.isEmpty() && m_text->hasFocus())
+            setFile(TextTab, {});
+        emit inputChanged();
+    });
+    connect(m_sequence, &QPlainTextEdit::textChanged, this, [this] {
+        if (!m_sequencePath.isEmpty() && m_sequence->hasFocus())
+            setFile(SequenceTab, {});
+        emit inputChanged();
+    });
+    connect(m_queries, &QLineEdit::textChanged, this, &InputPanel::inputChanged);
+    connect(m_tokenizer, &QComboBox::currentIndexChanged, this, &InputPanel::inputChanged);
+    connect(m_positions, &QCheckBox::toggled, this, &InputPanel::inputChanged);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &InputPanel::inputChanged);
+    connect(openText, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open text"), {}, tr("Text (*.txt *.md);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    connect(openSeq, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open sequence"), {}, tr("Sequences (*.csv *.tsv *.npy);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+}
+
+bool InputPanel::isInputFile(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return QStringList{QStringLiteral("txt"), QStringLiteral("md"), QStringLiteral("csv"), QStringLiteral("tsv"),
+        QStringLiteral("npy")}
+        .contains(suffix);
+}
+
+bool InputPanel::openFile(const QString& path, QString* error)
+{
+    const QFileInfo info(path);
+    if (!info.exists() || !info.isFile()) {
+        if (error)
+            *error = tr("cannot open '%1': no such file").arg(path);
+        return false;
+    }
+    const QString suffix = info.suffix().toLower();
+    if (suffix == QLatin1String("csv") || suffix == QLatin1String("tsv") || suffix == QLatin1String("npy"))
+        setFile(SequenceTab, path);
+    else
+        setFile(TextTab, path);
+    emit inputChanged();
+    return true;
+}
+
+void InputPanel::setFile(int tab, const QString& path)
+{
+    QLabel* label = tab == TextTab ? m_textFile : m_sequenceFile;
+    (tab == TextTab ? m_textPath : m_sequencePath) = path;
+    label->setVisible(!path.isEmpty());
+    label->setText(tr("File: %1 (type in the box to use typed input instead)").arg(QFileInfo(path).fileName()));
+    label->setToolTip(path);
+    if (!path.isEmpty())
+        m_tabs->setCurrentIndex(tab);
+}
+
+attn::InputSpec InputPanel::spec() const
+{
+    attn::InputSpec s;
+    s.tokenizer = m_tokenizer->currentData().toString() == QLatin1String("character") ? attn::TokenizerKind::Character
+                                                                                      : attn::TokenizerKind::Word;
+    s.positions = m_positions->isChecked();
+    if (m_tabs->currentIndex() == TextTab) {
+        s.kind = m_textPath.isEmpty() ? attn::InputKind::Text : attn::InputKind::TextFile;
+        s.text = m_text->toPlainText().toStdString();
+        s.path = m_textPath.toStdString();
+    } else {
+        s.kind = m_sequencePath.isEmpty() ? attn::InputKind::Sequence : attn::InputKind::SequenceFile;
+        s.text = m_sequence->toPlainText().toStdString();
+        s.path = m_sequencePath.toStdString();
+        const QString q = m_queries->text().trimmed();
+        if (!q.isEmpty()) {
+            s.queryKind = attn::InputKind::Sequence;
+            s.queryText = q.toStdString();
+        }
+    }
+    return s;
+}
+
+void InputPanel::setSpec(const attn::InputSpec& s)
+{
+    const QSignalBlocker b1(m_text), b2(m_sequence), b3(m_queries), b4(m_tokenizer), b5(m_positions), b6(m_tabs);
+    m_tokenizer->setCurrentIndex(s.tokenizer == attn::TokenizerKind::Character ? 1 : 0);
+    m_positions->setChecked(s.positions);
+    const bool text = s.kind == attn::InputKind::Text || s.kind == attn::InputKind::TextFile;
+    if (text) {
+        m_text->setPlainText(QString::fromStdString(s.text));
+        setFile(TextTab, s.kind == attn::InputKind::TextFile ? QString::fromStdString(s.path) : QString());
+        m_tabs->setCurrentIndex(TextTab);
+    } else {
+        m_sequence->setPlainText(QString::fromStdString(s.text));
+        setFile(SequenceTab, s.kind == attn::InputKind::SequenceFile ? QString::fromStdString(s.path) : QString());
+        m_queries->setText(QString::fromStdString(s.queryText));
+        m_tabs->setCurrentIndex(SequenceTab);
+    }
+    if (text)
+        m_queries->clear();
+}

@@ -1,0 +1,44 @@
+#include "SessionIo.h"
+
+#include "AtomicFileWriter.h"
+
+#include <QFile>
+#include <QFileInfo>
+
+QString SessionIo::save(const QString& path, const attn::Session& session)
+{
+    return AtomicFileWriter::write(path, QByteArray::fromStdString(attn::SessionFile::serialize(session)));
+}
+
+std::optional<attn::Session> SessionIo::load(const QString& path, QString* error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot open '%1': %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    if (file.size() > kMaxBytes) {
+        *error = QStringLiteral("'%1' is %2 MB, too large for a session").arg(path).arg(file.size() >> 20);
+        return std::nullopt;
+    }
+    auto session = attn::SessionFile::parse(file.readAll().toStdString(), QFileInfo(path).fileName().toStdString());
+    if (!session) {
+        *error = QString::fromStdString(session.error());
+        return std::nullopt;
+    }
+    for (const std::string& p : {session->input.path, session->input.queryPath}) {
+        const bool usesFile = !p.empty();
+        if (usesFile && !QFileInfo::exists(QString::fromStdString(p))) {
+            *error = QStringLiteral("the session's input file '%1' is gone; the session was not opened")
+                         .arg(QString::fromStdString(p));
+            return std::nullopt;
+        }
+    }
+    if (session->mechanism.projection == attn::ProjectionKind::File &&
+        !QFileInfo::exists(QString::fromStdString(session->mechanism.projectionFile))) {
+        *error = QStringLiteral("the session's projection file '%1' is gone")
+                     .arg(QString::fromStdString(session->mechanism.projectionFile));
+        return std::nullopt;
+    }
+    return std::move(*session);
+}

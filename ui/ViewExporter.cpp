@@ -1,0 +1,191 @@
+#include "ViewExporter.h"
+
+#include "AtomicFileWriter.h"
+#include "DiffView.h"
+#include "HeadGridView.h"
+#include "HeatmapView.h"
+#include "LinesView.h"
+#include "ResultExport.h"
+
+#include <qcustomplot.h>
+
+#include <QBuffer>
+#include <QFileInfo>
+#include <QImage>
+#include <QPdfWriter>
+#include <QSvgGenerator>
+
+#include <functional>
+
+namespace {
+using PaintFn = std::function<void(QCPPainter&, const QRect&)>;
+
+HeatmapView::RangeMode rangeOf(const QString& name)
+{
+    if (name == QLatin1String("fixed"))
+        return HeatmapView::RangeMode::Fixed;
+    if (name == QLatin1String("shared"))
+        return HeatmapView::RangeMode::Shared;
+    if (name == QLatin1String("log"))
+        return HeatmapView::RangeMode::Log;
+    return HeatmapView::RangeMode::PerHead;
+}
+
+QByteArray paintTo(ViewExporter::Format format, const ExportOptions& o, const PaintFn& paint)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    const QRect area(0, 0, o.width, o.height);
+    switch (format) {
+    case ViewExporter::Format::Png: {
+        QImage image(o.width, o.height, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        const int dotsPerMeter = qRound(o.dpi / 0.0254);
+        image.setDotsPerMeterX(dotsPerMeter);
+        image.setDotsPerMeterY(dotsPerMeter);
+        {
+            QCPPainter painter(&image);
+            painter.setRenderHint(QPainter::Antialiasing);
+            paint(painter, area);
+        }
+        // Qt maps quality q to zlib level (100 - q) * 9 / 91: 90 and above store uncompressed (huge
+        // files), the default (level 6) costs ~1 s on a large map; 80 is level 1: fast and compact.
+        image.save(&buffer, "PNG", 80);
+        break;
+    }
+    case ViewExporter::Format::Svg: {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&buffer);
+        svg.setSize(area.size());
+        svg.setViewBox(area);
+        svg.setResolution(96);
+        svg.setTitle(QStringLiteral("AttnScope %1").arg(o.view));
+        QCPPainter painter;
+        painter.begin(&svg);
+        paint(painter, area);
+        painter.end();
+        break;
+    }
+    case ViewExporter::Format::Pdf: {
+        QPdfWriter pdf(&buffer);
+        pdf.setCreator(QStringLiteral("AttnScope"));
+        pdf.setTitle(QStringLiteral("AttnScope %1").arg(o.view));
+        pdf.setResolution(96);
+        pdf.setPageSize(QPageSize(QSizeF(o.width * 72.0 / 96.0, o.height * 72.0 / 96.0), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QCPPainter painter;
+        painter.begin(&pdf);
+        paint(painter, area);
+        painter.end();
+        break;
+    }
+    case ViewExporter::Format::Unknown:
+        break;
+    }
+    return bytes;
+}
+} // namespace
+
+ViewExporter::Format ViewExporter::formatOf(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png"))
+        return Format::Png;
+    if (suffix == QLatin1String("svg"))
+        return Format::Svg;
+    if (suffix == QLatin1String("pdf"))
+        return Format::Pdf;
+    return Format::Unknown;
+}
+
+QByteArray ViewExporter::render(Format format, const ComputationPtr& computation, const ComputationPtr& comparison,
+    const ExportOptions& o, QString* error)
+{
+    auto fail = [error](const QString& message) {
+        if (error)
+            *error = message;
+        return QByteArray();
+    };
+    if (!computation)
+        return fail(QStringLiteral("nothing to export: no computation"));
+    if (o.width < 16 || o.height < 16 || o.width > 20000 || o.height > 20000)
+        return fail(QStringLiteral("the export size %1 x %2 is outside 16..20000 pixels").arg(o.width).arg(o.height));
+    const auto& r = *computation->result;
+    if (o.head >= r.heads || o.head < -1 || o.layer < 0 || o.layer >= r.layers)
+        return fail(QStringLiteral("there is no head %1 in layer %2 (the result has %3 layer(s) of %4 head(s))")
+                        .arg(o.head)
+                        .arg(o.layer)
+                        .arg(r.layers)
+                        .arg(r.heads));
+
+    if (o.view == QLatin1String("heatmap")) {
+        HeatmapView view;
+        view.setComputation(computation);
+        view.setHead(o.layer, o.head);
+        view.setColorMap(o.colormap);
+        view.setRangeMode(rangeOf(o.range));
+        view.setLabelsVisible(o.labels);
+        if (!o.colorBar)
+            view.setColorScaleVisible(false);
+        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) {
+            view.plot()->toPainter(&p, area.width(), area.height());
+        });
+    }
+    if (o.view == QLatin1String("heads")) {
+        HeadGridView view;
+        view.setColorMap(o.colormap);
+        view.setComputation(computation);
+        view.setCurrent(-100, -100); // no highlight in exports
+        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
+    }
+    if (o.view == QLatin1String("lines")) {
+        LinesView view;
+        view.setComputation(computation);
+        view.setLayer(o.layer);
+        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
+    }
+    if (o.view == QLatin1String("diff")) {
+        if (!comparison)
+            return fail(QStringLiteral("the diff view needs a second computation"));
+        DiffView view;
+        view.setColorMap(o.colormap);
+        view.setComputations(computation, comparison);
+        view.setHead(o.layer, o.head);
+        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.render(p, area); });
+    }
+    return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff)").arg(o.view));
+}
+
+QString ViewExporter::exportView(
+    const QString& path, const ComputationPtr& computation, const ComputationPtr& comparison, const ExportOptions& o)
+{
+    const Format format = formatOf(path);
+    if (format == Format::Unknown)
+        return QStringLiteral("'%1': choose a .png, .svg or .pdf file name").arg(path);
+    QString error;
+    const QByteArray bytes = render(format, computation, comparison, o, &error);
+    if (!error.isEmpty())
+        return error;
+    if (bytes.isEmpty())
+        return QStringLiteral("rendering '%1' produced no data").arg(path);
+    return AtomicFileWriter::write(path, bytes);
+}
+
+QString ViewExporter::exportMatrix(const QString& path, const ComputationPtr& computation, int layer, int head)
+{
+    if (!computation)
+        return QStringLiteral("nothing to export: no computation");
+    const auto& r = *computation->result;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    std::string bytes;
+    if (suffix == QLatin1String("csv"))
+        bytes = attn::ResultExport::weightsCsv(r, layer, std::max(0, std::min(head, r.heads - 1)));
+    else if (suffix == QLatin1String("npy"))
+        bytes = attn::ResultExport::weightsNpy(r);
+    else if (suffix == QLatin1String("json"))
+        bytes = attn::ResultExport::json(r);
+    else
+        return QStringLiteral("'%1': choose a .csv, .npy or .json file name").arg(path);
+    return AtomicFileWriter::write(path, QByteArray::fromStdString(bytes));
+}
