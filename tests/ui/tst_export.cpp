@@ -1,0 +1,274 @@
+// Exports from the GUI path (ViewExporter) and the headless CLI: PNG at the requested size and
+// not uniform, SVG that parses and carries the token labels as text, PDF with a page; matrix
+// exports with the exact numbers; failures leave no file.
+#include "AttentionEngine.h"
+#include "Computation.h"
+#include "InputBuilder.h"
+#include "NpyFile.h"
+#include "SampleCatalog.h"
+#include "ViewExporter.h"
+
+#include <QImage>
+#include <QProcess>
+#include <QSet>
+#include <QSvgRenderer>
+#include <QtTest>
+
+class TestExport : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void picture_data();
+    void picture();
+    void everyHeadOfAMultiHeadSample();
+    void matrices();
+    void errorsLeaveNoFile();
+    void cli_data();
+    void cli();
+    void cliErrors();
+
+private:
+    ComputationPtr compute(const QString& sample, const attn::Mechanism* override = nullptr);
+    static void checkFile(const QString& path, int width, int height, const QStringList& labels);
+    QTemporaryDir m_dir;
+};
+
+ComputationPtr TestExport::compute(const QString& name, const attn::Mechanism* override)
+{
+    const auto sample = SampleCatalog::find(name);
+    if (!sample)
+        return nullptr;
+    const attn::Mechanism m = override ? *override : sample->mechanism;
+    auto input = attn::InputBuilder::build(sample->input, m.dim);
+    auto result = attn::AttentionEngine::compute(*input, m);
+    if (!result)
+        return nullptr;
+    auto c = std::make_shared<Computation>();
+    c->input = sample->input;
+    c->mechanism = m;
+    c->result = std::make_shared<const attn::AttentionResult>(std::move(*result));
+    return c;
+}
+
+void TestExport::initTestCase() { QVERIFY(m_dir.isValid()); }
+
+void TestExport::checkFile(const QString& path, int width, int height, const QStringList& labels)
+{
+    QFile f(path);
+    QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
+    const QByteArray bytes = f.readAll();
+    switch (ViewExporter::formatOf(path)) {
+    case ViewExporter::Format::Png: {
+        QImage image;
+        QVERIFY(image.loadFromData(bytes, "PNG"));
+        QCOMPARE(image.width(), width);
+        QCOMPARE(image.height(), height);
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        QVERIFY2(colours.size() > 8, "the PNG is (nearly) uniform");
+        QVERIFY(bytes.size() < width * height * 2); // compressed
+        break;
+    }
+    case ViewExporter::Format::Svg: {
+        QSvgRenderer renderer(bytes);
+        QVERIFY(renderer.isValid());
+        // Sized in mm for 96 dpi (width * 25.4 / 96), drawn in a width x height viewBox.
+        QCOMPARE(renderer.viewBoxF(), QRectF(0, 0, width, height));
+        const QString text = QString::fromUtf8(bytes);
+        QVERIFY(text.contains(QLatin1String("<svg")));
+        for (const QString& label : labels)
+            QVERIFY2(text.contains(QLatin1String(">") + label.toHtmlEscaped()), qPrintable(QStringLiteral("SVG lacks label ") + label));
+        if (!path.contains(QLatin1String("lines")))
+            QVERIFY(text.contains(QLatin1String("<image"))); // the colour map itself is a bitmap
+        else
+            QVERIFY(!text.contains(QLatin1String("<image"))); // lines are pure vectors
+        break;
+    }
+    case ViewExporter::Format::Pdf: {
+        QVERIFY(bytes.startsWith("%PDF-"));
+        QVERIFY(bytes.contains("/Type /Page\n") || bytes.contains("/Type /Page "));
+        QVERIFY(bytes.contains("%%EOF"));
+        // Page size in points: width * 72 / 96.
+        const QByteArray box = QStringLiteral("/MediaBox [0 0 %1 %2]").arg(width * 72.0 / 96, 0, 'f', 6).arg(height * 72.0 / 96, 0, 'f', 6).toLatin1();
+        QVERIFY2(bytes.contains(box), box.constData());
+        break;
+    }
+    default:
+        QFAIL("unknown format");
+    }
+}
+
+void TestExport::picture_data()
+{
+    QTest::addColumn<QString>("view");
+    QTest::addColumn<QString>("suffix");
+    for (const QString& view : ViewExporter::viewNames())
+        for (const QString& suffix : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")})
+            QTest::newRow(qPrintable(view + QLatin1Char('.') + suffix)) << view << suffix;
+}
+
+void TestExport::picture()
+{
+    QFETCH(QString, view);
+    QFETCH(QString, suffix);
+    const ComputationPtr a = compute(QStringLiteral("text-fox"));
+    QVERIFY(a);
+    attn::Mechanism bm = a->mechanism;
+    bm.score = attn::ScoreKind::Additive;
+    const ComputationPtr b = compute(QStringLiteral("text-fox"), &bm);
+    ExportOptions o;
+    o.view = view;
+    o.width = 960;
+    o.height = 720;
+    const QString path = m_dir.filePath(view + QLatin1Char('.') + suffix);
+    QCOMPARE(ViewExporter::exportView(path, a, b, o), QString());
+    // Heads-grid tiles carry no token labels; the other views do.
+    const QStringList labels = view == QLatin1String("heads") ? QStringList{QStringLiteral("head 0")}
+                                                              : QStringList{QStringLiteral("quick"), QStringLiteral("sleeping")};
+    checkFile(path, 960, 720, labels);
+}
+
+void TestExport::everyHeadOfAMultiHeadSample()
+{
+    const ComputationPtr c = compute(QStringLiteral("seed001-text"));
+    ExportOptions o;
+    o.width = 400;
+    o.height = 300;
+    QByteArray previous;
+    for (int h = -1; h < 4; ++h) {
+        o.head = h;
+        QString error;
+        const QByteArray png = ViewExporter::render(ViewExporter::Format::Png, c, nullptr, o, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(png != previous); // each head is its own picture
+        previous = png;
+    }
+    o.view = QStringLiteral("heads");
+    o.width = 1200;
+    o.height = 900;
+    const QString path = m_dir.filePath(QStringLiteral("heads.pdf"));
+    QCOMPARE(ViewExporter::exportView(path, c, nullptr, o), QString());
+    checkFile(path, 1200, 900, {});
+}
+
+void TestExport::matrices()
+{
+    const ComputationPtr c = compute(QStringLiteral("seed000-cross"));
+    const QString csv = m_dir.filePath(QStringLiteral("w.csv"));
+    QCOMPARE(ViewExporter::exportMatrix(csv, c, 0, 0), QString());
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(f.readAll()).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 5);
+    QCOMPARE(lines[0], QStringLiteral("query\\key,1,2,3,4"));
+    const QStringList row5 = lines[1].split(QLatin1Char(','));
+    QCOMPARE(row5[0], QStringLiteral("5"));
+    QVERIFY(std::abs(row5[4].toDouble() - 9.932621e-01) < 1e-6);
+    QVERIFY(std::abs(row5[1].toDouble() - 3.038412e-07) < 1e-12);
+
+    const QString npy = m_dir.filePath(QStringLiteral("w.npy"));
+    QCOMPARE(ViewExporter::exportMatrix(npy, c, 0, 0), QString());
+    auto array = attn::NpyFile::readFile(npy.toStdString());
+    QVERIFY(array.ok());
+    QCOMPARE(array->shape, (std::vector<int64_t>{1, 1, 4, 4}));
+    QCOMPARE(array->data, c->result->weights);
+    QVERIFY(ViewExporter::exportMatrix(m_dir.filePath(QStringLiteral("w.xlsx")), c, 0, 0).contains(QLatin1String(".csv")));
+}
+
+void TestExport::errorsLeaveNoFile()
+{
+    const ComputationPtr c = compute(QStringLiteral("text-fox"));
+    ExportOptions o;
+    o.head = 7;
+    const QString path = m_dir.filePath(QStringLiteral("nohead.png"));
+    QVERIFY(ViewExporter::exportView(path, c, nullptr, o).contains(QLatin1String("there is no head 7")));
+    QVERIFY(!QFile::exists(path));
+    o.head = 0;
+    o.width = 5;
+    QVERIFY(ViewExporter::exportView(path, c, nullptr, o).contains(QLatin1String("outside 16..20000")));
+    QVERIFY(!QFile::exists(path));
+    o.width = 100;
+    o.view = QStringLiteral("diff");
+    QVERIFY(ViewExporter::exportView(path, c, nullptr, o).contains(QLatin1String("second computation")));
+    QVERIFY(!QFile::exists(path));
+    QVERIFY(ViewExporter::exportView(m_dir.filePath(QStringLiteral("x.gif")), c, nullptr, o).contains(QLatin1String(".png, .svg or .pdf")));
+}
+
+void TestExport::cli_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("height");
+    QTest::addColumn<QStringList>("labels");
+    QTest::newRow("heatmap png") << QStringList{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--view"), QStringLiteral("heatmap")}
+                                 << QStringLiteral("cli-heatmap.png") << 800 << 600 << QStringList{};
+    QTest::newRow("heatmap svg chinese") << QStringList{QStringLiteral("--sample"), QStringLiteral("text-zh")}
+                                         << QStringLiteral("cli-zh.svg") << 1000 << 800 << QStringList{QStringLiteral("注"), QStringLiteral("机")};
+    QTest::newRow("heads pdf") << QStringList{QStringLiteral("--sample"), QStringLiteral("seed001-text"), QStringLiteral("--view"), QStringLiteral("heads")}
+                               << QStringLiteral("cli-heads.pdf") << 1200 << 900 << QStringList{};
+    QTest::newRow("lines svg mean") << QStringList{QStringLiteral("--text"), QStringLiteral("a cat saw a dog"), QStringLiteral("--view"), QStringLiteral("lines"), QStringLiteral("--heads"), QStringLiteral("2"), QStringLiteral("--head"), QStringLiteral("mean")}
+                                    << QStringLiteral("cli-lines.svg") << 700 << 500 << QStringList{QStringLiteral("cat"), QStringLiteral("dog")};
+    QTest::newRow("diff png") << QStringList{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--view"), QStringLiteral("diff"), QStringLiteral("--vs-scope"), QStringLiteral("local:2"), QStringLiteral("--colormap"), QStringLiteral("magma")}
+                              << QStringLiteral("cli-diff.png") << 1500 << 500 << QStringList{};
+}
+
+void TestExport::cli()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, file);
+    QFETCH(int, width);
+    QFETCH(int, height);
+    QFETCH(QStringList, labels);
+    const QString out = m_dir.filePath(file);
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("QT_QPA_PLATFORM")); // the command must choose offscreen itself
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), QStringList{QStringLiteral("export")} + args +
+            QStringList{QStringLiteral("--out"), out, QStringLiteral("--width"), QString::number(width),
+                QStringLiteral("--height"), QString::number(height)});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    checkFile(out, width, height, labels);
+}
+
+void TestExport::cliErrors()
+{
+    struct Case {
+        QStringList args;
+        int code;
+        QString message;
+    };
+    const QString out = m_dir.filePath(QStringLiteral("never.png"));
+    const QList<Case> cases{
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--view"), QStringLiteral("pie")}, 2, QStringLiteral("--view: 'pie' is not one of")},
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--colormap"), QStringLiteral("jet")}, 2, QStringLiteral("--colormap: 'jet' is not one of")},
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--width"), QStringLiteral("0")}, 2, QStringLiteral("--width")},
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--head"), QStringLiteral("3")}, 1, QStringLiteral("there is no head 3")},
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--vs-score"), QStringLiteral("x")}, 2, QStringLiteral("--vs-score")},
+        {{QStringLiteral("--sequence"), QStringLiteral("1,-1;2,3"), QStringLiteral("--norm"), QStringLiteral("ratio"), QStringLiteral("--score"), QStringLiteral("dot")}, 1, QStringLiteral("non-negative")},
+    };
+    for (const Case& c : cases) {
+        QProcess p;
+        p.start(qEnvironmentVariable("ATTNSCOPE_EXE"),
+            QStringList{QStringLiteral("export")} + c.args + QStringList{QStringLiteral("--out"), out});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(p.exitCode() == c.code, qPrintable(c.args.join(QLatin1Char(' ')) + QStringLiteral(" -> ") + err));
+        QVERIFY2(err.contains(c.message), qPrintable(err));
+        QVERIFY(!QFile::exists(out));
+    }
+    QProcess p;
+    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), {QStringLiteral("export"), QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x.bmp"))});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+}
+
+QTEST_MAIN(TestExport)
+#include "tst_export.moc"
