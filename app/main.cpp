@@ -49,7 +49,15 @@ int main(int argc, char* argv[])
     QApplication::setFont(TokenFont::font(QApplication::font().pointSize()));
     const bool startupBenchmark = arguments.contains(QStringLiteral("--startup-benchmark"));
     arguments.removeAll(QStringLiteral("--startup-benchmark"));
+    // --view heatmap|heads|lines|diff opens that view (scriptable screenshots).
+    QString view;
+    if (const int at = arguments.indexOf(QStringLiteral("--view")); at > 0 && at + 1 < arguments.size()) {
+        view = arguments.at(at + 1);
+        arguments.remove(at, 2);
+    }
     MainWindow window;
+    if (!view.isEmpty())
+        window.showView(view);
     const QString initial = arguments.value(1);
     if (initial.isEmpty() || !QFileInfo::exists(initial))
         window.openSample(initial.isEmpty() ? QString::fromLatin1(attn::SampleLibrary::defaultSampleName()) : initial);

@@ -178,6 +178,8 @@ void DetailsPanel::refreshMatrix()
     const float* m = map();
     for (int i = 0; i < rows; ++i)
         for (int j = 0; j < cols; ++j)
-            m_matrix->setItem(i, j, number(m[static_cast<size_t>(i) * r.keyCount + j], 5));
+            m_matrix->setItem(i, j,
+                r.isMasked(i, j) ? new QTableWidgetItem(QStringLiteral("—"))
+                                 : number(m[static_cast<size_t>(i) * r.keyCount + j], 5));
     m_matrix->resizeColumnsToContents();
 }

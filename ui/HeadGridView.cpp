@@ -98,7 +98,9 @@ QRect HeadGridView::tileRect(const QRect& area, int layer, int head) const
     const int cellW = (area.width() - margin) / cols;
     const int cellH = (area.height() - margin) / rows;
     const int side = std::max(8, std::min(cellW, cellH - caption) - margin);
-    return QRect(area.left() + margin + col * cellW, area.top() + margin + row * cellH + caption, side, side);
+    // Pack the tiles at their own pitch (no gaps when the area is taller or wider than needed).
+    const int pitchX = side + margin, pitchY = side + caption + margin;
+    return QRect(area.left() + margin + col * pitchX, area.top() + margin + row * pitchY + caption, side, side);
 }
 
 void HeadGridView::paint(QPainter& p, const QRect& area) const

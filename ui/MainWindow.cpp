@@ -273,6 +273,13 @@ attn::Session MainWindow::session() const
     return s;
 }
 
+void MainWindow::showView(const QString& name)
+{
+    for (int i = 0; i < 4; ++i)
+        if (name == QLatin1String(kViewNames[i]))
+            m_views->setCurrentIndex(i);
+}
+
 QString MainWindow::saveSession(const QString& path) { return SessionIo::save(path, session()); }
 
 QString MainWindow::openSession(const QString& path)

@@ -38,6 +38,8 @@ public:
     QString saveSession(const QString& path); // empty on success
     QString openSession(const QString& path);
     attn::Session session() const;
+    // Brings a view to the front by name: heatmap, heads, lines, diff.
+    void showView(const QString& name);
 
     ComputationPtr current() const { return m_current; }
     AttentionWorker* worker() const { return m_worker; }
