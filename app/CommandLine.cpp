@@ -2,13 +2,15 @@
 
 #include "DumpCommand.h"
 #include "ExportCommand.h"
+#include "GenerateCommand.h"
 #include "SamplesCommand.h"
 
 #include <QTextStream>
 
 namespace {
 const QStringList kSubcommands{
-    QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("export"), QStringLiteral("help")};
+    QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("export"), QStringLiteral("generate"),
+    QStringLiteral("help")};
 }
 
 bool CommandLine::isHeadless(const QStringList& args)
@@ -28,7 +30,8 @@ QString CommandLine::usage()
         "Usage:\n"
         "  attnscope [FILE|SAMPLE]        open the desktop app (default sample when none is given)\n"
         "  attnscope samples              list the bundled samples: name<TAB>kind<TAB>description\n"
-        "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy]\n"
+        "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy] [--tokens-out FILE.json]\n"
+        "  attnscope generate --model PATH --text STR --steps K [--tokens]\n"
         "  attnscope export INPUT MECH --view heatmap|heads|lines|diff --out F.png|F.svg|F.pdf\n"
         "                 [--head H|mean] [--layer L] [--width W --height H] [--colormap NAME] [--range R]\n"
         "                 [--vs-score S --vs-norm N --vs-scope SCOPE]     (the diff view's second mechanism)\n"
@@ -36,6 +39,7 @@ QString CommandLine::usage()
         "INPUT  --sample NAME | --text STR | --text-file F | --sequence STR | --sequence-file F.csv | --npy F.npy\n"
         "       [--queries-sequence STR | --queries-npy F.npy | --queries-text STR]   (cross-attention)\n"
         "       [--tokenizer word|character] [--positions]\n"
+        "       --model PATH --text PROMPT   (a llama2.c checkpoint or its folder: every layer and head)\n"
         "MECH   --score dot|scaled-dot|additive|bilinear|cosine  --norm softmax|sigmoid|ratio\n"
         "       --scope global|local:W|hybrid:W:G  --causal  --heads H  --dim D  --temperature T  --seed S\n"
         "       --projection identity|random|FILE.safetensors  --dynamic none|gate|temperature\n"
@@ -62,6 +66,8 @@ int CommandLine::run(const QStringList& args)
         result = DumpCommand::run(args.mid(1));
     else if (command == QLatin1String("export"))
         result = ExportCommand::run(args.mid(1));
+    else if (command == QLatin1String("generate"))
+        result = GenerateCommand::run(args.mid(1));
     if (result.failed()) {
         QTextStream err(stderr);
         err << "attnscope " << command << ": " << result.message << '\n';

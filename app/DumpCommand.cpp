@@ -1,8 +1,7 @@
 #include "DumpCommand.h"
 
 #include "AtomicFileWriter.h"
-#include "AttentionEngine.h"
-#include "InputBuilder.h"
+#include "AttentionComputer.h"
 #include "MechanismOptions.h"
 #include "ResultExport.h"
 
@@ -19,6 +18,7 @@ CliError DumpCommand::run(const QStringList& arguments)
     p.addOptions({
         {QStringLiteral("out"), QStringLiteral("Weights: .npy (float32 [L,H,Nq,Nk]) or .json."), QStringLiteral("FILE")},
         {QStringLiteral("out-output"), QStringLiteral("The final output, float32 [Nq,d] .npy."), QStringLiteral("FILE.npy")},
+        {QStringLiteral("tokens-out"), QStringLiteral("The token labels as JSON {\"tokens\", \"query_tokens\"}."), QStringLiteral("FILE.json")},
     });
     if (!p.parse(arguments))
         return CliError::usage(p.errorText());
@@ -44,25 +44,33 @@ CliError DumpCommand::run(const QStringList& arguments)
     if (CliError e = MechanismOptions::read(p, inputSpec, mechanism); e.failed())
         return e;
 
-    auto input = attn::InputBuilder::build(inputSpec, mechanism.dim);
-    if (!input)
-        return CliError::badInput(QString::fromStdString(input.error()));
     mechanism.keepScores = false; // dump writes weights only: keep one N x N buffer per head
-    auto result = attn::AttentionEngine::compute(*input, mechanism);
+    auto result = attn::AttentionComputer::compute(inputSpec, mechanism);
     if (!result)
         return CliError::badInput(QString::fromStdString(result.error()));
     for (const auto& w : result->warnings)
         QTextStream(stderr) << "warning: " << QString::fromStdString(w) << '\n';
+
+    if (!outOutput.isEmpty() && result->output.size() == 0)
+        return CliError::badInput(QStringLiteral("--out-output: this computation (a checkpoint) has no output matrix"));
+    if (!result->nextToken.empty())
+        QTextStream(stderr) << "next token: " << QString::fromStdString(result->nextToken) << " (p = "
+                            << result->nextTokenProbability << ")\n";
 
     // Serialise everything first, then write: a failure leaves no output at all.
     const std::string weights = json ? attn::ResultExport::json(*result) : attn::ResultExport::weightsNpy(*result);
     std::string output;
     if (!outOutput.isEmpty())
         output = attn::ResultExport::outputNpy(*result);
+    const QString tokensOut = p.value(QStringLiteral("tokens-out"));
+    const std::string tokens = tokensOut.isEmpty() ? std::string() : attn::ResultExport::tokensJson(*result);
     if (QString err = AtomicFileWriter::write(out, QByteArray::fromStdString(weights)); !err.isEmpty())
         return CliError::badInput(err);
     if (!outOutput.isEmpty())
         if (QString err = AtomicFileWriter::write(outOutput, QByteArray::fromStdString(output)); !err.isEmpty())
+            return CliError::badInput(err);
+    if (!tokensOut.isEmpty())
+        if (QString err = AtomicFileWriter::write(tokensOut, QByteArray::fromStdString(tokens)); !err.isEmpty())
             return CliError::badInput(err);
     return {};
 }

@@ -1,9 +1,8 @@
 #include "ExportCommand.h"
 
-#include "AttentionEngine.h"
+#include "AttentionComputer.h"
 #include "ColorMap.h"
 #include "DiffView.h"
-#include "InputBuilder.h"
 #include "MechanismOptions.h"
 #include "ViewExporter.h"
 
@@ -13,10 +12,7 @@
 namespace {
 std::variant<ComputationPtr, CliError> compute(const attn::InputSpec& spec, const attn::Mechanism& mechanism)
 {
-    auto input = attn::InputBuilder::build(spec, mechanism.dim);
-    if (!input)
-        return CliError::badInput(QString::fromStdString(input.error()));
-    auto result = attn::AttentionEngine::compute(*input, mechanism);
+    auto result = attn::AttentionComputer::compute(spec, mechanism);
     if (!result)
         return CliError::badInput(QString::fromStdString(result.error()));
     auto c = std::make_shared<Computation>();

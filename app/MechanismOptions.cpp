@@ -72,6 +72,7 @@ void MechanismOptions::addTo(QCommandLineParser& p)
 {
     p.addOptions({
         {QStringLiteral("sample"), QStringLiteral("A bundled sample (see 'attnscope samples')."), QStringLiteral("NAME")},
+        {QStringLiteral("model"), QStringLiteral("A llama2.c checkpoint (.bin) or its folder; --text is the prompt."), QStringLiteral("PATH")},
         {QStringLiteral("text"), QStringLiteral("Text to attend over."), QStringLiteral("STR")},
         {QStringLiteral("text-file"), QStringLiteral("A UTF-8 text file."), QStringLiteral("F")},
         {QStringLiteral("sequence"), QStringLiteral("Numbers: '1,2,3' or vectors '1,2;2,3'."), QStringLiteral("STR")},
@@ -101,13 +102,23 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
 {
     const QStringList sources{QStringLiteral("sample"), QStringLiteral("text"), QStringLiteral("text-file"),
         QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy")};
+    if (p.isSet(QStringLiteral("model"))) {
+        // A checkpoint: the prompt is --text (BOS is added; an empty prompt is BOS alone).
+        for (const QString& s : sources)
+            if (s != QLatin1String("text") && p.isSet(s))
+                return CliError::usage(QStringLiteral("--model takes its prompt from --text, not --%1").arg(s));
+        in.kind = InputKind::Model;
+        in.path = p.value(QStringLiteral("model")).toStdString();
+        in.text = p.value(QStringLiteral("text")).toStdString();
+        return {};
+    }
     QStringList given;
     for (const QString& s : sources)
         if (p.isSet(s))
             given << s;
     if (given.isEmpty())
         return CliError::usage(QStringLiteral(
-            "no input: give one of --sample, --text, --text-file, --sequence, --sequence-file, --npy"));
+            "no input: give one of --sample, --text, --text-file, --sequence, --sequence-file, --npy, --model"));
     if (given.size() > 1)
         return CliError::usage(QStringLiteral("give only one input, not --%1").arg(given.join(QStringLiteral(" and --"))));
 

@@ -15,10 +15,14 @@ Tensor fromMatrix(const std::string& name, const Matrix& m)
 
 std::vector<std::string> AttentionResult::stageNames() const
 {
-    std::vector<std::string> names{"input"};
+    // Checkpoint results carry only the weights: stages without data are not listed.
+    std::vector<std::string> names;
+    if (input.size() > 0)
+        names.push_back("input");
     if (cross)
         names.push_back("query_input");
-    names.insert(names.end(), {"q", "k", "v"});
+    if (q.size() > 0)
+        names.insert(names.end(), {"q", "k", "v"});
     if (hasScores()) {
         names.push_back("scores");
         if (!mask.isTrivial())
@@ -27,7 +31,10 @@ std::vector<std::string> AttentionResult::stageNames() const
     names.push_back("weights");
     if (dynamic.size() > 0)
         names.push_back("dynamic");
-    names.insert(names.end(), {"head_output", "concat", "output"});
+    if (!headOutputs.empty())
+        names.push_back("head_output");
+    if (concat.size() > 0)
+        names.insert(names.end(), {"concat", "output"});
     return names;
 }
 

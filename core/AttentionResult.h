@@ -43,6 +43,11 @@ struct AttentionResult {
     std::vector<std::string> warnings;
     double computeMilliseconds = 0.0;
 
+    // Causal language models only: the model's most likely next token after the input.
+    std::string source;          // e.g. "stories260K.bin (llama2.c, 5 layers x 8 heads)"; empty for the engine
+    std::string nextToken;
+    float nextTokenProbability = 0.0f;
+
     size_t index(int layer, int head, int query, int key) const
     {
         return ((static_cast<size_t>(layer) * heads + head) * queryCount + query) * keyCount + key;

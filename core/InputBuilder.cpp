@@ -50,6 +50,8 @@ Expected<Part> buildPart(InputKind kind, const std::string& text, const std::str
             return seq.takeError();
         return Part{std::move(seq->values), std::move(seq->labels), {}};
     }
+    case InputKind::Model:
+        return makeError("a model input is run by ModelRunner, not encoded as a sequence");
     }
     return makeError("unknown input kind");
 }
@@ -66,6 +68,8 @@ const char* toString(InputKind k)
         return "sequence";
     case InputKind::SequenceFile:
         return "sequence-file";
+    case InputKind::Model:
+        return "model";
     }
     return "?";
 }

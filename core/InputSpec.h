@@ -12,6 +12,7 @@ enum class InputKind {
     TextFile,     // `path` is a UTF-8 text file
     Sequence,     // `text` is an inline sequence "1,2,3" or "1,2;2,3"
     SequenceFile, // `path` is a CSV or .npy file
+    Model,        // `path` is a checkpoint file or folder, `text` the prompt (ModelRunner)
 };
 
 struct InputSpec {

@@ -75,7 +75,7 @@ std::optional<ProjectionKind> parseProjection(const std::string& s)
 
 std::optional<InputKind> parseInputKind(const std::string& s)
 {
-    for (InputKind k : {InputKind::Text, InputKind::TextFile, InputKind::Sequence, InputKind::SequenceFile})
+    for (InputKind k : {InputKind::Text, InputKind::TextFile, InputKind::Sequence, InputKind::SequenceFile, InputKind::Model})
         if (s == toString(k))
             return k;
     return std::nullopt;
@@ -171,9 +171,9 @@ json MechanismJson::inputToJson(const InputSpec& in)
 {
     json j;
     j["type"] = toString(in.kind);
-    if (in.kind == InputKind::Text || in.kind == InputKind::Sequence)
+    if (in.kind == InputKind::Text || in.kind == InputKind::Sequence || in.kind == InputKind::Model)
         j["text"] = in.text;
-    else
+    if (in.kind != InputKind::Text && in.kind != InputKind::Sequence)
         j["path"] = in.path;
     if (in.kind == InputKind::Text || in.kind == InputKind::TextFile) {
         j["tokenizer"] = toString(in.tokenizer);
@@ -204,7 +204,7 @@ Expected<InputSpec> MechanismJson::inputFromJson(const json& j)
         if (st.ok() && !s.ok())
             st = s;
     };
-    all(readEnum(j, "type", in.kind, &parseInputKind, "text, text-file, sequence, sequence-file", where));
+    all(readEnum(j, "type", in.kind, &parseInputKind, "text, text-file, sequence, sequence-file, model", where));
     all(readValue(j, "text", in.text, where));
     all(readValue(j, "path", in.path, where));
     all(readEnum(j, "tokenizer", in.tokenizer, &parseTokenizer, "word, character", where));

@@ -78,8 +78,24 @@ std::string ResultExport::json(const AttentionResult& r)
     j["output"] = std::move(out);
     j["output_tokens"] = r.outputLabels;
     j["mechanism"] = MechanismJson::toJson(r.mechanism);
+    if (!r.source.empty())
+        j["source"] = r.source;
+    if (!r.nextToken.empty())
+        j["next_token"] = r.nextToken;
     if (!r.warnings.empty())
         j["warnings"] = r.warnings;
+    return j.dump(1) + "\n";
+}
+
+std::string ResultExport::tokensJson(const AttentionResult& r)
+{
+    nlohmann::json j;
+    j["tokens"] = r.keyLabels;
+    j["query_tokens"] = r.queryLabels;
+    if (!r.nextToken.empty()) {
+        j["next_token"] = r.nextToken;
+        j["next_token_probability"] = shortest(r.nextTokenProbability);
+    }
     return j.dump(1) + "\n";
 }
 

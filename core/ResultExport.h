@@ -17,6 +17,8 @@ public:
     static std::string weightsNpy(const AttentionResult& result);
     static std::string outputNpy(const AttentionResult& result);
     static std::string json(const AttentionResult& result);
+    // {"tokens": [...], "query_tokens": [...]} (and "next_token" for causal language models)
+    static std::string tokensJson(const AttentionResult& result);
     static std::string weightsCsv(const AttentionResult& result, int layer, int head);
 };
 

@@ -1,7 +1,6 @@
 #include "AttentionWorker.h"
 
-#include "AttentionEngine.h"
-#include "InputBuilder.h"
+#include "AttentionComputer.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -70,9 +69,6 @@ void AttentionWorker::start()
     QPointer<AttentionWorker> self(this);
 
     auto task = [input, mechanism, cancelFlag, generation, self]() -> Outcome {
-        auto built = attn::InputBuilder::build(input, mechanism.dim);
-        if (!built)
-            return {nullptr, QString::fromStdString(built.error()), false};
         attn::ComputeControl control;
         control.cancel = cancelFlag.get();
         control.progress = [self, generation](double f) {
@@ -84,7 +80,7 @@ void AttentionWorker::start()
                 },
                 Qt::QueuedConnection);
         };
-        auto result = attn::AttentionEngine::compute(*built, mechanism, control);
+        auto result = attn::AttentionComputer::compute(input, mechanism, control);
         if (!result) {
             if (cancelFlag->load())
                 return {nullptr, {}, true};

@@ -1,0 +1,20 @@
+#include "AttentionComputer.h"
+
+#include "AttentionEngine.h"
+#include "InputBuilder.h"
+#include "ModelRunner.h"
+
+namespace attn {
+
+Expected<AttentionResult> AttentionComputer::compute(
+    const InputSpec& spec, const Mechanism& mechanism, const ComputeControl& control)
+{
+    if (spec.kind == InputKind::Model)
+        return ModelRunner::run(spec, control);
+    auto input = InputBuilder::build(spec, mechanism.dim);
+    if (!input)
+        return input.takeError();
+    return AttentionEngine::compute(*input, mechanism, control);
+}
+
+} // namespace attn

@@ -1,0 +1,161 @@
+// Real checkpoints from the command line: `dump --model` writes every layer's and head's
+// attention of stories260K equal to the independent PyTorch fixtures (tests/tools/
+// make_llama2c_fixtures.py), `generate` reproduces the model card's sample, `export --model`
+// draws the layer x head grid; bad model paths give clear messages. Needs ../shared.
+#include "NpyFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QtEndian>
+#include <QtTest>
+
+class TestCliModel : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void dumpMatchesTorchFixtures_data();
+    void dumpMatchesTorchFixtures();
+    void generateReproducesTheModelCard();
+    void exportDrawsEveryLayerAndHead();
+    void errors_data();
+    void errors();
+
+private:
+    struct Run {
+        int code;
+        QString out, err;
+    };
+    Run run(const QStringList& args);
+    QString m_model;
+    QTemporaryDir m_dir;
+};
+
+TestCliModel::Run TestCliModel::run(const QStringList& args)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
+        qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+void TestCliModel::initTestCase()
+{
+    m_model = qEnvironmentVariable("ATTNSCOPE_SHARED") + QStringLiteral("/models/stories260k");
+    if (!QFileInfo::exists(m_model + QStringLiteral("/stories260K.bin")))
+        QSKIP(qPrintable(QStringLiteral("the shared model is absent (%1): skipping checkpoint CLI tests").arg(m_model)));
+}
+
+void TestCliModel::dumpMatchesTorchFixtures_data()
+{
+    QTest::addColumn<QString>("fixture");
+    const QDir dir(qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/llama2c"));
+    const auto cases = dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QVERIFY(cases.size() >= 4);
+    for (const QString& c : cases)
+        QTest::newRow(qPrintable(c)) << dir.filePath(c);
+}
+
+void TestCliModel::dumpMatchesTorchFixtures()
+{
+    QFETCH(QString, fixture);
+    QFile tokensFile(fixture + QStringLiteral("/tokens.json"));
+    QVERIFY(tokensFile.open(QIODevice::ReadOnly));
+    const auto expectedTokens = nlohmann::json::parse(tokensFile.readAll().toStdString());
+    const QString prompt = QString::fromStdString(expectedTokens["prompt"].get<std::string>());
+    const QString out = m_dir.filePath(QFileInfo(fixture).fileName() + QStringLiteral(".npy"));
+    const QString tokensOut = m_dir.filePath(QFileInfo(fixture).fileName() + QStringLiteral(".json"));
+    // The folder form: checkpoint and tokenizer found by their names.
+    const Run r = run({QStringLiteral("dump"), QStringLiteral("--model"), m_model, QStringLiteral("--text"), prompt,
+        QStringLiteral("--out"), out, QStringLiteral("--tokens-out"), tokensOut});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto got = attn::NpyFile::readFile(out.toStdString());
+    auto expected = attn::NpyFile::readFile((fixture + QStringLiteral("/attention.npy")).toStdString());
+    QVERIFY(got.ok() && expected.ok());
+    QCOMPARE(got->shape, expected->shape); // [5, 8, N, N]
+    QCOMPARE(got->shape[0], int64_t(5));
+    QCOMPARE(got->shape[1], int64_t(8));
+    double maxDiff = 0.0;
+    for (size_t k = 0; k < got->data.size(); ++k)
+        maxDiff = std::max(maxDiff, static_cast<double>(std::abs(got->data[k] - expected->data[k])));
+    QVERIFY2(maxDiff <= 1e-4, qPrintable(QStringLiteral("max |diff| = %1").arg(maxDiff)));
+    QFile t(tokensOut);
+    QVERIFY(t.open(QIODevice::ReadOnly));
+    const auto tokens = nlohmann::json::parse(t.readAll().toStdString());
+    QCOMPARE(tokens["tokens"].size(), expectedTokens["ids"].size());
+    QCOMPARE(tokens["tokens"][0].get<std::string>(), std::string("<s>")); // BOS first
+    for (size_t k = 1; k < tokens["tokens"].size(); ++k)
+        QCOMPARE(tokens["tokens"][k].get<std::string>(), expectedTokens["strings"][k].get<std::string>());
+}
+
+void TestCliModel::generateReproducesTheModelCard()
+{
+    const Run r = run({QStringLiteral("generate"), QStringLiteral("--model"), m_model + QStringLiteral("/stories260K.bin"),
+        QStringLiteral("--steps"), QStringLiteral("60")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile card(m_model + QStringLiteral("/stories260K.md"));
+    QVERIFY(card.open(QIODevice::ReadOnly));
+    const QString cardText = QString::fromUtf8(card.readAll());
+    const QString generated = r.out.trimmed();
+    QVERIFY(generated.size() > 150); // 60 tokens of story
+    QVERIFY2(cardText.contains(generated.left(150)), qPrintable(generated));
+    QVERIFY(generated.startsWith(QLatin1String("Once upon a time, there was a little girl named Lily.")));
+}
+
+void TestCliModel::exportDrawsEveryLayerAndHead()
+{
+    const QString out = m_dir.filePath(QStringLiteral("grid.png"));
+    const Run r = run({QStringLiteral("export"), QStringLiteral("--model"), m_model, QStringLiteral("--text"),
+        QStringLiteral("The sun was shining."), QStringLiteral("--view"), QStringLiteral("heads"), QStringLiteral("--out"), out,
+        QStringLiteral("--width"), QStringLiteral("1400"), QStringLiteral("--height"), QStringLiteral("1000")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile png(out);
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    const QByteArray header = png.read(24); // signature, IHDR: width and height big-endian at 16 and 20
+    QVERIFY(header.startsWith("\x89PNG"));
+    QCOMPARE(qFromBigEndian<quint32>(header.constData() + 16), 1400u);
+    QCOMPARE(qFromBigEndian<quint32>(header.constData() + 20), 1000u);
+    const QString heatmap = m_dir.filePath(QStringLiteral("l4h7.svg"));
+    const Run h = run({QStringLiteral("export"), QStringLiteral("--model"), m_model, QStringLiteral("--text"),
+        QStringLiteral("The sun was shining."), QStringLiteral("--layer"), QStringLiteral("4"), QStringLiteral("--head"),
+        QStringLiteral("7"), QStringLiteral("--out"), heatmap});
+    QVERIFY2(h.code == 0, qPrintable(h.err));
+    QFile svg(heatmap);
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray svgText = svg.readAll();
+    QVERIFY(svgText.contains(">&lt;s&gt;<") || svgText.contains("&lt;s&gt;")); // the BOS label
+    QVERIFY(svgText.contains(" was"));
+    const Run bad = run({QStringLiteral("export"), QStringLiteral("--model"), m_model, QStringLiteral("--text"),
+        QStringLiteral("Hi"), QStringLiteral("--layer"), QStringLiteral("5"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x.png"))});
+    QCOMPARE(bad.code, 1);
+    QVERIFY(bad.err.contains(QLatin1String("5 layer(s) of 8 head(s)")));
+}
+
+void TestCliModel::errors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("code");
+    QTest::addColumn<QString>("message");
+    const QString out = m_dir.filePath(QStringLiteral("never.npy"));
+    QTest::newRow("missing model") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), QStringLiteral("/nonexistent/m"), QStringLiteral("--out"), out} << 1 << QStringLiteral("cannot open model '/nonexistent/m'");
+    QTest::newRow("folder without checkpoint") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), QDir::tempPath() + QStringLiteral("/attnscope-empty-model"), QStringLiteral("--out"), out} << 1 << QStringLiteral("no llama2.c checkpoint");
+    QTest::newRow("model and sequence") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), m_model, QStringLiteral("--sequence"), QStringLiteral("1,2"), QStringLiteral("--out"), out} << 2 << QStringLiteral("--model takes its prompt from --text");
+    QTest::newRow("steps zero") << QStringList{QStringLiteral("generate"), QStringLiteral("--model"), m_model, QStringLiteral("--steps"), QStringLiteral("0")} << 2 << QStringLiteral("--steps");
+    QTest::newRow("generate without model") << QStringList{QStringLiteral("generate"), QStringLiteral("--text"), QStringLiteral("hi")} << 2 << QStringLiteral("--model PATH is required");
+    QTest::newRow("not a checkpoint") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), m_model + QStringLiteral("/stories260K.md"), QStringLiteral("--out"), out} << 1 << QStringLiteral("stories260K.md");
+}
+
+void TestCliModel::errors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, code);
+    QFETCH(QString, message);
+    QDir().mkpath(QDir::tempPath() + QStringLiteral("/attnscope-empty-model"));
+    const Run r = run(args);
+    QCOMPARE(r.code, code);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("never.npy"))));
+}
+
+QTEST_GUILESS_MAIN(TestCliModel)
+#include "tst_cli_model.moc"
