@@ -118,12 +118,13 @@ void HeadGridView::paint(QPainter& p, const QRect& area) const
         const bool current = t.layer == m_currentLayer && t.head == m_currentHead;
         p.setPen(current ? QPen(QColor(0xd6, 0x27, 0x28), 3) : QPen(QColor(0x60, 0x60, 0x60), 1));
         p.drawRect(rect.adjusted(0, 0, -1, -1));
-        QString caption = t.head == kMean ? tr("mean") : tr("head %1").arg(t.head);
+        QString caption = t.head == kMean ? tr("mean") : (r.layers > 1 ? tr("h%1") : tr("head %1")).arg(t.head);
         if (r.layers > 1)
             caption = tr("L%1 ").arg(t.layer) + caption;
         caption += QStringLiteral("  H=%1").arg(t.entropy, 0, 'f', 2);
+        caption = p.fontMetrics().elidedText(caption, Qt::ElideRight, rect.width());
         p.setPen(Qt::black);
-        p.drawText(QRect(rect.left(), rect.top() - 17, rect.width() + 40, 16), Qt::AlignLeft | Qt::AlignVCenter, caption);
+        p.drawText(QRect(rect.left(), rect.top() - 17, rect.width(), 16), Qt::AlignLeft | Qt::AlignVCenter, caption);
     }
 }
 

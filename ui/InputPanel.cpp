@@ -14,7 +14,7 @@
 #include <QVBoxLayout>
 
 namespace {
-enum Tab { TextTab = 0, SequenceTab = 1 };
+enum Tab { TextTab = 0, SequenceTab = 1, ModelTab = 2 };
 
 QLabel* fileLabel(QWidget* parent)
 {
@@ -68,6 +68,40 @@ InputPanel::InputPanel(QWidget* parent)
     seqLayout->addWidget(openSeq);
     m_tabs->addTab(seqPage, tr("Sequence"));
 
+    auto* modelPage = new QWidget;
+    auto* modelLayout = new QVBoxLayout(modelPage);
+    m_modelPath = new QLineEdit(modelPage);
+    m_modelPath->setPlaceholderText(tr("llama2.c checkpoint (.bin) or its folder"));
+    auto* openModelFile = new QPushButton(tr("Open checkpoint…"), modelPage);
+    auto* openModelFolder = new QPushButton(tr("Open folder…"), modelPage);
+    auto* modelButtons = new QHBoxLayout;
+    modelButtons->addWidget(openModelFile);
+    modelButtons->addWidget(openModelFolder);
+    m_prompt = new QPlainTextEdit(modelPage);
+    m_prompt->setPlaceholderText(tr("Prompt (the BOS token is added first)"));
+    auto* modelNote = new QLabel(tr("Every layer and head is captured; the model's next token is shown in the status bar."), modelPage);
+    modelNote->setWordWrap(true);
+    modelNote->setStyleSheet(QStringLiteral("color: #555;"));
+    modelLayout->addWidget(new QLabel(tr("Checkpoint:"), modelPage));
+    modelLayout->addWidget(m_modelPath);
+    modelLayout->addLayout(modelButtons);
+    modelLayout->addWidget(new QLabel(tr("Prompt:"), modelPage));
+    modelLayout->addWidget(m_prompt, 1);
+    modelLayout->addWidget(modelNote);
+    m_tabs->addTab(modelPage, tr("Model"));
+    connect(m_modelPath, &QLineEdit::editingFinished, this, &InputPanel::inputChanged);
+    connect(m_prompt, &QPlainTextEdit::textChanged, this, &InputPanel::inputChanged);
+    connect(openModelFile, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), {}, tr("llama2.c checkpoints (*.bin)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    connect(openModelFolder, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getExistingDirectory(this, tr("Open model folder"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+
     connect(m_text, &QPlainTextEdit::textChanged, this, [this] {
         if (!m_textPath.isEmpty() && m_text->hasFocus())
             setFile(TextTab, {});
@@ -97,15 +131,30 @@ InputPanel::InputPanel(QWidget* parent)
 
 bool InputPanel::isInputFile(const QString& path)
 {
+    if (QFileInfo(path).isDir())
+        return true; // a model folder
     const QString suffix = QFileInfo(path).suffix().toLower();
     return QStringList{QStringLiteral("txt"), QStringLiteral("md"), QStringLiteral("csv"), QStringLiteral("tsv"),
-        QStringLiteral("npy")}
+        QStringLiteral("npy"), QStringLiteral("bin")}
         .contains(suffix);
 }
 
 bool InputPanel::openFile(const QString& path, QString* error)
 {
     const QFileInfo info(path);
+    if (info.isDir() || info.suffix().toLower() == QLatin1String("bin")) {
+        {
+            const QSignalBlocker block(m_modelPath);
+            m_modelPath->setText(path);
+        }
+        if (m_prompt->toPlainText().isEmpty()) {
+            const QSignalBlocker block(m_prompt);
+            m_prompt->setPlainText(QStringLiteral("Once upon a time, there was a little girl named Lily."));
+        }
+        m_tabs->setCurrentIndex(ModelTab);
+        emit inputChanged();
+        return true;
+    }
     if (!info.exists() || !info.isFile()) {
         if (error)
             *error = tr("cannot open '%1': no such file").arg(path);
@@ -137,6 +186,12 @@ attn::InputSpec InputPanel::spec() const
     s.tokenizer = m_tokenizer->currentData().toString() == QLatin1String("character") ? attn::TokenizerKind::Character
                                                                                       : attn::TokenizerKind::Word;
     s.positions = m_positions->isChecked();
+    if (m_tabs->currentIndex() == ModelTab) {
+        s.kind = attn::InputKind::Model;
+        s.path = m_modelPath->text().trimmed().toStdString();
+        s.text = m_prompt->toPlainText().toStdString();
+        return s;
+    }
     if (m_tabs->currentIndex() == TextTab) {
         s.kind = m_textPath.isEmpty() ? attn::InputKind::Text : attn::InputKind::TextFile;
         s.text = m_text->toPlainText().toStdString();
@@ -156,7 +211,14 @@ attn::InputSpec InputPanel::spec() const
 
 void InputPanel::setSpec(const attn::InputSpec& s)
 {
-    const QSignalBlocker b1(m_text), b2(m_sequence), b3(m_queries), b4(m_tokenizer), b5(m_positions), b6(m_tabs);
+    const QSignalBlocker b1(m_text), b2(m_sequence), b3(m_queries), b4(m_tokenizer), b5(m_positions), b6(m_tabs),
+        b7(m_modelPath), b8(m_prompt);
+    if (s.kind == attn::InputKind::Model) {
+        m_modelPath->setText(QString::fromStdString(s.path));
+        m_prompt->setPlainText(QString::fromStdString(s.text));
+        m_tabs->setCurrentIndex(ModelTab);
+        return;
+    }
     m_tokenizer->setCurrentIndex(s.tokenizer == attn::TokenizerKind::Character ? 1 : 0);
     m_positions->setChecked(s.positions);
     const bool text = s.kind == attn::InputKind::Text || s.kind == attn::InputKind::TextFile;

@@ -1,5 +1,5 @@
 #pragma once
-// The Input panel: tabs Text and Sequence (Image and Model arrive with their issues). Typing
+// The Input panel: tabs Text, Sequence and Model (a llama2.c checkpoint file or folder plus a prompt). Typing
 // or choosing a file emits inputChanged(); the window debounces and recomputes.
 #include "InputSpec.h"
 
@@ -19,7 +19,7 @@ public:
 
     attn::InputSpec spec() const;
     void setSpec(const attn::InputSpec& spec);
-    // Opens a file as input by its type: .txt/.md text, .csv/.tsv/.npy sequences.
+    // Opens a file as input by its type: .txt/.md text, .csv/.tsv/.npy sequences, .bin checkpoints.
     bool openFile(const QString& path, QString* error = nullptr);
     static bool isInputFile(const QString& path);
 
@@ -37,6 +37,8 @@ private:
     QPlainTextEdit* m_sequence = nullptr;
     QLineEdit* m_queries = nullptr;
     QLabel* m_sequenceFile = nullptr;
+    QLineEdit* m_modelPath = nullptr;
+    QPlainTextEdit* m_prompt = nullptr;
     QString m_textPath;
     QString m_sequencePath;
 };

@@ -188,6 +188,9 @@ void MainWindow::buildMenus()
 void MainWindow::connectParts()
 {
     connect(m_input, &InputPanel::inputChanged, this, &MainWindow::requestCompute);
+    // A checkpoint brings its own mechanism: the engine's options do not apply to it.
+    connect(m_input, &InputPanel::inputChanged, this,
+        [this] { m_mechanism->setEnabled(m_input->spec().kind != attn::InputKind::Model); });
     connect(m_mechanism, &MechanismPanel::mechanismChanged, this, &MainWindow::requestCompute);
     connect(m_worker, &AttentionWorker::finished, this, &MainWindow::showComputation);
     connect(m_worker, &AttentionWorker::failed, this, &MainWindow::showError);
@@ -349,7 +352,12 @@ void MainWindow::showComputation(ComputationPtr computation)
                              .arg(m_heatmap->lastRenderMilliseconds(), 0, 'f', 1));
     for (const auto& w : r.warnings)
         m_banner->showInfo(QString::fromStdString(w));
-    statusBar()->showMessage(QString::fromStdString(attn::describe(r.mechanism)));
+    if (!r.source.empty())
+        statusBar()->showMessage(tr("%1 · next token: “%2” (p = %3)")
+                                     .arg(QString::fromStdString(r.source), QString::fromStdString(r.nextToken))
+                                     .arg(static_cast<double>(r.nextTokenProbability), 0, 'f', 3));
+    else
+        statusBar()->showMessage(QString::fromStdString(attn::describe(r.mechanism)));
 }
 
 void MainWindow::showError(const QString& message)

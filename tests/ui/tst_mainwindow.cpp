@@ -13,6 +13,7 @@
 #include "LinesView.h"
 #include "MainWindow.h"
 #include "MechanismPanel.h"
+#include "NpyFile.h"
 #include "SampleCatalog.h"
 #include "Session.h"
 #include "ViewControls.h"
@@ -46,6 +47,7 @@ private slots:
     void diffViewShowsDifference();
     void sessionRoundTripRestoresWeightsAndOptions();
     void sessionFromANewerVersionIsRefused();
+    void modelTabShowsEveryLayerAndHead();
 
 private:
     ComputationPtr waitForResult();
@@ -358,6 +360,44 @@ void TestMainWindow::sessionFromANewerVersionIsRefused()
     g.close();
     QVERIFY(m_window->openSession(gone).contains(QLatin1String("input file '/nonexistent/x.csv' is gone")));
     QVERIFY(m_window->openSession(dir.filePath(QStringLiteral("missing.attnscope"))).contains(QLatin1String("cannot open")));
+}
+
+void TestMainWindow::modelTabShowsEveryLayerAndHead()
+{
+    const QString model = qEnvironmentVariable("ATTNSCOPE_SHARED") + QStringLiteral("/models/stories260k");
+    if (!QFileInfo::exists(model + QStringLiteral("/stories260K.bin")))
+        QSKIP("the shared model is absent: skipping the Model tab test");
+    QVERIFY(m_window->openPath(model)); // a folder opens in the Model tab
+    QVERIFY(waitForResult());
+    QVERIFY(!m_window->mechanismPanel()->isEnabled());
+    attn::InputSpec spec;
+    spec.kind = attn::InputKind::Model;
+    spec.path = model.toStdString();
+    spec.text = "Once upon a time";
+    m_window->inputPanel()->setSpec(spec);
+    emit m_window->inputPanel()->inputChanged();
+    const ComputationPtr c = waitForResult();
+    QVERIFY(c);
+    const auto& r = *c->result;
+    QCOMPARE(r.layers, 5);
+    QCOMPARE(r.heads, 8);
+    QCOMPARE(r.keyLabels.front(), std::string("<s>"));
+    QCOMPARE(r.nextToken, std::string(","));
+    auto expected = attn::NpyFile::readFile(
+        (qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/llama2c/once_upon_a_time/attention.npy")).toStdString());
+    QVERIFY(expected.ok());
+    QCOMPARE(expected->data.size(), r.weights.size());
+    // Layer 4, head 7 in the heatmap equals the independent PyTorch reference.
+    m_window->viewControls()->setHead(4, 7);
+    emit m_window->viewControls()->headChanged(4, 7);
+    for (int i = 0; i < 5; ++i)
+        for (int j = 0; j <= i; ++j)
+            QVERIFY(std::abs(m_window->heatmap()->cellValue(i, j) - expected->data[r.index(4, 7, i, j)]) < 1e-4);
+    QVERIFY(std::isnan(m_window->heatmap()->cellValue(1, 3))); // causal: masked
+    // The heads grid has a tile for every layer and head.
+    QVERIFY(m_window->headGrid()->tileRect(4, 7).isValid());
+    QCOMPARE(m_window->headGrid()->rowsCount(), 5);
+    QCOMPARE(m_window->headGrid()->columns(), 9);
 }
 
 QTEST_MAIN(TestMainWindow)
