@@ -3,13 +3,14 @@
 #include "DumpCommand.h"
 #include "ExportCommand.h"
 #include "GenerateCommand.h"
+#include "SessionCommand.h"
 #include "SamplesCommand.h"
 
 #include <QTextStream>
 
 namespace {
 const QStringList kSubcommands{
-    QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("export"), QStringLiteral("generate"),
+    QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("export"), QStringLiteral("generate"), QStringLiteral("session"),
     QStringLiteral("help")};
 }
 
@@ -32,6 +33,7 @@ QString CommandLine::usage()
         "  attnscope samples              list the bundled samples: name<TAB>kind<TAB>description\n"
         "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy] [--tokens-out FILE.json]\n"
         "  attnscope generate --model PATH --text STR --steps K [--tokens]\n"
+        "  attnscope session INPUT MECH --out F.attnscope [--view V] [--head H]  |  session --check F.attnscope\n"
         "  attnscope export INPUT MECH --view heatmap|heads|lines|diff --out F.png|F.svg|F.pdf\n"
         "                 [--head H|mean] [--layer L] [--width W --height H] [--colormap NAME] [--range R]\n"
         "                 [--vs-score S --vs-norm N --vs-scope SCOPE]     (the diff view's second mechanism)\n"
@@ -68,6 +70,8 @@ int CommandLine::run(const QStringList& args)
         result = ExportCommand::run(args.mid(1));
     else if (command == QLatin1String("generate"))
         result = GenerateCommand::run(args.mid(1));
+    else if (command == QLatin1String("session"))
+        result = SessionCommand::run(args.mid(1));
     if (result.failed()) {
         QTextStream err(stderr);
         err << "attnscope " << command << ": " << result.message << '\n';

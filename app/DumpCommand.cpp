@@ -44,8 +44,11 @@ CliError DumpCommand::run(const QStringList& arguments)
     if (CliError e = MechanismOptions::read(p, inputSpec, mechanism); e.failed())
         return e;
 
+    attn::ComputeControl control;
+    if (CliError e = MechanismOptions::readControl(p, control); e.failed())
+        return e;
     mechanism.keepScores = false; // dump writes weights only: keep one N x N buffer per head
-    auto result = attn::AttentionComputer::compute(inputSpec, mechanism);
+    auto result = attn::AttentionComputer::compute(inputSpec, mechanism, control);
     if (!result)
         return CliError::badInput(QString::fromStdString(result.error()));
     for (const auto& w : result->warnings)

@@ -10,9 +10,10 @@
 #include <QTextStream>
 
 namespace {
-std::variant<ComputationPtr, CliError> compute(const attn::InputSpec& spec, const attn::Mechanism& mechanism)
+std::variant<ComputationPtr, CliError> compute(
+    const attn::InputSpec& spec, const attn::Mechanism& mechanism, const attn::ComputeControl& control)
 {
-    auto result = attn::AttentionComputer::compute(spec, mechanism);
+    auto result = attn::AttentionComputer::compute(spec, mechanism, control);
     if (!result)
         return CliError::badInput(QString::fromStdString(result.error()));
     auto c = std::make_shared<Computation>();
@@ -131,12 +132,15 @@ CliError ExportCommand::run(const QStringList& arguments)
             se.failed())
             return se;
 
-    auto a = compute(spec, mechanism);
+    attn::ComputeControl control;
+    if (CliError ce = MechanismOptions::readControl(p, control); ce.failed())
+        return ce;
+    auto a = compute(spec, mechanism, control);
     if (auto* err = std::get_if<CliError>(&a))
         return *err;
     ComputationPtr b;
     if (o.view == QLatin1String("diff")) {
-        auto computed = compute(spec, vs);
+        auto computed = compute(spec, vs, control);
         if (auto* err = std::get_if<CliError>(&computed))
             return CliError::badInput(QStringLiteral("mechanism B: ") + err->message);
         b = std::get<ComputationPtr>(computed);

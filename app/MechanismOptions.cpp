@@ -95,6 +95,8 @@ void MechanismOptions::addTo(QCommandLineParser& p)
         {QStringLiteral("dynamic"), QStringLiteral("none|gate|temperature (dynamic attention)."), QStringLiteral("D")},
         {QStringLiteral("combine"), QStringLiteral("weighted-sum|element-wise|soft-selection"), QStringLiteral("C")},
         {QStringLiteral("top-k"), QStringLiteral("k for soft selection."), QStringLiteral("K")},
+        {QStringLiteral("memory-limit"), QStringLiteral("Memory budget in MB for attention maps (default: half of RAM)."),
+            QStringLiteral("MB")},
     });
 }
 
@@ -218,4 +220,17 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
         }
     }
     return e;
+}
+
+CliError MechanismOptions::readControl(const QCommandLineParser& p, attn::ComputeControl& control)
+{
+    if (!p.isSet(QStringLiteral("memory-limit")))
+        return {};
+    bool ok = false;
+    const qulonglong mb = p.value(QStringLiteral("memory-limit")).toULongLong(&ok);
+    if (!ok || mb < 1)
+        return CliError::usage(QStringLiteral("--memory-limit: '%1' is not a positive number of megabytes")
+                                   .arg(p.value(QStringLiteral("memory-limit"))));
+    control.memoryLimitBytes = static_cast<uint64_t>(mb) << 20;
+    return {};
 }

@@ -5,8 +5,10 @@
 //          [--tokenizer word|character] [--positions]
 //   MECH   --score --norm --scope --causal --heads --dim --temperature --seed --projection
 //          --dynamic --combine --top-k
+//   LIMITS --memory-limit MB
 // A sample supplies both an input and a mechanism; explicit MECH options override it.
 #include "CliError.h"
+#include "ComputeControl.h"
 #include "InputSpec.h"
 #include "Mechanism.h"
 
@@ -19,4 +21,6 @@ public:
     static CliError read(const QCommandLineParser& parser, attn::InputSpec& input, attn::Mechanism& mechanism);
     // "global", "local:W" or "hybrid:W:G" into the mechanism's scope fields; `option` names the flag.
     static CliError parseScope(const QString& option, const QString& text, attn::Mechanism& mechanism);
+    // --memory-limit MB: the budget checked before large allocations (default: half of physical memory).
+    static CliError readControl(const QCommandLineParser& parser, attn::ComputeControl& control);
 };

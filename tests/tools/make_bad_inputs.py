@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Writes tests/data/bad_inputs.json: hostile and malformed inputs with the exact message and exit
+code each must give (tests/cli/tst_bad_inputs.cpp runs every case through the CLI and checks
+that no output file appears). Binary files are stored base64-encoded; large ones are generated
+by the test from a small recipe ("repeat") so the table stays small. Run once; commit the output.
+
+Placeholders in args: {dir} the test's temporary folder, {shared} ../shared, {fixtures} tests/fixtures.
+"""
+import base64
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "data", "bad_inputs.json")
+
+
+def b64(data):
+    return {"base64": base64.b64encode(data).decode()}
+
+
+def text(s):
+    return {"text": s}
+
+
+def npy(descr, shape, payload, magic=b"\x93NUMPY"):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header = header.encode()
+    pad = 64 - (10 + len(header) + 1) % 64
+    header += b" " * pad + b"\n"
+    return magic + b"\x01\x00" + struct.pack("<H", len(header)) + header + payload
+
+
+def safetensors(header_json, data, declared_len=None):
+    h = header_json.encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    n = len(h) if declared_len is None else declared_len
+    return struct.pack("<Q", n) + h + data
+
+
+def mha(e, dtype="F32", in_shape=None, offsets=None, drop=None):
+    """A torch.nn.MultiheadAttention state_dict for dimension e, all zeros."""
+    tensors = [("in_proj_weight", in_shape or [3 * e, e]), ("in_proj_bias", [3 * e]),
+               ("out_proj.weight", [e, e]), ("out_proj.bias", [e])]
+    header, off = {}, 0
+    for name, shape in tensors:
+        if name == drop:
+            continue
+        size = 4
+        for d in shape:
+            size *= d
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [off, off + size]}
+        off += size
+    if offsets:
+        header["in_proj_weight"]["data_offsets"] = offsets
+    return safetensors(json.dumps(header, sort_keys=True), b"\0" * off)
+
+
+def llama_header(dim, hidden, layers, heads, kv, vocab, seq):
+    return struct.pack("<7i", dim, hidden, layers, heads, kv, vocab, seq)
+
+
+cases = []
+
+
+def case(name, args, code, message, files=None, no_output="{dir}/out.npy"):
+    cases.append({"name": name, "args": args, "files": files or {}, "exit": code, "message": message,
+                  "no_output": no_output})
+
+
+D = ["dump", "--out", "{dir}/out.npy"]
+case("empty text", D + ["--text", ""], 1, "has no tokens")
+case("whitespace only", D + ["--text", "  \t  \n "], 1, "has no tokens")
+case("200 000 tokens", D + ["--text-file", "{dir}/big.txt"], 1, "more than the memory budget",
+     {"big.txt": {"repeat": "tok ", "count": 200000}})
+case("memory limit refuses", D + ["--text-file", "{dir}/k.txt", "--heads", "8", "--memory-limit", "1"], 1,
+     "more than the memory budget of 1 MiB", {"k.txt": {"repeat": "word ", "count": 1000}})
+case("NaN in a sequence", D + ["--sequence", "1,nan,3"], 1, "NaN")
+case("Inf in a sequence", D + ["--sequence", "1;inf"], 1, "Inf")
+case("NaN in a CSV", D + ["--sequence-file", "{dir}/nan.csv"], 1, "NaN", {"nan.csv": text("1,2\nnan,3\n")})
+case("ragged CSV rows", D + ["--sequence-file", "{dir}/ragged.csv"], 1, "line 2", {"ragged.csv": text("1,2\n3\n")})
+case("empty CSV", D + ["--sequence-file", "{dir}/empty.csv"], 1, "empty", {"empty.csv": text("")})
+case("text in a CSV", D + ["--sequence-file", "{dir}/words.csv"], 1, "is not a number",
+     {"words.csv": text("1,2\n3,four\n")})
+case("mixed vector dimensions", D + ["--sequence", "1,2;3,4,5"], 1, "element 2 has 3 values")
+case("ratio with negative scores", D + ["--sequence", "1,-2;3,4", "--score", "dot", "--norm", "ratio"], 1,
+     "the ratio normaliser needs non-negative scores")
+case("window 0", D + ["--text", "a b c", "--scope", "local:0"], 1, "the window W must be at least 1 (got 0)")
+case("negative window", D + ["--text", "a b c", "--scope", "local:-2"], 1, "the window W must be at least 1 (got -2)")
+case("negative global tokens", D + ["--text", "a b c", "--scope", "hybrid:2:-1"], 1,
+     "the number of global tokens G must be 0 or more")
+case("heads not dividing the dimension", D + ["--text", "a b c", "--heads", "3"], 1,
+     "3 heads do not divide the model dimension 64")
+case("temperature 0", D + ["--text", "a b", "--temperature", "0"], 1, "the temperature must be a positive number (got 0)")
+case("negative temperature", D + ["--text", "a b", "--temperature", "-1.5"], 1, "(got -1.5)")
+case("zero heads", D + ["--text", "a b", "--heads", "0"], 2, "--heads must be at least 1")
+case("top-k 0", D + ["--text", "a b", "--combine", "soft-selection", "--top-k", "0"], 2, "--top-k must be at least 1")
+case("unknown score", D + ["--text", "a b", "--score", "quantum"], 2, "--score: 'quantum' is not one of")
+case("query dimension mismatch", D + ["--sequence", "1,2;3,4", "--queries-sequence", "1,2,3;"], 1,
+     "the queries have dimension 3 but the inputs (keys) have dimension 2")
+case("npy bad magic", D + ["--npy", "{dir}/bad.npy"], 1, "bad.npy", {"bad.npy": b64(npy("<f4", "(2,)", b"\0" * 8, b"\x93NUMPX"))})
+case("npy int64", D + ["--npy", "{dir}/int.npy"], 1, "dtype '<i8' is not supported",
+     {"int.npy": b64(npy("<i8", "(2,)", b"\0" * 16))})
+case("npy 3-D", D + ["--npy", "{dir}/cube.npy"], 1, "cube.npy", {"cube.npy": b64(npy("<f4", "(2, 2, 2)", b"\0" * 32))})
+case("npy truncated", D + ["--npy", "{dir}/short.npy"], 1, "short.npy", {"short.npy": b64(npy("<f4", "(4, 2)", b"\0" * 20))})
+case("npy NaN", D + ["--npy", "{dir}/nan.npy"], 1, "NaN",
+     {"nan.npy": b64(npy("<f4", "(2,)", struct.pack("<2f", 1.0, float("nan"))))})
+case("missing text file", D + ["--text-file", "{dir}/nothing.txt"], 1, "no such file")
+case("directory as a sequence file", D + ["--sequence-file", "{dir}"], 1, "is a directory")
+P = D + ["--sequence", "1,2,3,4;5,6,7,8", "--projection"]
+case("truncated safetensors", P + ["{dir}/trunc.safetensors"], 1, "trunc.safetensors",
+     {"trunc.safetensors": b64(mha(4)[:-100])})
+case("safetensors offsets past the end", P + ["{dir}/past.safetensors"], 1, "past.safetensors",
+     {"past.safetensors": b64(mha(4, offsets=[0, 1 << 40]))})
+case("safetensors header claims 1 TB", P + ["{dir}/tb.safetensors"], 1, "tb.safetensors",
+     {"tb.safetensors": b64(safetensors("{}", b"", declared_len=1 << 40))})
+case("safetensors wrong dtype", P + ["{dir}/i64.safetensors"], 1, "I64",
+     {"i64.safetensors": b64(mha(4, dtype="I64"))})
+case("projection disagrees with the input", P + ["{dir}/e8.safetensors"], 1,
+     "the projection expects vectors of dimension 8, the input has dimension 4",
+     {"e8.safetensors": b64(mha(8))})
+case("safetensors without in_proj_weight", P + ["{dir}/none.safetensors"], 1, "no tensor 'in_proj_weight'",
+     {"none.safetensors": b64(mha(4, drop="in_proj_weight"))})
+case("safetensors header not JSON", P + ["{dir}/garbage.safetensors"], 1, "garbage.safetensors",
+     {"garbage.safetensors": b64(safetensors("this is not json at all!", b""))})
+M = D + ["--text", "hello", "--model"]
+case("unknown architecture (Hugging Face folder)", M + ["{dir}/hf"], 1, "Hugging Face",
+     {"hf/config.json": text('{"model_type": "mamba"}'), "hf/model.safetensors": text("")})
+case("truncated llama2.c checkpoint", M + ["{dir}/trunc/model.bin"], 1, "truncated",
+     {"trunc/model.bin": b64(llama_header(8, 16, 1, 2, 2, 32, 16) + b"\0" * 100),
+      "trunc/tokenizer.bin": text("")})
+case("llama2.c header claiming terabytes", M + ["{dir}/huge/model.bin"], 1, "TB",
+     {"huge/model.bin": b64(llama_header(65536, 65536, 1024, 512, 512, 1000000, 4096)),
+      "huge/tokenizer.bin": text("")})
+case("llama2.c heads not dividing dim", M + ["{dir}/heads/model.bin"], 1, "model.bin",
+     {"heads/model.bin": b64(llama_header(10, 16, 1, 3, 3, 32, 16)), "heads/tokenizer.bin": text("")})
+case("model folder without a tokenizer", M + ["{dir}/notok"], 1, "no tokenizer",
+     {"notok/model.bin": b64(llama_header(8, 16, 1, 2, 2, 32, 16))})
+case("model folder without a checkpoint", M + ["{dir}/nockpt"], 1, "no llama2.c checkpoint",
+     {"nockpt/tokenizer.bin": text("")})
+S = ["session", "--check"]
+case("session from a newer version", S + ["{dir}/new.attnscope"], 1, "the session is from a newer AttnScope",
+     {"new.attnscope": text('{"format": "attnscope-session", "version": 7, "input": {"type": "text", "text": "a"}, "mechanism": {}}')},
+     no_output="")
+case("session whose input file is gone", S + ["{dir}/gone.attnscope"], 1, "input file '/nonexistent/input.csv' is gone",
+     {"gone.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "sequence-file", "path": "/nonexistent/input.csv"}, "mechanism": {}}')},
+     no_output="")
+case("session that is not JSON", S + ["{dir}/junk.attnscope"], 1, "not an AttnScope session",
+     {"junk.attnscope": b64(b"\x00\x01\x02garbage")}, no_output="")
+case("session with a typo in the mechanism", S + ["{dir}/typo.attnscope"], 1, "mechanism: unknown key 'hedas'",
+     {"typo.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "text", "text": "a"}, "mechanism": {"hedas": 2}}')},
+     no_output="")
+case("output folder missing", ["dump", "--text", "a b", "--out", "{dir}/no/such/folder/out.npy"], 1, "cannot write",
+     no_output="{dir}/no/such/folder/out.npy")
+case("one token is fine", D + ["--text", "hello"], 0, "", no_output="")
+case("invalid UTF-8 is tolerated", D + ["--text-file", "{dir}/latin1.txt"], 0, "",
+     {"latin1.txt": b64(b"caf\xe9 na\xefve \xff\xfe ok")}, no_output="")
+
+with open(OUT, "w", encoding="utf-8") as f:
+    json.dump({"about": "Bad inputs and the exact message each must give; made by tests/tools/make_bad_inputs.py",
+               "cases": cases}, f, ensure_ascii=False, indent=1)
+    f.write("\n")
+print(len(cases), "cases ->", os.path.normpath(OUT))
