@@ -10,6 +10,10 @@ class MapDownsampler {
 public:
     // map: rows x cols row-major. Returns outRows x outCols (each <= the input's size).
     static std::vector<float> maxPool(const float* map, int rows, int cols, int outRows, int outCols);
+    // The same over the block [row0, row1) x [col0, col1) of a rows x cols map (the visible part
+    // of a zoomed heatmap), parallel over output rows.
+    static std::vector<float> maxPoolRegion(const float* map, int cols, int row0, int row1, int col0, int col1,
+        int outRows, int outCols);
 };
 
 } // namespace attn

@@ -2,11 +2,13 @@
 
 #include "ColorMap.h"
 #include "HeadStatistics.h"
+#include "MapDownsampler.h"
 #include "TokenFont.h"
 
 #include <qcustomplot.h>
 
 #include <QElapsedTimer>
+#include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -19,8 +21,12 @@ QSharedPointer<QCPAxisTickerText> labelTicker(const std::vector<std::string>& la
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     const int n = static_cast<int>(labels.size());
     const int step = n <= maxLabels ? 1 : (n + maxLabels - 1) / maxLabels;
-    for (int i = 0; i < n; i += step)
-        ticker->addTick(i, QString::fromStdString(labels[static_cast<size_t>(i)]));
+    for (int i = 0; i < n; i += step) {
+        QString label = QString::fromStdString(labels[static_cast<size_t>(i)]);
+        if (label.size() > 18) // long labels (vectors, long words) would crowd the axis; hover shows them whole
+            label = label.left(17) + QStringLiteral("…");
+        ticker->addTick(i, label);
+    }
     return ticker;
 }
 } // namespace
@@ -65,6 +71,19 @@ HeatmapView::HeatmapView(QWidget* parent)
     m_selection->setVisible(false);
 
     setColorMap(m_colorMap);
+    m_lodTimer = new QTimer(this);
+    m_lodTimer->setSingleShot(true);
+    m_lodTimer->setInterval(30);
+    connect(m_lodTimer, &QTimer::timeout, this, [this] {
+        updateLevelOfDetail();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
+    auto rangeMoved = [this] {
+        if (m_lod)
+            m_lodTimer->start();
+    };
+    connect(m_plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, rangeMoved);
+    connect(m_plot->yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, rangeMoved);
     connect(m_plot, &QCustomPlot::mouseMove, this, &HeatmapView::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &HeatmapView::onMousePress);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetZoom(); });
@@ -188,6 +207,17 @@ void HeatmapView::rebuild()
     }
     const float* map = currentMap();
     const int nq = r.queryCount, nk = r.keyCount;
+    m_lod = nq > kLodSide || nk > kLodSide;
+    if (m_lod) {
+        m_plot->xAxis->setTicker(labelTicker(r.keyLabels, 80));
+        m_plot->yAxis->setTicker(labelTicker(r.queryLabels, 80));
+        applyRange();
+        m_selection->setVisible(false);
+        resetZoom(); // the range change schedules the level-of-detail image
+        updateLevelOfDetail();
+        m_plot->replot();
+        return;
+    }
     m_map->data()->setSize(nk, nq);
     m_map->data()->setRange(QCPRange(0, nk - 1), QCPRange(0, nq - 1));
     const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -261,7 +291,46 @@ void HeatmapView::applyRange()
     m_map->setDataRange(QCPRange(lo, hi));
 }
 
-double HeatmapView::cellValue(int query, int key) const { return m_map->data()->cell(key, query); }
+double HeatmapView::cellValue(int query, int key) const
+{
+    if (!m_lod)
+        return m_map->data()->cell(key, query);
+    const auto& r = *m_computation->result;
+    if (r.isMasked(query, key) && !m_other)
+        return std::numeric_limits<double>::quiet_NaN();
+    return currentMap()[static_cast<size_t>(query) * r.keyCount + key];
+}
+
+QSize HeatmapView::plotDataSize() const { return QSize(m_map->data()->keySize(), m_map->data()->valueSize()); }
+
+void HeatmapView::updateLevelOfDetail()
+{
+    if (!m_computation || !m_lod)
+        return;
+    const auto& r = *m_computation->result;
+    const QCPRange xr = m_plot->xAxis->range(), yr = m_plot->yAxis->range();
+    const int x0 = std::clamp(static_cast<int>(std::floor(xr.lower + 0.5)), 0, r.keyCount - 1);
+    const int x1 = std::clamp(static_cast<int>(std::ceil(xr.upper + 0.5)), x0 + 1, r.keyCount);
+    const int y0 = std::clamp(static_cast<int>(std::floor(yr.lower + 0.5)), 0, r.queryCount - 1);
+    const int y1 = std::clamp(static_cast<int>(std::ceil(yr.upper + 0.5)), y0 + 1, r.queryCount);
+    const QRect area = m_plot->axisRect()->rect();
+    // At least 1024 cells per side, so an export drawn larger than the window is still sharp.
+    const int outCols = std::min(x1 - x0, std::clamp(area.width(), 1024, 2048));
+    const int outRows = std::min(y1 - y0, std::clamp(area.height(), 1024, 2048));
+    const std::vector<float> pooled =
+        attn::MapDownsampler::maxPoolRegion(currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols);
+    m_map->data()->setSize(outCols, outRows);
+    const double w = static_cast<double>(x1 - x0) / outCols, h = static_cast<double>(y1 - y0) / outRows;
+    m_map->data()->setRange(QCPRange(x0 - 0.5 + w / 2, x1 - 0.5 - w / 2), QCPRange(y0 - 0.5 + h / 2, y1 - 0.5 - h / 2));
+    const bool exact = outCols == x1 - x0 && outRows == y1 - y0;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (int i = 0; i < outRows; ++i)
+        for (int j = 0; j < outCols; ++j) {
+            const double v = pooled[static_cast<size_t>(i) * outCols + j];
+            // Cell by cell (zoomed in far enough) masked cells keep their colour.
+            m_map->data()->setCell(j, i, exact && !m_other && r.isMasked(y0 + i, x0 + j) ? nan : v);
+        }
+}
 
 QString HeatmapView::tooltipText(int i, int j) const
 {

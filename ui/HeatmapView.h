@@ -15,12 +15,16 @@ class QCPColorMap;
 class QCPColorScale;
 class QCPItemRect;
 class QMouseEvent;
+class QTimer;
 
 class HeatmapView : public QWidget {
     Q_OBJECT
 public:
     enum class RangeMode { PerHead, Fixed, Shared, Log };
     static constexpr int kMeanHead = -1;
+    // Above this many cells per side the map is drawn through a level-of-detail image: the
+    // visible region max-pooled to the plot's pixel size, refreshed after zoom and pan.
+    static constexpr int kLodSide = 1024;
 
     explicit HeatmapView(QWidget* parent = nullptr);
 
@@ -41,7 +45,8 @@ public:
     QString colorMapName() const { return m_colorMap; }
     ComputationPtr computation() const { return m_computation; }
 
-    // The value drawn in a cell (NaN for masked cells), straight from the plot's data.
+    // The value of a cell (NaN for masked cells): straight from the plot's data, or from the
+    // exact map when a level-of-detail image is shown.
     double cellValue(int query, int key) const;
     // The tooltip text for a cell, as hover shows it.
     QString tooltipText(int query, int key) const;
@@ -56,6 +61,9 @@ public:
     void resetZoom();
 
     QCustomPlot* plot() const { return m_plot; }
+    bool isLevelOfDetail() const { return m_lod; }
+    // Cells per side of the image currently given to the plot.
+    QSize plotDataSize() const;
     // Render time of the last replot, in milliseconds.
     double lastRenderMilliseconds() const { return m_renderMs; }
 
@@ -65,6 +73,7 @@ signals:
 
 private:
     void rebuild();
+    void updateLevelOfDetail();
     void applyRange();
     const float* currentMap() const;
     void onMouseMove(QMouseEvent* event);
@@ -85,4 +94,6 @@ private:
     QString m_colorMap = QStringLiteral("viridis");
     bool m_labelsVisible = true;
     double m_renderMs = 0.0;
+    bool m_lod = false;
+    QTimer* m_lodTimer = nullptr;
 };
