@@ -1,6 +1,7 @@
 // attnscope-bench: times one multi-head self-attention layer of the core engine.
 //
 //   attnscope-bench [--sizes 128,256,...] [--repeats R] [--threads T]
+//   attnscope-bench --kernels [--threads T]
 //
 // For each N: a random N x 512 input (normal, fixed seed), Mechanism{scaled-dot, softmax, 8 heads,
 // dim 512, random projections, keepScores = false}, AttentionEngine::compute timed end to end
@@ -12,10 +13,24 @@
 // (2 N^2 d each over all heads) = 8 N d^2 + 4 N^2 d. peak_rss_mb is the process's peak resident
 // set so far (getrusage): sizes run in ascending order, so each line's value is dominated by
 // that size; run one size per process (as bench/run-all.sh does) for an exact per-size figure.
+//
+// --kernels measures the engine's parts against what the machine can do, one JSON line each:
+//   gemm-peak       a 2048^3 SGEMM through Eigen (its own threading): the attainable GFLOP/s
+//   qk-gemm         Q K^T of all 8 heads at N = 1024, 2048, 4096, split into (head, 256-row) tasks
+//                   as AttentionEngine does (ScaledDotScore into a warm map), and its % of the peak
+//   av-gemm         A V the same way (weights x V into the concatenation)
+//   copy-bandwidth  memcpy of 256 MiB between warm buffers on every thread; GB/s of bytes read + written
+//   softmax-4096    SoftmaxNormaliser over every row of a warm 4096 x 4096 map (64 MiB, more than
+//                   the L3), in place, on every thread; floor_ms = 2 x 64 MiB / copy bandwidth
+//                   (each score read once, each weight written once)
+// Each is the best of 5 runs after a warm-up: these are capability figures, not typical ones.
 #include "AttentionEngine.h"
 #include "AttentionInput.h"
 #include "ComputeControl.h"
 #include "Mechanism.h"
+#include "ProjectionWeights.h"
+#include "ScoreFunction.h"
+#include "SoftmaxNormaliser.h"
 
 #include <Eigen/Core>
 #include <omp.h>
@@ -41,6 +56,7 @@ struct Options {
     std::vector<int> sizes{128, 256, 512, 1024, 2048, 4096};
     int repeats = 0; // 0: about 1 s per size, at least 3
     int threads = 0; // 0: OpenMP's default
+    bool kernels = false;
 };
 
 struct Measurement {
@@ -56,9 +72,11 @@ void usage(std::FILE* to)
 {
     std::fprintf(to,
         "usage: attnscope-bench [--sizes N,N,...] [--repeats R] [--threads T]\n"
+        "       attnscope-bench --kernels [--threads T]\n"
         "  Times multi-head self-attention (scaled-dot, softmax, 8 heads, d=512, random projections)\n"
         "  on random N x 512 inputs. Default sizes 128,256,512,1024,2048,4096; default repeats: about\n"
-        "  1 s per size, at least 3; --threads sets omp_set_num_threads and Eigen::setNbThreads.\n");
+        "  1 s per size, at least 3; --threads sets omp_set_num_threads and Eigen::setNbThreads.\n"
+        "  --kernels: SGEMM peak, the Q K^T and A V products, copy bandwidth and the softmax instead.\n");
 }
 
 bool parsePositive(const char* text, int& out)
@@ -113,6 +131,8 @@ int parseArgs(int argc, char** argv, Options& o)
                 std::fprintf(stderr, "attnscope-bench: --sizes: '%s' is not a list of positive whole numbers\n", v);
                 return 2;
             }
+        } else if (a == "--kernels") {
+            o.kernels = true;
         } else if (a == "--repeats") {
             const char* v = value("--repeats");
             if (!v)
@@ -176,6 +196,117 @@ double timeOnce(const attn::AttentionInput& input, const attn::Mechanism& mech, 
     return std::chrono::duration<double, std::milli>(stop - start).count();
 }
 
+// Best wall time of `runs` calls of f after one warm-up call, in ms.
+template <class F>
+double bestMs(int runs, F&& f)
+{
+    f();
+    double best = 1e300;
+    for (int r = 0; r < runs; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        f();
+        best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    return best;
+}
+
+attn::Matrix uniformMatrix(Eigen::Index rows, Eigen::Index cols, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    attn::Matrix m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+        m.data()[i] = dist(rng);
+    return m;
+}
+
+// The --kernels measurements (see the top of the file).
+void runKernels(int threads)
+{
+    constexpr int kRuns = 5;
+    constexpr int kRows = 256; // AttentionEngine's rows per (head, row block) task
+    const int dk = kDim / kHeads;
+
+    const attn::Matrix a = uniformMatrix(2048, 2048, 1), b = uniformMatrix(2048, 2048, 2);
+    attn::Matrix c(2048, 2048);
+    const double peakMs = bestMs(kRuns, [&] { c.noalias() = a * b; });
+    const double peak = 2.0 * 2048.0 * 2048.0 * 2048.0 / (peakMs * 1e6);
+    std::printf("{\"case\":\"gemm-peak\",\"n\":2048,\"ms\":%.3f,\"gflops\":%.2f,\"impl\":\"eigen\",\"threads\":%d}\n",
+        peakMs, peak, threads);
+    std::fflush(stdout);
+
+    for (const int n : {1024, 2048, 4096}) {
+        const attn::Matrix q = uniformMatrix(n, kDim, 3), k = uniformMatrix(n, kDim, 4), v = uniformMatrix(n, kDim, 5);
+        const size_t mapSize = static_cast<size_t>(n) * n;
+        std::vector<float> maps(mapSize * kHeads, 0.0f);
+        attn::Matrix concat(n, kDim);
+        const attn::ProjectionWeights none;
+        const auto score = attn::ScoreFunction::create(attn::ScoreKind::ScaledDot, none);
+        const int blocks = (n + kRows - 1) / kRows;
+        const int tasks = kHeads * blocks;
+        const double qkMs = bestMs(kRuns, [&] {
+#pragma omp parallel for schedule(dynamic, 1)
+            for (int t = 0; t < tasks; ++t) {
+                const int h = t / blocks, r0 = (t % blocks) * kRows, rows = std::min(kRows, n - r0);
+                score->compute(q.block(r0, h * dk, rows, dk), k.middleCols(h * dk, dk), h,
+                    attn::ScoreMap(&maps[mapSize * h + static_cast<size_t>(r0) * n], rows, n));
+            }
+        });
+        const double avMs = bestMs(kRuns, [&] {
+#pragma omp parallel for schedule(dynamic, 1)
+            for (int t = 0; t < tasks; ++t) {
+                const int h = t / blocks, r0 = (t % blocks) * kRows, rows = std::min(kRows, n - r0);
+                concat.block(r0, h * dk, rows, dk).noalias() =
+                    Eigen::Map<const attn::Matrix>(&maps[mapSize * h + static_cast<size_t>(r0) * n], rows, n) *
+                    v.middleCols(h * dk, dk);
+            }
+        });
+        const double work = 2.0 * n * n * kDim; // all heads: 2 N^2 d_k x H
+        for (const auto& [name, ms] : {std::pair{"qk-gemm", qkMs}, std::pair{"av-gemm", avMs}}) {
+            const double gf = work / (ms * 1e6);
+            std::printf("{\"case\":\"%s\",\"n\":%d,\"heads\":%d,\"d_k\":%d,\"ms\":%.3f,\"gflops\":%.2f,"
+                        "\"pct_of_peak\":%.1f,\"threads\":%d}\n",
+                name, n, kHeads, dk, ms, gf, 100.0 * gf / peak, threads);
+        }
+        std::fflush(stdout);
+    }
+
+    const size_t copyBytes = size_t(256) << 20;
+    std::vector<char> from(copyBytes, 1), to(copyBytes, 0);
+    const double copyMs = bestMs(kRuns, [&] {
+        constexpr size_t kChunk = size_t(1) << 20;
+#pragma omp parallel for schedule(static)
+        for (size_t off = 0; off < copyBytes; off += kChunk)
+            std::memcpy(&to[off], &from[off], kChunk);
+    });
+    const double bandwidth = 2.0 * static_cast<double>(copyBytes) / (copyMs * 1e6); // GB/s read + written
+    std::printf("{\"case\":\"copy-bandwidth\",\"mib\":256,\"ms\":%.3f,\"gbs\":%.2f,\"counts\":\"read+write\",\"threads\":%d}\n",
+        copyMs, bandwidth, threads);
+
+    const int n = 4096;
+    std::vector<float> map(static_cast<size_t>(n) * n);
+    {
+        std::mt19937 rng(6);
+        std::normal_distribution<float> dist(0.0f, 3.0f);
+        for (float& x : map)
+            x = dist(rng);
+    }
+    const attn::SoftmaxNormaliser softmax;
+    const double softMs = bestMs(kRuns, [&] {
+#pragma omp parallel for schedule(static)
+        for (int i = 0; i < n; ++i) {
+            float* row = &map[static_cast<size_t>(i) * n];
+            softmax.normaliseRow(row, nullptr, row, n, 1.0f);
+        }
+    });
+    const double mapBytes = 4.0 * n * n;
+    const double floorMs = 2.0 * mapBytes / (bandwidth * 1e6);
+    std::printf("{\"case\":\"softmax-4096\",\"n\":%d,\"ms\":%.3f,\"floor_ms\":%.3f,\"x_floor\":%.2f,"
+                "\"gbs\":%.2f,\"threads\":%d}\n",
+        n, softMs, floorMs, softMs / floorMs, 2.0 * mapBytes / (softMs * 1e6), threads);
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -188,6 +319,10 @@ int main(int argc, char** argv)
         Eigen::setNbThreads(opt.threads);
     }
     const int threads = omp_get_max_threads();
+    if (opt.kernels) {
+        runKernels(threads);
+        return 0;
+    }
 
     attn::Mechanism mech;
     mech.score = attn::ScoreKind::ScaledDot;

@@ -8,7 +8,9 @@
 # thread count (default 2) and run interleaved, one process per size and program, so each
 # peak RSS is that size's own. Prints one JSON line per size
 #   {"case":"mha-self","n":1024,"attnscope_ms":3.1,"peer":"torch","peer_ms":3.4,"ratio":0.91}
-# (ratio = attnscope_ms / peer_ms, below 1 means attnscope is faster), then a table.
+# (ratio = attnscope_ms / peer_ms, below 1 means attnscope is faster), then a table, then the
+# kernel measurements of `attnscope-bench --kernels` (SGEMM peak, Q K^T and A V GFLOP/s, copy
+# bandwidth, softmax over a 4096 x 4096 map) as JSON lines.
 # Exit 0 ok, 1 a run failed, 2 usage, 3 torch's BLAS is too slow to compare against.
 set -euo pipefail
 
@@ -21,7 +23,7 @@ bench="$root/build/release/bench/attnscope-bench"
 python=/usr/bin/python3
 per_run_timeout=240 # seconds; the whole default run takes a few minutes
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -105,3 +107,6 @@ for row in "${table[@]}"; do
     printf '%6d %14.2f %12.2f %8.2f %14.1f %12.1f %12.0f %10.0f\n' "$n" "$am" "$tm" "$ratio" "$ag" "$tg" "$ar" "$tr"
 done
 echo "ratio = attnscope / torch (below 1: attnscope faster); MB = peak RSS of the process"
+echo
+echo "kernels (attnscope-bench --kernels --threads $threads):"
+timeout "$per_run_timeout" "$bench" --kernels --threads "$threads" || { echo "run-all.sh: attnscope-bench --kernels failed" >&2; exit 1; }

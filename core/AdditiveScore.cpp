@@ -4,14 +4,14 @@
 
 namespace attn {
 
-void AdditiveScore::compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const
+void AdditiveScore::compute(ConstMatrixRef q, ConstMatrixRef k, int head, ScoreMap out) const
 {
     const auto h = static_cast<size_t>(head);
     const Matrix pq = q * m_wq[h].transpose(); // Nq x d_a
     const Matrix pk = k * m_wk[h].transpose(); // Nk x d_a
     const Vector& v = m_v[h];
     const Eigen::Index nq = pq.rows(), nk = pk.rows(), da = pq.cols();
-#pragma omp parallel for schedule(static)
+    // Not parallel here: the engine already runs one (head, row block) per thread.
     for (Eigen::Index i = 0; i < nq; ++i) {
         const float* qi = pq.row(i).data();
         for (Eigen::Index j = 0; j < nk; ++j) {

@@ -11,7 +11,7 @@ class AdditiveScore final : public ScoreFunction {
 public:
     AdditiveScore(std::vector<Matrix> wq, std::vector<Matrix> wk, std::vector<Vector> v)
         : m_wq(std::move(wq)), m_wk(std::move(wk)), m_v(std::move(v)) {}
-    void compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const override;
+    void compute(ConstMatrixRef q, ConstMatrixRef k, int head, ScoreMap out) const override;
 
 private:
     std::vector<Matrix> m_wq, m_wk;

@@ -1,10 +1,14 @@
 #include "AttentionEngine.h"
 
 #include "Normaliser.h"
-#include "ProjectionBuilder.h"
+#include "ProjectionCache.h"
 #include "ScoreFunction.h"
 
+#include <omp.h>
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -43,6 +47,8 @@ Status validate(const AttentionInput& in, const Mechanism& m)
         }
     }
     auto checkFinite = [](const Matrix& x, const char* what) -> Status {
+        if (x.allFinite()) // vectorised; the loop below only runs to name the bad cell
+            return success();
         for (Eigen::Index r = 0; r < x.rows(); ++r)
             for (Eigen::Index c = 0; c < x.cols(); ++c)
                 if (!std::isfinite(x(r, c))) {
@@ -108,7 +114,7 @@ std::string rowErrorMessage(const RowOutcome& o, const AttentionResult& r, int h
 }
 
 // Soft selection: keep each row's k largest weights, renormalised to sum 1.
-Matrix softSelect(const float* weights, int nq, int nk, int k, const Matrix& v)
+Matrix softSelect(const float* weights, int nq, int nk, int k, ConstMatrixRef v)
 {
     Matrix out = Matrix::Zero(nq, v.cols());
     std::vector<int> order(static_cast<size_t>(nk));
@@ -129,6 +135,47 @@ Matrix softSelect(const float* weights, int nq, int nk, int k, const Matrix& v)
         }
     }
     return out;
+}
+
+// Query rows per (head, row block) task. Each task's two products repack all of the head's K
+// and V (Nk x d_k) into Eigen's panel layout, so a block must be tall for that copy to be small
+// next to the block's 4 x rows x Nk x d_k flops: 256 rows make it ~5 % (64 rows: ~19 %, measured
+// at N = 4096). The block's scores (256 x Nk floats, 4 MiB at N = 4096) then live in L2/L3
+// between the score product, the normaliser and A V, instead of making three trips to memory.
+// At small N, smaller blocks keep at least a few tasks per thread for dynamic scheduling.
+int rowsPerTask(int nq, int heads, int threads)
+{
+    int rows = 256;
+    while (rows > 16 && static_cast<int64_t>(heads) * ((nq + rows - 1) / rows) < 4LL * threads)
+        rows /= 2;
+    return std::max(1, std::min(rows, nq));
+}
+
+// Sizes `maps` to `count` zeros. A fresh map of hundreds of MiB costs more to obtain from the
+// kernel than to compute: one page fault and kernel clear per 4 KiB page (131072 for the
+// 8 x 4096 x 4096 floats of N = 4096), all on the thread that zero-fills the vector. So, before
+// the first touch: ask for transparent huge pages (THP is "madvise" on Debian: 256 faults of
+// 2 MiB instead), and fault the pages in from every thread at once (MADV_POPULATE_WRITE, Linux
+// 5.14+). Both are hints; on failure the zero fill simply faults the pages itself.
+void allocateMaps(std::vector<float>& maps, size_t count)
+{
+    maps.clear();
+    maps.reserve(count);
+#if defined(MADV_HUGEPAGE) && defined(MADV_POPULATE_WRITE)
+    constexpr uintptr_t kHuge = 2u << 20;
+    const size_t bytes = count * sizeof(float);
+    if (bytes >= 8 * kHuge) {
+        const uintptr_t begin = (reinterpret_cast<uintptr_t>(maps.data()) + kHuge - 1) & ~(kHuge - 1);
+        const uintptr_t end = (reinterpret_cast<uintptr_t>(maps.data()) + bytes) & ~(kHuge - 1);
+        if (end > begin && madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE) == 0) {
+            const int64_t chunks = static_cast<int64_t>((end - begin) / kHuge);
+#pragma omp parallel for schedule(dynamic, 4)
+            for (int64_t c = 0; c < chunks; ++c)
+                madvise(reinterpret_cast<void*>(begin + static_cast<uintptr_t>(c) * kHuge), kHuge, MADV_POPULATE_WRITE);
+        }
+    }
+#endif
+    maps.resize(count, 0.0f);
 }
 
 } // namespace
@@ -159,10 +206,10 @@ Expected<AttentionResult> AttentionEngine::compute(
     if (auto st = validate(in, mech); !st)
         return st.takeError();
 
-    auto weights = ProjectionBuilder::build(mech, static_cast<int>(in.keys.cols()));
+    auto weights = ProjectionCache::get(mech, static_cast<int>(in.keys.cols()));
     if (!weights)
         return weights.takeError();
-    const ProjectionWeights& pw = *weights;
+    const ProjectionWeights& pw = **weights;
 
     AttentionResult r;
     r.mechanism = mech;
@@ -189,11 +236,14 @@ Expected<AttentionResult> AttentionEngine::compute(
             << (mech.keepScores ? ", or do not keep raw scores" : "");
         return makeError(msg.str());
     }
+    if (control.cancelled())
+        return makeError("cancelled");
 
     r.input = in.keys;
     if (r.cross)
         r.queryInput = *in.queries;
     const Matrix& xq = in.queryMatrix();
+    // One large product per projection (all heads at once), threaded inside Eigen.
     if (pw.identity) {
         r.q = xq;
         r.k = in.keys;
@@ -220,47 +270,88 @@ Expected<AttentionResult> AttentionEngine::compute(
     }
 
     const size_t mapSize = static_cast<size_t>(r.queryCount) * static_cast<size_t>(r.keyCount);
-    r.weights.assign(mapSize * static_cast<size_t>(r.heads), 0.0f);
+    allocateMaps(r.weights, mapSize * static_cast<size_t>(r.heads));
     if (mech.keepScores)
-        r.scores.assign(mapSize * static_cast<size_t>(r.heads), 0.0f);
+        allocateMaps(r.scores, mapSize * static_cast<size_t>(r.heads));
 
     const auto score = ScoreFunction::create(mech.score, pw);
     const auto normaliser = Normaliser::create(mech.norm);
     const int dk = pw.headDim;
-    const int nq = r.queryCount, nk = r.keyCount;
+    const int nq = r.queryCount, nk = r.keyCount, heads = r.heads;
     const int outRows = mech.combine == CombineKind::ElementWise ? nk : nq;
     r.outputLabels = mech.combine == CombineKind::ElementWise ? r.keyLabels : r.queryLabels;
     r.concat.resize(outRows, pw.modelDim);
+    const bool trivialMask = r.mask.isTrivial();
+    const bool gate = mech.dynamic == DynamicKind::Gate;
+    // The weighted sum needs only the task's own rows of A, so it runs while they are in cache;
+    // element-wise (column means) and soft selection (per-row sort) run per head afterwards.
+    const bool fusedSum = mech.combine == CombineKind::WeightedSum;
 
-    for (int h = 0; h < r.heads; ++h) {
-        if (control.cancelled())
-            return makeError("cancelled");
-        const Matrix qh = r.q.middleCols(h * dk, dk);
-        const Matrix kh = r.k.middleCols(h * dk, dk);
-        const Matrix vh = r.v.middleCols(h * dk, dk);
-        float* weightMap = &r.weights[mapSize * static_cast<size_t>(h)];
-        float* scoreMap = mech.keepScores ? &r.scores[mapSize * static_cast<size_t>(h)] : weightMap;
-        score->compute(qh, kh, h, ScoreMap(scoreMap, nq, nk));
-
-        std::vector<RowOutcome> outcomes(static_cast<size_t>(nq));
-#pragma omp parallel
-        {
-            std::vector<uint8_t> visible(static_cast<size_t>(nk));
-#pragma omp for schedule(static)
-            for (int i = 0; i < nq; ++i) {
-                r.mask.fillRow(i, visible.data());
-                const size_t off = static_cast<size_t>(i) * static_cast<size_t>(nk);
-                outcomes[static_cast<size_t>(i)] = normaliser->normaliseRow(
-                    scoreMap + off, visible.data(), weightMap + off, nk, temperatures[static_cast<size_t>(i)]);
-                if (mech.dynamic == DynamicKind::Gate) {
-                    const float g = r.dynamic[i];
-                    for (int j = 0; j < nk; ++j)
-                        weightMap[off + static_cast<size_t>(j)] *= g;
-                }
-            }
+    // The work is split into tasks of (head, block of query rows). Each task computes its rows'
+    // scores straight into the map, normalises them and multiplies them by V while the block is
+    // still in the core's cache, so the N x N map is written once and read back from cache, not
+    // from memory (three passes for separate GEMM / softmax / GEMM). All heads' blocks form one
+    // parallel loop: one fork/join per call, and dynamic scheduling keeps both cores busy even
+    // when another process takes one for a while. Inside a task Eigen's products run on the
+    // calling thread (Eigen does not nest in an active parallel region).
+    const int blockRows = rowsPerTask(nq, heads, omp_get_max_threads());
+    const int blocksPerHead = (nq + blockRows - 1) / blockRows;
+    const int tasks = heads * blocksPerHead;
+    std::vector<RowOutcome> outcomes(static_cast<size_t>(heads) * static_cast<size_t>(nq));
+    std::atomic<int> tasksDone{0};
+    int headsReported = 0; // touched by the calling thread only (OpenMP thread 0)
+    // Progress: exactly one report per head's worth of finished tasks, from the calling thread,
+    // as ComputeControl promises.
+    auto reportProgress = [&](int done) {
+        const int target = static_cast<int>(static_cast<int64_t>(done) * heads / tasks);
+        while (headsReported < target) {
+            ++headsReported;
+            control.report(static_cast<double>(headsReported) / heads);
         }
+    };
+
+#pragma omp parallel
+    {
+        std::vector<uint8_t> visible(trivialMask ? 0 : static_cast<size_t>(nk));
+#pragma omp for schedule(dynamic, 1)
+        for (int t = 0; t < tasks; ++t) {
+            // Cancellation is checked per task: a cancelled run stops within one block.
+            if (!control.cancelled()) {
+                const int h = t / blocksPerHead;
+                const int r0 = (t % blocksPerHead) * blockRows;
+                const int rows = std::min(blockRows, nq - r0);
+                const size_t tileOffset = mapSize * static_cast<size_t>(h) + static_cast<size_t>(r0) * nk;
+                float* weightTile = &r.weights[tileOffset];
+                float* scoreTile = mech.keepScores ? &r.scores[tileOffset] : weightTile;
+                score->compute(r.q.block(r0, h * dk, rows, dk), r.k.middleCols(h * dk, dk), h,
+                    ScoreMap(scoreTile, rows, nk));
+                for (int i = r0; i < r0 + rows; ++i) {
+                    const size_t off = static_cast<size_t>(i - r0) * static_cast<size_t>(nk);
+                    const uint8_t* vis = nullptr;
+                    if (!trivialMask) {
+                        r.mask.fillRow(i, visible.data());
+                        vis = visible.data();
+                    }
+                    outcomes[static_cast<size_t>(h) * nq + i] = normaliser->normaliseRow(
+                        scoreTile + off, vis, weightTile + off, nk, temperatures[static_cast<size_t>(i)]);
+                    if (gate)
+                        Eigen::Map<Eigen::ArrayXf>(weightTile + off, nk) *= r.dynamic[i];
+                }
+                if (fusedSum)
+                    r.concat.block(r0, h * dk, rows, dk).noalias() =
+                        Eigen::Map<const Matrix>(weightTile, rows, nk) * r.v.middleCols(h * dk, dk);
+            }
+            const int done = tasksDone.fetch_add(1, std::memory_order_relaxed) + 1;
+            if (omp_get_thread_num() == 0)
+                reportProgress(done);
+        }
+    }
+    if (control.cancelled())
+        return makeError("cancelled");
+
+    for (int h = 0; h < heads; ++h)
         for (int i = 0; i < nq; ++i) {
-            const RowOutcome& o = outcomes[static_cast<size_t>(i)];
+            const RowOutcome& o = outcomes[static_cast<size_t>(h) * nq + i];
             if (o.kind == RowOutcome::NegativeScore || o.kind == RowOutcome::ZeroSum)
                 return makeError(rowErrorMessage(o, r, h, i));
             if (o.kind == RowOutcome::FullyMasked && h == 0)
@@ -268,25 +359,26 @@ Expected<AttentionResult> AttentionEngine::compute(
                                      std::to_string(i) + "] sees no key: every key is masked, its weights are 0");
         }
 
-        const Eigen::Map<const Matrix> a(weightMap, nq, nk);
-        Matrix out;
+    r.headOutputs.reserve(static_cast<size_t>(heads));
+    for (int h = 0; h < heads; ++h) {
+        const float* weightMap = &r.weights[mapSize * static_cast<size_t>(h)];
+        const auto vh = r.v.middleCols(h * dk, dk);
         switch (mech.combine) {
         case CombineKind::WeightedSum:
-            out.noalias() = a * vh;
-            break;
+            break; // done in the tasks above
         case CombineKind::ElementWise: {
+            const Eigen::Map<const Matrix> a(weightMap, nq, nk);
             const Vector received = a.colwise().mean().transpose();
-            out = received.asDiagonal() * vh;
+            r.concat.middleCols(h * dk, dk) = received.asDiagonal() * vh;
             break;
         }
         case CombineKind::SoftSelection:
-            out = softSelect(weightMap, nq, nk, mech.topK, vh);
+            r.concat.middleCols(h * dk, dk) = softSelect(weightMap, nq, nk, mech.topK, vh);
             break;
         }
-        r.concat.middleCols(h * dk, dk) = out;
-        r.headOutputs.push_back(std::move(out));
-        control.report(static_cast<double>(h + 1) / r.heads);
+        r.headOutputs.emplace_back(r.concat.middleCols(h * dk, dk));
     }
+    reportProgress(tasks); // whatever thread 0 did not report yet (all of it when N is tiny)
 
     r.output = pw.identity ? r.concat : project(r.concat, pw.wo, pw.bo);
     r.computeMilliseconds =

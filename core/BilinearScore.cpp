@@ -2,7 +2,7 @@
 
 namespace attn {
 
-void BilinearScore::compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const
+void BilinearScore::compute(ConstMatrixRef q, ConstMatrixRef k, int head, ScoreMap out) const
 {
     const Matrix qw = q * m_wa[static_cast<size_t>(head)];
     out.noalias() = qw * k.transpose();

@@ -9,7 +9,7 @@ namespace attn {
 class BilinearScore final : public ScoreFunction {
 public:
     explicit BilinearScore(std::vector<Matrix> wa) : m_wa(std::move(wa)) {}
-    void compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const override;
+    void compute(ConstMatrixRef q, ConstMatrixRef k, int head, ScoreMap out) const override;
 
 private:
     std::vector<Matrix> m_wa;

@@ -3,7 +3,7 @@
 namespace attn {
 
 namespace {
-Matrix normalisedRows(const Matrix& m)
+Matrix normalisedRows(ConstMatrixRef m)
 {
     Matrix n = m;
     for (Eigen::Index r = 0; r < n.rows(); ++r) {
@@ -17,7 +17,7 @@ Matrix normalisedRows(const Matrix& m)
 }
 } // namespace
 
-void CosineScore::compute(const Matrix& q, const Matrix& k, int, ScoreMap out) const
+void CosineScore::compute(ConstMatrixRef q, ConstMatrixRef k, int, ScoreMap out) const
 {
     out.noalias() = normalisedRows(q) * normalisedRows(k).transpose();
 }

@@ -2,7 +2,7 @@
 
 namespace attn {
 
-void DotScore::compute(const Matrix& q, const Matrix& k, int, ScoreMap out) const
+void DotScore::compute(ConstMatrixRef q, ConstMatrixRef k, int, ScoreMap out) const
 {
     out.noalias() = q * k.transpose();
 }

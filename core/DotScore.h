@@ -6,7 +6,7 @@ namespace attn {
 
 class DotScore final : public ScoreFunction {
 public:
-    void compute(const Matrix& q, const Matrix& k, int head, ScoreMap out) const override;
+    void compute(ConstMatrixRef q, ConstMatrixRef k, int head, ScoreMap out) const override;
 };
 
 } // namespace attn

@@ -1,6 +1,8 @@
 #pragma once
 // A normaliser turns one query's row of raw scores into weights, over the visible keys only;
 // masked keys get weight exactly 0. `scores` and `weights` may be the same buffer.
+// `visible` is null when every key is visible (MaskSpec::isTrivial()): the engine then skips
+// building the per-row mask and the normaliser its per-key test, so the row vectorises.
 #include "Mechanism.h"
 
 #include <cstdint>

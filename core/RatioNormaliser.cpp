@@ -8,7 +8,7 @@ RowOutcome RatioNormaliser::normaliseRow(
     double sum = 0.0;
     bool any = false;
     for (int j = 0; j < n; ++j) {
-        if (!visible[j])
+        if (visible && !visible[j])
             continue;
         any = true;
         if (scores[j] < 0.0f)
@@ -24,7 +24,7 @@ RowOutcome RatioNormaliser::normaliseRow(
         return {RowOutcome::ZeroSum};
     const double inv = 1.0 / sum;
     for (int j = 0; j < n; ++j)
-        weights[j] = visible[j] ? static_cast<float>(scores[j] * inv) : 0.0f;
+        weights[j] = !visible || visible[j] ? static_cast<float>(scores[j] * inv) : 0.0f;
     return {};
 }
 

@@ -4,7 +4,7 @@
 
 namespace attn {
 
-void ScaledDotScore::compute(const Matrix& q, const Matrix& k, int, ScoreMap out) const
+void ScaledDotScore::compute(ConstMatrixRef q, ConstMatrixRef k, int, ScoreMap out) const
 {
     const float scale = 1.0f / std::sqrt(static_cast<float>(q.cols()));
     // Scaling Q before the product (as PyTorch does) touches Nq x d_k values instead of Nq x Nk.
