@@ -195,6 +195,12 @@ void HeatmapView::rebuild()
         return;
     }
     const auto& r = *m_computation->result;
+    // A head or layer chosen for another result (the diff view's B, a result with fewer heads)
+    // falls back to the first one rather than reading past the map.
+    if (m_head >= r.heads || m_head < kMeanHead)
+        m_head = 0;
+    if (m_layer >= r.layers || m_layer < 0)
+        m_layer = 0;
     if (m_other) {
         m_diff = attn::HeadStatistics::difference(r, *m_other->result, m_layer, m_head);
         if (m_diff.empty()) {

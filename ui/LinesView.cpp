@@ -29,7 +29,7 @@ void LinesView::setComputation(ComputationPtr computation)
 
 void LinesView::setLayer(int layer)
 {
-    m_layer = layer;
+    m_layer = m_computation ? std::clamp(layer, 0, m_computation->result->layers - 1) : std::max(layer, 0);
     update();
 }
 
