@@ -134,6 +134,10 @@ int Llama2cTokenizer::lookup(const std::string& piece) const
 Expected<std::vector<int>> Llama2cTokenizer::encode(const std::string& fullText, bool bos, bool eos) const
 {
     const std::string text = fullText.substr(0, fullText.find('\0'));
+    // BOS (1) and EOS (2) are ids like any other: a vocabulary too small to hold them is hostile.
+    if ((bos && kBos >= vocabSize()) || (eos && kEos >= vocabSize()))
+        return makeError("the tokenizer's vocabulary has " + std::to_string(vocabSize()) +
+                         " token(s), too few to hold the BOS (1) and EOS (2) tokens");
     std::vector<int> tokens;
     tokens.reserve(text.size() + 3);
     if (bos)
