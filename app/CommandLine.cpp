@@ -3,6 +3,7 @@
 #include "DumpCommand.h"
 #include "ExportCommand.h"
 #include "GenerateCommand.h"
+#include "PipelineCommand.h"
 #include "SessionCommand.h"
 #include "SamplesCommand.h"
 
@@ -11,7 +12,7 @@
 namespace {
 const QStringList kSubcommands{
     QStringLiteral("samples"), QStringLiteral("dump"), QStringLiteral("export"), QStringLiteral("generate"), QStringLiteral("session"),
-    QStringLiteral("help")};
+    QStringLiteral("pipeline"), QStringLiteral("help")};
 }
 
 bool CommandLine::isHeadless(const QStringList& args)
@@ -34,9 +35,12 @@ QString CommandLine::usage()
         "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy] [--tokens-out FILE.json]\n"
         "  attnscope generate --model PATH --text STR --steps K [--tokens]\n"
         "  attnscope session INPUT MECH --out F.attnscope [--view V] [--head H]  |  session --check F.attnscope\n"
-        "  attnscope export INPUT MECH --view heatmap|heads|lines|diff --out F.png|F.svg|F.pdf\n"
+        "  attnscope export INPUT MECH --view heatmap|heads|lines|diff|pipeline --out F.png|F.svg|F.pdf\n"
         "                 [--head H|mean] [--layer L] [--width W --height H] [--colormap NAME] [--range R]\n"
         "                 [--vs-score S --vs-norm N --vs-scope SCOPE]     (the diff view's second mechanism)\n"
+        "                 [--mermaid F.mmd]   (pipeline: this diagram, not the mechanism's own; INPUT optional)\n"
+        "  attnscope pipeline [--mermaid F.mmd] [--sample NAME] --dump-json\n"
+        "                 the diagram (default: the mechanism's own) with its nodes bound to the sample's stages\n"
         "\n"
         "INPUT  --sample NAME | --text STR | --text-file F | --sequence STR | --sequence-file F.csv | --npy F.npy\n"
         "       [--queries-sequence STR | --queries-npy F.npy | --queries-text STR]   (cross-attention)\n"
@@ -72,6 +76,8 @@ int CommandLine::run(const QStringList& args)
         result = GenerateCommand::run(args.mid(1));
     else if (command == QLatin1String("session"))
         result = SessionCommand::run(args.mid(1));
+    else if (command == QLatin1String("pipeline"))
+        result = PipelineCommand::run(args.mid(1));
     if (result.failed()) {
         QTextStream err(stderr);
         err << "attnscope " << command << ": " << result.message << '\n';

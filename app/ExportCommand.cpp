@@ -4,10 +4,14 @@
 #include "ColorMap.h"
 #include "DiffView.h"
 #include "MechanismOptions.h"
+#include "MermaidFile.h"
+#include "SampleLibrary.h"
 #include "ViewExporter.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
+
+#include <algorithm>
 
 namespace {
 std::variant<ComputationPtr, CliError> compute(
@@ -44,7 +48,9 @@ CliError ExportCommand::run(const QStringList& arguments)
     p.addPositionalArgument(QStringLiteral("export"), QStringLiteral("The subcommand."));
     MechanismOptions::addTo(p);
     p.addOptions({
-        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff (default heatmap)."), QStringLiteral("VIEW")},
+        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline (default heatmap)."), QStringLiteral("VIEW")},
+        {QStringLiteral("mermaid"), QStringLiteral("Pipeline view: this Mermaid flowchart instead of the mechanism's own."),
+            QStringLiteral("F.mmd")},
         {QStringLiteral("out"), QStringLiteral("The picture: .png, .svg or .pdf."), QStringLiteral("FILE")},
         {QStringLiteral("head"), QStringLiteral("Head index or 'mean' (default 0)."), QStringLiteral("H")},
         {QStringLiteral("layer"), QStringLiteral("Layer index (default 0)."), QStringLiteral("L")},
@@ -71,7 +77,15 @@ CliError ExportCommand::run(const QStringList& arguments)
     ExportOptions o;
     o.view = p.isSet(QStringLiteral("view")) ? p.value(QStringLiteral("view")) : QStringLiteral("heatmap");
     if (!ViewExporter::viewNames().contains(o.view))
-        return CliError::usage(QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff").arg(o.view));
+        return CliError::usage(QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline").arg(o.view));
+    const bool pipeline = o.view == QLatin1String("pipeline");
+    if (p.isSet(QStringLiteral("mermaid")) && !pipeline)
+        return CliError::usage(QStringLiteral("--mermaid is for --view pipeline"));
+    // The pipeline needs no input of its own: without one, the default sample's stages bind it.
+    const QStringList inputs{QStringLiteral("sample"), QStringLiteral("text"), QStringLiteral("text-file"),
+        QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy"), QStringLiteral("model")};
+    if (pipeline && std::none_of(inputs.begin(), inputs.end(), [&p](const QString& s) { return p.isSet(s); }))
+        p.parse(arguments + QStringList{QStringLiteral("--sample"), QString::fromLatin1(attn::SampleLibrary::defaultSampleName())});
     const QString out = p.value(QStringLiteral("out"));
     if (out.isEmpty())
         return CliError::usage(QStringLiteral("--out F.png|F.svg|F.pdf is required"));
@@ -106,6 +120,10 @@ CliError ExportCommand::run(const QStringList& arguments)
     }
     o.colorBar = !p.isSet(QStringLiteral("no-colorbar"));
     o.labels = !p.isSet(QStringLiteral("no-labels"));
+    if (p.isSet(QStringLiteral("mermaid")) && !e.failed()) {
+        attn::MermaidGraph graph;
+        first(MermaidFile::load(p.value(QStringLiteral("mermaid")), o.mermaid, graph));
+    }
 
     attn::InputSpec spec;
     attn::Mechanism mechanism;

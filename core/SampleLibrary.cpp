@@ -41,6 +41,14 @@ Expected<Sample> SampleLibrary::parse(const std::string& text, const std::string
             return makeError(source + ": " + mech.error());
         s.mechanism = *mech;
     }
+    if (j.contains("diagram")) {
+        const auto& d = j.at("diagram");
+        if (!d.is_string() || d.get<std::string>().empty() || d.get<std::string>().find("..") != std::string::npos)
+            return makeError(source + ": 'diagram' must name a Mermaid file under resources/ (\"diagrams/x.mmd\")");
+        s.diagram = d.get<std::string>();
+    }
+    if (s.kind == "diagram" && s.diagram.empty())
+        return makeError(source + ": a sample of kind 'diagram' needs a 'diagram' (\"diagrams/x.mmd\")");
     return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Parses and lists the bundled samples. The files live in resources/samples/ as JSON
-// ({"name", "kind", "title", "description", "input": {...}, "mechanism": {...}}); the app
+// ({"name", "kind", "title", "description", "input": {...}, "mechanism": {...}}, and for kind
+// "diagram" a "diagram": "diagrams/x.mmd" naming a Mermaid file under resources/); the app
 // embeds them as Qt resources and hands their text here, tests read the directory.
 #include "Expected.h"
 #include "Sample.h"

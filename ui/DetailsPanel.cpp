@@ -7,6 +7,8 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace {
 constexpr int kTopKeys = 8;
 constexpr int kMatrixRows = 32;
@@ -52,7 +54,9 @@ DetailsPanel::DetailsPanel(QWidget* parent)
     layout->addWidget(m_row, 2);
     layout->addWidget(heading(tr("Heads"), this));
     layout->addWidget(m_stats, 2);
-    layout->addWidget(heading(tr("Matrix (first rows; select and Ctrl+C to copy)"), this));
+    m_matrixTitle = heading(tr("Matrix (first rows; select and Ctrl+C to copy)"), this);
+    m_matrixTitle->setWordWrap(true);
+    layout->addWidget(m_matrixTitle);
     layout->addWidget(m_matrix, 3);
 }
 
@@ -65,6 +69,13 @@ void DetailsPanel::setComputation(ComputationPtr computation)
             m_head = 0;
         if (m_query >= r.queryCount)
             m_query = -1;
+    }
+    if (m_stage && m_computation) {
+        // Follow the stage into the new result (it may not exist there).
+        if (auto t = m_computation->result->stage(m_stage->name))
+            m_stage = std::move(*t);
+        else
+            m_stage.reset();
     }
     m_mean.clear();
     if (m_computation && m_head == -1)
@@ -115,6 +126,9 @@ void DetailsPanel::setHoveredCell(int i, int j)
 void DetailsPanel::refreshRow()
 {
     m_row->setRowCount(0);
+    // A query from another computation (a session restored while an older one finished) is none.
+    if (m_computation && m_query >= m_computation->result->queryCount)
+        m_query = -1;
     if (!m_computation || m_query < 0) {
         m_rowTitle->setText(tr("<b>Selected query</b> (click a row in the heatmap)"));
         return;
@@ -159,9 +173,116 @@ void DetailsPanel::refreshStats()
     m_stats->resizeColumnsToContents();
 }
 
+void DetailsPanel::showStage(const attn::Tensor& tensor, int head)
+{
+    m_stage = tensor;
+    m_stageHead = head;
+    refreshMatrix();
+}
+
+void DetailsPanel::clearStage()
+{
+    if (!m_stage)
+        return;
+    m_stage.reset();
+    refreshMatrix();
+}
+
+QString DetailsPanel::matrixTitle() const { return m_matrixTitle->text(); }
+
+void DetailsPanel::refreshStageMatrix()
+{
+    const attn::Tensor& t = *m_stage;
+    const auto& shape = t.shape;
+    QStringList dims;
+    for (int64_t d : shape)
+        dims << QString::number(d);
+    // The 2-D slice to show: [L, H, rows, cols] at the current layer and head, [H, rows, cols] at
+    // the current head, [rows, cols] as it is, [n] as one column.
+    int64_t rows = 1, cols = 1, offset = 0;
+    QString slice;
+    const int head = m_stageHead >= 0 ? m_stageHead : std::max(0, m_head);
+    const QString headNote = m_stageHead < 0 && m_head < 0 ? tr("head 0 (the mean is not a stage)") : tr("head %1").arg(head);
+    if (shape.size() == 4) {
+        const int64_t l = std::clamp<int64_t>(m_layer, 0, shape[0] - 1), h = std::clamp<int64_t>(head, 0, shape[1] - 1);
+        rows = shape[2];
+        cols = shape[3];
+        offset = (l * shape[1] + h) * rows * cols;
+        slice = tr("layer %1, %2").arg(l).arg(m_stageHead < 0 && m_head < 0 ? headNote : tr("head %1").arg(h));
+    } else if (shape.size() == 3) {
+        const int64_t h = std::clamp<int64_t>(head, 0, shape[0] - 1);
+        rows = shape[1];
+        cols = shape[2];
+        offset = h * rows * cols;
+        slice = m_stageHead < 0 && m_head < 0 ? headNote : tr("head %1").arg(h);
+    } else if (shape.size() == 2) {
+        rows = shape[0];
+        cols = shape[1];
+    } else {
+        rows = t.elementCount();
+    }
+    if (offset + rows * cols > static_cast<int64_t>(t.data.size()))
+        rows = cols = 0; // a malformed tensor: show nothing rather than read past it
+    const int shownRows = static_cast<int>(std::min<int64_t>(rows, kMatrixRows));
+    const int shownCols = static_cast<int>(std::min<int64_t>(cols, kMatrixCols));
+    m_matrixTitle->setText(tr("<b>Stage %1</b> · shape [%2]%3 · first %4 × %5 of %6 × %7 (Ctrl+C copies)")
+                               .arg(QString::fromStdString(t.name).toHtmlEscaped(), dims.join(QStringLiteral(", ")),
+                                   slice.isEmpty() ? QString() : QStringLiteral(" · ") + slice)
+                               .arg(shownRows)
+                               .arg(shownCols)
+                               .arg(rows)
+                               .arg(cols));
+    m_matrix->setRowCount(shownRows);
+    m_matrix->setColumnCount(shownCols);
+
+    // Rows are tokens when the stage has one row per query, key or output.
+    const auto* r = m_computation ? m_computation->result.get() : nullptr;
+    const std::vector<std::string>* rowLabels = nullptr;
+    const std::vector<std::string>* colLabels = nullptr;
+    if (r) {
+        const std::string& n = t.name;
+        if (n == "weights" || n == "scores" || n == "masked_scores") {
+            rowLabels = &r->queryLabels;
+            colLabels = &r->keyLabels;
+        } else if (n == "q" || n == "query_input" || n == "dynamic") {
+            rowLabels = &r->queryLabels;
+        } else if (n == "input" || n == "k" || n == "v") {
+            rowLabels = &r->keyLabels;
+        } else {
+            rowLabels = &r->outputLabels;
+        }
+        if (rowLabels && static_cast<int64_t>(rowLabels->size()) != rows)
+            rowLabels = nullptr;
+        if (colLabels && static_cast<int64_t>(colLabels->size()) != cols)
+            colLabels = nullptr;
+    }
+    QStringList rowHeader, colHeader;
+    for (int i = 0; i < shownRows; ++i)
+        rowHeader << (rowLabels ? QString::fromStdString((*rowLabels)[static_cast<size_t>(i)]) : QString::number(i));
+    for (int j = 0; j < shownCols; ++j)
+        colHeader << (colLabels ? QString::fromStdString((*colLabels)[static_cast<size_t>(j)]) : QString::number(j));
+    m_matrix->setVerticalHeaderLabels(rowHeader);
+    m_matrix->setHorizontalHeaderLabels(colHeader);
+    for (int i = 0; i < shownRows; ++i)
+        for (int j = 0; j < shownCols; ++j) {
+            const float v = t.data[static_cast<size_t>(offset + i * cols + j)];
+            QTableWidgetItem* item = std::isinf(v) ? new QTableWidgetItem(v < 0 ? QStringLiteral("−∞") : QStringLiteral("∞"))
+                                                   : number(v, 5);
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            item->setData(Qt::UserRole, v); // the exact value
+            m_matrix->setItem(i, j, item);
+        }
+    m_matrix->resizeColumnsToContents();
+}
+
 void DetailsPanel::refreshMatrix()
 {
     m_matrix->clear();
+    if (m_stage) {
+        refreshStageMatrix();
+        return;
+    }
+    m_matrixTitle->setText(tr("<b>Matrix (first rows; select and Ctrl+C to copy)</b>"));
     if (!m_computation)
         return;
     const auto& r = *m_computation->result;

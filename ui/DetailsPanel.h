@@ -6,6 +6,8 @@
 
 #include <QWidget>
 
+#include <optional>
+
 class QLabel;
 class QTableWidget;
 
@@ -18,6 +20,13 @@ public:
     void setHead(int layer, int head);
     void setSelectedQuery(int query);
     void setHoveredCell(int query, int key);
+    // Shows a stage's tensor (from the pipeline view) in the matrix table instead of the weights:
+    // its first rows and columns; for [L, H, Nq, Nk] the current layer and head, for [H, rows, d_k]
+    // the current head (head 0 for the mean), or `head` when given (a pipeline node of one head).
+    // It follows new computations until clearStage().
+    void showStage(const attn::Tensor& tensor, int head = -1);
+    void clearStage();
+    QString matrixTitle() const;
 
     // The top keys shown for the selected query, "token: weight" per line (for tests).
     QStringList topKeysText() const;
@@ -28,6 +37,7 @@ private:
     void refreshRow();
     void refreshStats();
     void refreshMatrix();
+    void refreshStageMatrix();
     const float* map() const;
 
     ComputationPtr m_computation;
@@ -40,4 +50,7 @@ private:
     QTableWidget* m_row = nullptr;
     QTableWidget* m_stats = nullptr;
     QTableWidget* m_matrix = nullptr;
+    QLabel* m_matrixTitle = nullptr;
+    std::optional<attn::Tensor> m_stage;
+    int m_stageHead = -1; // -1: the current head
 };

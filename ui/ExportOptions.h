@@ -3,7 +3,7 @@
 #include <QString>
 
 struct ExportOptions {
-    QString view = QStringLiteral("heatmap"); // heatmap, heads, lines, diff
+    QString view = QStringLiteral("heatmap"); // heatmap, heads, lines, diff, pipeline
     int width = 1600;                          // pixels (SVG/PDF: 1 px = 1/96 inch)
     int height = 1200;
     int dpi = 96;                              // PNG metadata and the PDF's resolution
@@ -13,4 +13,5 @@ struct ExportOptions {
     int head = 0;                              // -1: mean of heads
     QString colormap = QStringLiteral("viridis");
     QString range = QStringLiteral("per-head"); // per-head, fixed, shared, log
+    QString mermaid;                           // pipeline: the diagram's source; empty: the mechanism's own
 };

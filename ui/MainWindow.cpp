@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 #include "MechanismPanel.h"
+#include "PipelinePage.h"
+#include "PipelineView.h"
 #include "SampleCatalog.h"
 #include "SessionIo.h"
 #include "ViewControls.h"
@@ -39,7 +41,8 @@
 
 namespace {
 constexpr int kMaxRecent = 10;
-const char* kViewNames[] = {"heatmap", "heads", "lines", "diff"};
+const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline"}; // the tabs, in order
+constexpr int kViewCount = static_cast<int>(std::size(kViewNames));
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -92,10 +95,12 @@ void MainWindow::buildLayout()
     m_heads = new HeadGridView;
     m_lines = new LinesPage;
     m_diff = new DiffView;
+    m_pipeline = new PipelinePage;
     m_views->addTab(m_heatmap, tr("Heatmap"));
     m_views->addTab(m_heads, tr("Heads"));
     m_views->addTab(m_lines, tr("Lines"));
     m_views->addTab(m_diff, tr("Diff"));
+    m_views->addTab(m_pipeline, tr("Pipeline"));
     layout->addWidget(m_banner);
     layout->addWidget(m_controls);
     layout->addWidget(m_views, 1);
@@ -121,7 +126,7 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open"), {},
-            tr("Inputs and sessions (*.txt *.md *.csv *.tsv *.npy *.attnscope);;All files (*)"));
+            tr("Inputs, sessions and diagrams (*.txt *.md *.csv *.tsv *.npy *.attnscope *.mmd);;All files (*)"));
         if (!path.isEmpty())
             openPath(path);
     });
@@ -167,9 +172,14 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, m_heatmap, &HeatmapView::zoomIn);
-    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, m_heatmap, &HeatmapView::zoomOut);
-    view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), m_heatmap, &HeatmapView::resetZoom);
+    // Zoom acts on the pipeline diagram when it is in front, else on the heatmap.
+    auto onPipeline = [this] { return m_views->currentWidget() == m_pipeline; };
+    view->addAction(tr("Zoom &In"), QKeySequence::ZoomIn, this,
+        [this, onPipeline] { onPipeline() ? m_pipeline->view()->zoomIn() : m_heatmap->zoomIn(); });
+    view->addAction(tr("Zoom &Out"), QKeySequence::ZoomOut, this,
+        [this, onPipeline] { onPipeline() ? m_pipeline->view()->zoomOut() : m_heatmap->zoomOut(); });
+    view->addAction(tr("&Reset Zoom"), QKeySequence(Qt::CTRL | Qt::Key_0), this,
+        [this, onPipeline] { onPipeline() ? m_pipeline->view()->resetZoom() : m_heatmap->resetZoom(); });
     view->addSeparator();
     view->addAction(tr("&Next Head"), QKeySequence(Qt::Key_BracketRight), m_controls, &ViewControls::nextHead);
     view->addAction(tr("&Previous Head"), QKeySequence(Qt::Key_BracketLeft), m_controls, &ViewControls::previousHead);
@@ -217,6 +227,19 @@ void MainWindow::connectParts()
     connect(m_heatmap, &HeatmapView::querySelected, m_details, &DetailsPanel::setSelectedQuery);
     connect(m_heatmap, &HeatmapView::cellHovered, m_details, &DetailsPanel::setHoveredCell);
     connect(m_diff, &DiffView::failed, this, &MainWindow::showError);
+    // A pipeline node bound to a stage shows that stage's tensor; anything else, the weights again.
+    connect(m_pipeline, &PipelinePage::stageSelected, this, [this](const QString& stage) {
+        const auto tensor = m_current && !stage.isEmpty() ? m_current->result->stage(stage.toStdString()) : std::nullopt;
+        // The generated diagram's head_<h> nodes show their own head of the per-head stage.
+        const QString node = m_pipeline->view()->selectedNode();
+        bool isHead = false;
+        const int head = node.startsWith(QLatin1String("head_")) ? node.mid(5).toInt(&isHead) : -1;
+        if (tensor)
+            m_details->showStage(*tensor, isHead ? head : -1);
+        else
+            m_details->clearStage();
+    });
+    connect(m_heatmap, &HeatmapView::querySelected, m_details, &DetailsPanel::clearStage);
 }
 
 bool MainWindow::openSample(const QString& name)
@@ -231,6 +254,10 @@ bool MainWindow::openSample(const QString& name)
     m_mechanism->setMechanism(sample->mechanism);
     m_loading = false;
     setWindowTitle(tr("AttnScope — %1").arg(QString::fromStdString(sample->title)));
+    if (!sample->diagram.empty()) { // a diagram sample: its diagram in the Pipeline tab, bound when computed
+        m_pipeline->showBundled(SampleCatalog::diagramResource(*sample));
+        m_views->setCurrentWidget(m_pipeline);
+    }
     m_worker->computeNow(sample->input, sample->mechanism);
     return true;
 }
@@ -243,6 +270,17 @@ bool MainWindow::openPath(const QString& path)
             showError(error);
             return false;
         }
+        addRecent(path);
+        return true;
+    }
+    if (path.endsWith(QLatin1String(".mmd"), Qt::CaseInsensitive) || path.endsWith(QLatin1String(".mermaid"), Qt::CaseInsensitive)) {
+        // A Mermaid flowchart: the Pipeline tab shows it (a syntax error shows under its editor).
+        QString error;
+        if (!m_pipeline->openFile(path, &error)) {
+            showError(error);
+            return false;
+        }
+        m_views->setCurrentWidget(m_pipeline);
         addRecent(path);
         return true;
     }
@@ -266,7 +304,7 @@ attn::Session MainWindow::session() const
     attn::Session s;
     s.input = m_input->spec();
     s.mechanism = m_mechanism->mechanism();
-    s.view.view = kViewNames[std::clamp(m_views->currentIndex(), 0, 3)];
+    s.view.view = kViewNames[std::clamp(m_views->currentIndex(), 0, kViewCount - 1)];
     s.view.layer = m_controls->layer();
     s.view.head = m_controls->head();
     s.view.colormap = m_controls->colorMap().toStdString();
@@ -278,7 +316,7 @@ attn::Session MainWindow::session() const
 
 void MainWindow::showView(const QString& name)
 {
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < kViewCount; ++i)
         if (name == QLatin1String(kViewNames[i]))
             m_views->setCurrentIndex(i);
 }
@@ -297,7 +335,7 @@ QString MainWindow::openSession(const QString& path)
     m_controls->setColorMap(QString::fromStdString(s->view.colormap));
     m_controls->setRange(QString::fromStdString(s->view.range));
     m_loading = false;
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < kViewCount; ++i)
         if (s->view.view == kViewNames[i])
             m_views->setCurrentIndex(i);
     const int layer = s->view.layer, head = s->view.head, query = s->view.selectedQuery;
@@ -345,6 +383,7 @@ void MainWindow::showComputation(ComputationPtr computation)
     m_details->setHead(layer, head);
     m_diff->setComputation(computation);
     m_diff->setHead(layer, head);
+    m_pipeline->setComputation(computation);
     m_shapeLabel->setText(tr("%1 × %2 · %3 head(s)%4").arg(r.queryCount).arg(r.keyCount).arg(r.heads).arg(
         r.layers > 1 ? tr(" · %1 layers").arg(r.layers) : QString()));
     m_timeLabel->setText(tr("compute %1 ms · render %2 ms")
@@ -398,11 +437,12 @@ void MainWindow::applyRange(const QString& range)
 ExportOptions MainWindow::exportDefaults() const
 {
     ExportOptions o;
-    o.view = QString::fromLatin1(kViewNames[std::clamp(m_views->currentIndex(), 0, 3)]);
+    o.view = QString::fromLatin1(kViewNames[std::clamp(m_views->currentIndex(), 0, kViewCount - 1)]);
     o.layer = m_controls->layer();
     o.head = m_controls->head();
     o.colormap = m_controls->colorMap();
     o.range = m_controls->range();
+    o.mermaid = m_pipeline->diagramSource();
     return o;
 }
 
@@ -420,7 +460,8 @@ void MainWindow::exportInteractively()
     QString error;
     if (dialog.isMatrix()) {
         error = ViewExporter::exportMatrix(path, m_current, o.layer, o.head);
-    } else if (dialog.heads() == ExportDialog::Heads::EachHeadOneFile && o.view != QLatin1String("heads")) {
+    } else if (dialog.heads() == ExportDialog::Heads::EachHeadOneFile && o.view != QLatin1String("heads") &&
+               o.view != QLatin1String("pipeline")) {
         const QFileInfo info(path);
         for (int h = 0; h < m_current->result->heads && error.isEmpty(); ++h) {
             ExportOptions each = o;

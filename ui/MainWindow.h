@@ -1,7 +1,7 @@
 #pragma once
 // The composition root of the desktop app: creates the panels, views and worker, and connects
 // them. Input and Mechanism panels on the left, the views in the centre (Heatmap, Heads, Lines,
-// Diff), Details on the right, an inline error banner, and a status bar.
+// Diff, Pipeline), Details on the right, an inline error banner, and a status bar.
 #include "Computation.h"
 #include "ExportOptions.h"
 
@@ -10,6 +10,7 @@
 class AttentionWorker;
 class DetailsPanel;
 class DiffView;
+class PipelinePage;
 class ErrorBanner;
 class HeadGridView;
 class HeatmapView;
@@ -38,7 +39,7 @@ public:
     QString saveSession(const QString& path); // empty on success
     QString openSession(const QString& path);
     attn::Session session() const;
-    // Brings a view to the front by name: heatmap, heads, lines, diff.
+    // Brings a view to the front by name: heatmap, heads, lines, diff, pipeline.
     void showView(const QString& name);
 
     ComputationPtr current() const { return m_current; }
@@ -47,6 +48,7 @@ public:
     HeadGridView* headGrid() const { return m_heads; }
     LinesPage* linesPage() const { return m_lines; }
     DiffView* diffView() const { return m_diff; }
+    PipelinePage* pipelinePage() const { return m_pipeline; }
     DetailsPanel* details() const { return m_details; }
     InputPanel* inputPanel() const { return m_input; }
     MechanismPanel* mechanismPanel() const { return m_mechanism; }
@@ -87,6 +89,7 @@ private:
     HeadGridView* m_heads = nullptr;
     LinesPage* m_lines = nullptr;
     DiffView* m_diff = nullptr;
+    PipelinePage* m_pipeline = nullptr;
     QLabel* m_shapeLabel = nullptr;
     QLabel* m_timeLabel = nullptr;
     QProgressBar* m_progress = nullptr;

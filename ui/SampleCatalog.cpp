@@ -30,6 +30,10 @@ const Catalog& catalog()
                 result.problems << QString::fromStdString(sample.error());
                 continue;
             }
+            if (!sample->diagram.empty() && !QFile::exists(SampleCatalog::diagramResource(*sample))) {
+                result.problems << QStringLiteral("%1: the diagram '%2' is not bundled").arg(name, QString::fromStdString(sample->diagram));
+                continue;
+            }
             result.samples.push_back(std::move(*sample));
         }
         attn::SampleLibrary::sort(result.samples);
@@ -59,3 +63,8 @@ QStringList SampleCatalog::names()
 }
 
 const QStringList& SampleCatalog::problems() { return catalog().problems; }
+
+QString SampleCatalog::diagramResource(const attn::Sample& sample)
+{
+    return sample.diagram.empty() ? QString() : QStringLiteral(":/") + QString::fromStdString(sample.diagram);
+}

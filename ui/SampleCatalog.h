@@ -13,6 +13,8 @@ public:
     static const std::vector<attn::Sample>& all();
     static std::optional<attn::Sample> find(const QString& name);
     static QStringList names();
+    // A diagram sample's Mermaid file as a resource path (":/diagrams/seed000.mmd"); empty for others.
+    static QString diagramResource(const attn::Sample& sample);
     // Messages for sample files that failed to parse (empty when all are well).
     static const QStringList& problems();
 };

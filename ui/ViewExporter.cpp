@@ -5,6 +5,10 @@
 #include "HeadGridView.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
+#include "MermaidParser.h"
+#include "PipelineDiagram.h"
+#include "PipelineView.h"
+#include "StageBinder.h"
 #include "ResultExport.h"
 
 #include <qcustomplot.h>
@@ -154,7 +158,20 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         view.setHead(o.layer, o.head);
         return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.render(p, area); });
     }
-    return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff)").arg(o.view));
+    if (o.view == QLatin1String("pipeline")) {
+        // The given Mermaid source, or the engine's own diagram of this mechanism.
+        const std::string source = o.mermaid.isEmpty()
+                                       ? attn::PipelineDiagram::fromMechanism(computation->mechanism, r.cross)
+                                       : o.mermaid.toStdString();
+        auto graph = attn::MermaidParser::parse(source);
+        if (!graph)
+            return fail(QStringLiteral("the pipeline diagram: %1").arg(QString::fromStdString(graph.error())));
+        PipelineView view;
+        view.setMarkUnbound(false); // the diagram as written
+        view.setDiagram(*graph, attn::StageBinder::bind(*graph, r.stageNames()));
+        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
+    }
+    return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff, pipeline)").arg(o.view));
 }
 
 QString ViewExporter::exportView(

@@ -13,7 +13,11 @@ class ViewExporter {
 public:
     enum class Format { Png, Svg, Pdf, Unknown };
     static Format formatOf(const QString& path);
-    static QStringList viewNames() { return {QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff")}; }
+    static QStringList viewNames()
+    {
+        return {QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff"),
+            QStringLiteral("pipeline")};
+    }
 
     // `comparison` is mechanism B's computation for the diff view (ignored otherwise).
     // Returns an empty string on success, else the error.

@@ -21,9 +21,11 @@ def vectors(rows):
     return ";".join(",".join(fmt(v) for v in row) for row in rows)
 
 
-def sample(name, kind, title, description, inp, mech):
+def sample(name, kind, title, description, inp, mech, diagram=None):
     data = {"name": name, "kind": kind, "title": title, "description": description,
             "input": inp, "mechanism": mech}
+    if diagram:
+        data["diagram"] = diagram
     with open(os.path.join(OUT, name + ".json"), "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")
@@ -112,4 +114,26 @@ sample("seq-clusters", "sequence", "Three clusters of 2-D points",
        "18 points from three clusters, interleaved: scaled-dot attention shows the cluster structure",
        {"type": "sequence", "text": vectors(points)},
        {"score": "scaled-dot", "norm": "softmax", "projection": "identity"})
+
+# The seeds' pipeline diagrams (resources/diagrams/*.mmd), shown in the Pipeline tab. Each carries
+# the default sample's sentence and a mechanism that has the stages its nodes name, so they bind.
+FOX = {"type": "text", "text": "The quick brown fox jumps over the lazy dog because the dog was sleeping.",
+       "tokenizer": "word", "positions": False}
+sample("seed000-diagram", "diagram", "Seed 000 §2.2: 注意力机制架构 (pipeline)",
+       "Seed 000's diagram 输入编码 → 注意力计算 → 加权求和 → 输出, bound to the stages of the default sentence",
+       FOX, {"score": "scaled-dot", "norm": "softmax", "projection": "identity", "heads": 1, "dim": 64},
+       "diagrams/seed000.mmd")
+sample("seed001-diagram", "diagram", "Seed 001 §2.2: self-, multi-head and dynamic attention (pipeline)",
+       "Seed 001's 9-node diagram with its weight branch, bound to 4 heads of random projections and a dynamic gate",
+       FOX, {"score": "scaled-dot", "norm": "softmax", "projection": "random", "heads": 4, "dim": 64, "seed": 1,
+             "dynamic": "gate"},
+       "diagrams/seed001.mmd")
+sample("seed002-diagram", "diagram", "Seed 002 §2.3: 注意力机制流程图 (pipeline)",
+       "Seed 002's diagram 输入数据 → 注意力计算 → 权重分配 → 深度学习模型 → 输出结果 (the model node has no stage)",
+       FOX, {"score": "bilinear", "norm": "softmax", "projection": "identity", "heads": 1, "dim": 64},
+       "diagrams/seed002.mmd")
+sample("seed004-diagram", "diagram", "Seed 004 §2.5: 输入层 → … → 结果输出 (pipeline)",
+       "Seed 004's diagram 输入层 → 特征提取 → 中间层 → 权重调整 → 输出层 → 结果输出, with a sigmoid gate",
+       FOX, {"score": "scaled-dot", "norm": "sigmoid", "projection": "identity", "heads": 1, "dim": 64},
+       "diagrams/seed004.mmd")
 print("wrote samples to", os.path.normpath(OUT))
