@@ -43,9 +43,11 @@ CliError SessionCommand::run(const QStringList& arguments)
         return e;
     if (p.isSet(QStringLiteral("view"))) {
         const QString view = p.value(QStringLiteral("view"));
-        if (!QStringList{QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff")}
+        if (!QStringList{QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff"),
+                QStringLiteral("pipeline")}
                  .contains(view))
-            return CliError::usage(QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff").arg(view));
+            return CliError::usage(
+                QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline").arg(view));
         session.view.view = view.toStdString();
     }
     if (p.isSet(QStringLiteral("head"))) {

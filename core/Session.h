@@ -11,7 +11,7 @@
 namespace attn {
 
 struct ViewState {
-    std::string view = "heatmap"; // heatmap, heads, lines, diff
+    std::string view = "heatmap"; // heatmap, heads, lines, diff, pipeline
     int layer = 0;
     int head = 0;                 // -1: mean of heads
     std::string colormap = "viridis";
