@@ -1,5 +1,7 @@
 #include "MermaidParser.h"
 
+#include "Utf8.h"
+
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,25 +41,6 @@ bool hasWhitespace(const std::string& s)
     return false;
 }
 
-void appendUtf8(std::string& out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // Label text as Mermaid shows it: <br>, <br/>, <br /> (any case) become "\n"; entity codes
 // such as #quot; #amp; #35; #9829; are decoded.
 std::string processLabel(const std::string& text)
@@ -92,7 +75,7 @@ std::string processLabel(const std::string& text)
                 if (numeric) {
                     const unsigned long cp = std::stoul(name);
                     if (cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF))
-                        appendUtf8(decoded, cp);
+                        decoded += Utf8::encode(static_cast<char32_t>(cp));
                 } else if (name == "quot") {
                     decoded = "\"";
                 } else if (name == "amp") {
