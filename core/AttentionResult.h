@@ -8,6 +8,7 @@
 #include "Types.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,13 @@ struct AttentionResult {
     std::string source;          // e.g. "stories260K.bin (llama2.c, 5 layers x 8 heads)"; empty for the engine
     std::string nextToken;
     float nextTokenProbability = 0.0f;
+    // Checkpoints only: token ids, 1 where a token is special (BOS, [CLS], [SEP], <|endoftext|>),
+    // and per-head queries and keys after any rotary embedding, [L][H][N][headDim] (keys repeated
+    // per query head under grouped-query attention), for the query/key embedding view.
+    std::vector<int> tokenIds;
+    std::vector<uint8_t> specialTokens;
+    std::vector<float> layerQueries;
+    std::vector<float> layerKeys;
 
     size_t index(int layer, int head, int query, int key) const
     {

@@ -1,0 +1,43 @@
+#pragma once
+// A Hugging Face tokenizer read from a model folder, behind one interface:
+//   WordPiece           vocab.txt (BERT: BasicTokenizer lower-casing/accent stripping per
+//                       tokenizer_config.json, CJK characters split, punctuation split, "##" pieces)
+//   byte-level BPE      vocab.json + merges.txt (GPT-2: its pre-tokenising regex, bytes -> unicode
+//                       table, "Ġ" for a leading space)
+//   BPE tokenizer.json  Llama-style ("▁" for spaces, merges, byte fallback <0xNN>)
+// load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt.
+// Every reader validates before trusting (sizes, ids inside the vocabulary, UTF-8).
+#include "Expected.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct TokenizedText {
+    std::vector<int> ids;
+    std::vector<std::string> labels; // display label per id (e.g. "##ing", "Ġworld", "▁the", "[CLS]")
+};
+
+class HfTokenizer {
+public:
+    virtual ~HfTokenizer() = default;
+
+    // Reads the tokenizer files of a model folder (see above); errors name the folder and what was missing.
+    static Expected<std::unique_ptr<HfTokenizer>> load(const std::string& folder);
+
+    virtual std::string kind() const = 0; // "WordPiece", "byte-level BPE", "BPE (tokenizer.json)"
+    virtual int vocabSize() const = 0;
+    // The tokens of `text` without special tokens.
+    virtual Expected<TokenizedText> encode(const std::string& text) const = 0;
+    // As the model sees it: WordPiece adds [CLS] ... [SEP]; the BPE kinds put the BOS token first
+    // when addBos (a causal LM prompt gets BOS first, as llama2.c and HF Llama do).
+    virtual Expected<TokenizedText> encodeForModel(const std::string& text, bool addBos) const = 0;
+    // The text one token stands for (byte-level tokens decoded to UTF-8 where complete).
+    virtual std::string decode(int id) const = 0;
+    virtual std::optional<int> tokenId(const std::string& token) const = 0;
+};
+
+} // namespace attn
