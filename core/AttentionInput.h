@@ -15,6 +15,10 @@ struct AttentionInput {
     std::optional<Matrix> queries;       // Y, cross-attention only
     std::vector<std::string> queryLabels;
     std::vector<int> paddedKeys;         // keys masked for every query (e.g. [PAD] tokens)
+    // Pictures: the keys form a gridRows x gridCols grid in row-major order (0 x 0: a 1-D sequence);
+    // local windows then become 2-D neighbourhoods (max(|dr|, |dc|) <= W).
+    int gridRows = 0;
+    int gridCols = 0;
 
     bool isCross() const { return queries.has_value(); }
     const Matrix& queryMatrix() const { return queries ? *queries : keys; }

@@ -48,6 +48,16 @@ struct AttentionResult {
     std::string source;          // e.g. "stories260K.bin (llama2.c, 5 layers x 8 heads)"; empty for the engine
     std::string nextToken;
     float nextTokenProbability = 0.0f;
+    // Pictures (InputKind::Image): the grid the tokens form (row-major, labels "r,c"), its cell
+    // size and the pixel area it covers in the working image (after crop or pad), and seed 003's
+    // spatial attention map, one weight in (0, 1) per cell ([gridRows * gridCols], empty otherwise).
+    int gridRows = 0;
+    int gridCols = 0;
+    int gridPatch = 0;
+    int gridWidth = 0;
+    int gridHeight = 0;
+    std::vector<float> spatialMap;
+
     // Checkpoints only: token ids, 1 where a token is special (BOS, [CLS], [SEP], <|endoftext|>),
     // and per-head queries and keys after any rotary embedding, [L][H][N][headDim] (keys repeated
     // per query head under grouped-query attention), for the query/key embedding view.

@@ -1,8 +1,10 @@
 #pragma once
 // Where the input comes from, as plain data (filled by the CLI, the GUI's Input panel, samples
 // and sessions). InputBuilder turns it into an AttentionInput.
+#include "ImageBuffer.h"
 #include "TextTokenizer.h"
 
+#include <memory>
 #include <string>
 
 namespace attn {
@@ -13,6 +15,23 @@ enum class InputKind {
     Sequence,     // `text` is an inline sequence "1,2,3" or "1,2;2,3"
     SequenceFile, // `path` is a CSV or .npy file
     Model,        // `path` is a checkpoint file or folder, `text` the prompt (ModelRunner)
+    Image,        // `path` names the picture; `image` holds its pixels, decoded by ui/ (ImageDecoder)
+};
+
+// How a picture becomes a sequence of vectors (one per grid cell, row-major: index = r * cols + c).
+enum class ImageEncoding {
+    Patches,  // ViT style: each P x P patch's pixels (optionally downsampled) [+ 2-D sinusoidal position]
+    Features, // CNN style: fixed per-cell features (perceptual colour, gradient, contrast)
+};
+// When the picture's size is not a multiple of the patch size.
+enum class ImageFit { Crop, Pad };
+
+struct ImageOptions {
+    int patch = 16;           // P: cell size in pixels
+    ImageEncoding encoding = ImageEncoding::Patches;
+    ImageFit fit = ImageFit::Crop;
+    bool positions = true;    // add a 2-D sinusoidal position to each cell's vector
+    int patchPixels = 0;      // Patches: average-pool each patch to k x k pixels first (0: all P x P)
 };
 
 struct InputSpec {
@@ -21,6 +40,10 @@ struct InputSpec {
     std::string path;
     TokenizerKind tokenizer = TokenizerKind::Word;
     bool positions = false; // add sinusoidal positions to text embeddings
+
+    // InputKind::Image: the decoded picture (already at the working size) and how to encode it.
+    std::shared_ptr<const ImageBuffer> image;
+    ImageOptions imageOptions;
 
     // Cross-attention: a second source giving the queries (keys and values come from the above).
     InputKind queryKind = InputKind::Sequence;
