@@ -5,6 +5,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <cstdio>
+
 CliError MermaidFile::load(const QString& path, QString& text, attn::MermaidGraph& graph)
 {
     const QFileInfo info(path);
@@ -21,6 +23,8 @@ CliError MermaidFile::load(const QString& path, QString& text, attn::MermaidGrap
     auto parsed = attn::MermaidParser::parse(std::string(bytes.constData(), static_cast<size_t>(bytes.size())));
     if (!parsed)
         return CliError::badInput(QStringLiteral("%1: %2").arg(path, QString::fromStdString(parsed.error())));
+    for (const std::string& warning : parsed->warnings) // drawn anyway; said so on stderr
+        std::fprintf(stderr, "attnscope: warning: %s: %s\n", qPrintable(path), warning.c_str());
     text = QString::fromUtf8(bytes);
     graph = std::move(*parsed);
     return {};

@@ -73,6 +73,12 @@ struct MermaidGraph {
     std::vector<MermaidSubgraph> subgraphs; // in order of their `subgraph` line
     std::map<std::string, std::string> classDefs; // class name -> style string
     std::string defaultLinkStyle;                 // `linkStyle default ...`, for links without their own
+    // Valid but probably unintended constructs, each a full sentence with its line and column:
+    // a node defined again with another label or shape (the later one wins, as in Mermaid), an
+    // edge from a node to itself, a cycle (a pipeline normally flows one way; the layout reverses
+    // one of its edges). At most kMaxWarnings, the last saying how many more there were.
+    std::vector<std::string> warnings;
+    static constexpr int kMaxWarnings = 20;
 
     const MermaidNode* findNode(const std::string& id) const;
     const MermaidSubgraph* findSubgraph(const std::string& id) const;

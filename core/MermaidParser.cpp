@@ -217,6 +217,13 @@ private:
     int m_column = 1;
     MermaidGraph m_graph;
     std::unordered_map<std::string, size_t> m_nodeIndex;
+    struct Definition {
+        int line;
+        std::string label;
+        NodeShape shape;
+    };
+    std::unordered_map<size_t, Definition> m_definedOn; // node index -> its first explicit definition
+    int m_warningCount = 0;
     std::vector<bool> m_owned;
     // Text copied into the graph beyond the source's own size: a fan-out copies ids and labels to
     // every edge, `linkStyle 0,1,...`, `class a,b,...` and `classDef a,b,...` copy their text to
@@ -864,8 +871,77 @@ private:
             label = processLabel(trim(raw));
         }
         MermaidNode& n = m_graph.nodes[idx];
+        if (const auto before = m_definedOn.find(idx); before != m_definedOn.end()) {
+            if (before->second.label != label || before->second.shape != shape)
+                warn(open, "node '" + n.id + "' is defined again as '" + label + "' (first defined on line " +
+                               std::to_string(before->second.line) + " as '" + before->second.label +
+                               "'); the later definition is used, as in Mermaid");
+        } else {
+            m_definedOn.emplace(idx, Definition{open.line, label, shape});
+        }
         n.label = std::move(label);
         n.shape = shape;
+    }
+
+    void warn(const Mark& at, const std::string& what)
+    {
+        std::string text = "line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ": " + what;
+        addWarning(std::move(text));
+    }
+
+    void addWarning(std::string text)
+    {
+        ++m_warningCount;
+        if (m_warningCount <= MermaidGraph::kMaxWarnings)
+            m_graph.warnings.push_back(std::move(text));
+    }
+
+    // The first directed cycle among the edges (self-loops are reported on their own), as
+    // "A → B → A", or "" when the diagram is acyclic. Iterative depth-first search.
+    std::string findCycle() const
+    {
+        std::unordered_map<std::string, std::vector<std::string>> next;
+        std::vector<std::string> order;
+        for (const MermaidEdge& e : m_graph.edges) {
+            if (e.from == e.to)
+                continue;
+            if (!next.count(e.from))
+                order.push_back(e.from);
+            next[e.from].push_back(e.to);
+        }
+        enum : uint8_t { White, Grey, Black };
+        std::unordered_map<std::string, uint8_t> colour;
+        for (const std::string& root : order) {
+            if (colour[root] != White)
+                continue;
+            std::vector<std::pair<std::string, size_t>> stack{{root, 0}};
+            colour[root] = Grey;
+            while (!stack.empty()) {
+                auto& [id, i] = stack.back();
+                const auto it = next.find(id);
+                if (it == next.end() || i >= it->second.size()) {
+                    colour[id] = Black;
+                    stack.pop_back();
+                    continue;
+                }
+                const std::string to = it->second[i++];
+                if (colour[to] == Grey) {
+                    std::string path;
+                    bool on = false;
+                    for (const auto& frame : stack) {
+                        on = on || frame.first == to;
+                        if (on)
+                            path += frame.first + " \u2192 ";
+                    }
+                    return path + to;
+                }
+                if (colour[to] == White) {
+                    colour[to] = Grey;
+                    stack.emplace_back(to, 0);
+                }
+            }
+        }
+        return {};
     }
 
     std::vector<size_t> nodeGroup()
@@ -930,6 +1006,8 @@ private:
         e.endHead = link.end;
         e.label = link.label;
         e.length = link.length;
+        if (from == to)
+            warn(link.at, "node '" + e.from + "' has an edge to itself");
         e.index = static_cast<int>(m_graph.edges.size());
         e.sourceLine = link.at.line;
         e.sourceColumn = link.at.column;
@@ -1105,6 +1183,11 @@ private:
 
     void finish()
     {
+        if (const std::string cycle = findCycle(); !cycle.empty())
+            addWarning("the diagram has a cycle: " + cycle + "; the layout reverses one of its edges to draw it");
+        if (m_warningCount > MermaidGraph::kMaxWarnings)
+            m_graph.warnings.push_back("... and " + std::to_string(m_warningCount - MermaidGraph::kMaxWarnings) +
+                                       " more warnings");
         // An id that names a subgraph is the subgraph (edges may end at it), not a node.
         std::unordered_set<std::string> subgraphIds;
         for (const MermaidSubgraph& sg : m_graph.subgraphs)

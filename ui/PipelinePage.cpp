@@ -247,16 +247,28 @@ void PipelinePage::reparse()
         return; // the last good diagram stays
     }
     clearSyntaxError();
+    if (!graph->warnings.empty()) { // drawn anyway; the editor says what looks unintended
+        QStringList lines;
+        for (const std::string& w : graph->warnings)
+            lines << QString::fromStdString(w);
+        m_error->setText(tr("Warning: %1").arg(lines.join(QStringLiteral("\nWarning: "))));
+        m_error->setStyleSheet(QStringLiteral("QLabel { color: #6b4a00; background: #fff4d6; padding: 4px; border-radius: 3px; }"));
+        m_error->show();
+        m_showingWarnings = true;
+    }
     m_lastGood = *graph;
     m_lastGoodText = text;
     m_view->setDiagram(*graph, attn::StageBinder::bind(*graph, stageNames()));
     updateStatus();
 }
 
-QString PipelinePage::errorText() const { return m_error->isVisible() ? m_error->text() : QString(); }
+QString PipelinePage::errorText() const { return m_error->isVisible() && !m_showingWarnings ? m_error->text() : QString(); }
+
+QString PipelinePage::warningText() const { return m_error->isVisible() && m_showingWarnings ? m_error->text() : QString(); }
 
 void PipelinePage::showSyntaxError(const QString& message)
 {
+    m_showingWarnings = false;
     m_error->setText(message);
     m_error->setStyleSheet(QStringLiteral("QLabel { color: #a40000; background: #fde8e8; padding: 4px; border-radius: 3px; }"));
     m_error->show();
@@ -295,6 +307,7 @@ void PipelinePage::clearSyntaxError()
     m_error->clear();
     m_error->setStyleSheet({});
     m_error->hide();
+    m_showingWarnings = false;
 }
 
 void PipelinePage::updateStatus()

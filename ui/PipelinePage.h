@@ -39,6 +39,8 @@ public:
     // Parses the editor's text now instead of after the debounce.
     void applyNow();
     QString errorText() const;
+    // The parser's warnings shown above the editor (a redefined node, a self-loop, a cycle), or "".
+    QString warningText() const;
 
     PipelineView* view() const { return m_view; }
     QPlainTextEdit* editor() const { return m_editor; }
@@ -63,6 +65,7 @@ private:
     QPushButton* m_open = nullptr;
     QPlainTextEdit* m_editor = nullptr;
     QLabel* m_error = nullptr;
+    bool m_showingWarnings = false; // m_error shows warnings, not a syntax error
     QLabel* m_status = nullptr;
     PipelineView* m_view = nullptr;
     QTimer* m_debounce = nullptr;

@@ -56,7 +56,13 @@ void TestBadInputs::cases()
             bytes = QByteArray::fromStdString(spec["text"].get<std::string>());
         else if (spec.contains("base64"))
             bytes = QByteArray::fromBase64(QByteArray::fromStdString(spec["base64"].get<std::string>()));
-        else if (spec.contains("repeat")) {
+        else if (spec.contains("numbered")) { // header + line with {i} -> 0..count-1 and {next} -> i+1
+            bytes = QByteArray::fromStdString(spec.value("header", std::string()));
+            const QString line = QString::fromStdString(spec["numbered"].get<std::string>());
+            for (int i = 0; i < spec["count"].get<int>(); ++i)
+                bytes += QString(line).replace(QLatin1String("{i}"), QString::number(i))
+                             .replace(QLatin1String("{next}"), QString::number(i + 1)).toUtf8();
+        } else if (spec.contains("repeat")) {
             const QByteArray unit = QByteArray::fromStdString(spec["repeat"].get<std::string>());
             bytes = unit.repeated(spec["count"].get<int>());
         }
@@ -74,11 +80,19 @@ void TestBadInputs::cases()
     const QString err = QString::fromUtf8(p.readAllStandardError());
     QVERIFY2(p.exitCode() == c["exit"].get<int>(),
         qPrintable(QStringLiteral("exit %1, expected %2; stderr: %3").arg(p.exitCode()).arg(c["exit"].get<int>()).arg(err)));
-    const QString message = QString::fromStdString(c["message"].get<std::string>());
+    const QString message = expand(c["message"].get<std::string>(), dir);
     if (!message.isEmpty())
         QVERIFY2(err.contains(message), qPrintable(QStringLiteral("stderr lacks '%1': %2").arg(message, err)));
     if (c["exit"].get<int>() != 0)
         QVERIFY2(!err.contains(QLatin1String("Try 'attnscope")) || c["exit"].get<int>() == 2, qPrintable(err));
+    if (c["exit"].get<int>() == 0) { // accepted: whatever --out names was written in full
+        const auto& args = c["args"];
+        for (size_t i = 0; i + 1 < args.size(); ++i)
+            if (args[i].get<std::string>() == "--out") {
+                const QString out = expand(args[i + 1].get<std::string>(), dir);
+                QVERIFY2(QFileInfo(out).size() > 0, qPrintable(out + " was not written"));
+            }
+    }
     const QString noOutput = expand(c["no_output"].get<std::string>(), dir);
     if (!noOutput.isEmpty()) {
         QVERIFY2(!QFile::exists(noOutput), qPrintable(noOutput));

@@ -173,6 +173,7 @@ void TestMermaid::seeds()
     QFETCH(QString, direction);
     QFETCH(QString, bindings);
     const MermaidGraph g = parseOrFail(str(text));
+    QVERIFY2(g.warnings.empty(), g.warnings.empty() ? "" : g.warnings.front().c_str());
     QCOMPARE(static_cast<int>(g.nodes.size()), nodes);
     QCOMPARE(static_cast<int>(g.edges.size()), edges);
     QCOMPARE(QString(toString(g.direction)), direction);
@@ -618,6 +619,13 @@ void TestMermaid::redefinitionLastLabelWins()
     QCOMPARE(nodeOf(g, "A").line, 2);
     QCOMPARE(nodeOf(g, "B").label, std::string("bee"));
     QCOMPARE(nodeOf(g, "C").label, std::string("C"));
+    // Said, not silently: one warning for A (B's first explicit label is 'bee'; a bare B adds nothing).
+    QCOMPARE(g.warnings.size(), size_t(1));
+    QCOMPARE(QString::fromStdString(g.warnings[0]),
+        QString("line 3, column 2: node 'A' is defined again as 'second' (first defined on line 2 as 'first'); "
+                "the later definition is used, as in Mermaid"));
+    // The same label and shape again is no redefinition.
+    QVERIFY(parseOrFail("graph TD\nA[x] --> B\nA[x] --> C\n").warnings.empty());
 }
 
 void TestMermaid::endTrap()
@@ -854,6 +862,21 @@ void TestMermaid::cyclesAndSelfLoops()
     const MermaidGraph g = parseOrFail("graph TD\nA-->B-->C-->A\nD-->D\nD-.->D\n");
     QCOMPARE(g.nodes.size(), size_t(4));
     QCOMPARE(edgeList(g), std::string("A>B B>C C>A D>D D>D"));
+    QCOMPARE(g.warnings.size(), size_t(3));
+    QCOMPARE(QString::fromStdString(g.warnings[0]), QString("line 3, column 2: node 'D' has an edge to itself"));
+    QCOMPARE(QString::fromStdString(g.warnings[1]), QString("line 4, column 2: node 'D' has an edge to itself"));
+    QCOMPARE(QString::fromStdString(g.warnings[2]),
+        QString::fromUtf8("the diagram has a cycle: A \u2192 B \u2192 C \u2192 A; the layout reverses one of its edges to draw it"));
+    // A diamond (two paths to one node) is not a cycle; the seeds' diagrams are acyclic.
+    QVERIFY(parseOrFail("graph TD\nA-->B-->D\nA-->C-->D\n").warnings.empty());
+    // A cycle reached late in a long chain is still found, and many self-loops are capped.
+    std::string text = "graph LR\n";
+    for (int i = 0; i < 30; ++i)
+        text += "n" + std::to_string(i) + " --> n" + std::to_string(i) + "\n";
+    text += "x1 --> x2 --> x3 --> x2\n";
+    const MermaidGraph many = parseOrFail(text);
+    QCOMPARE(many.warnings.size(), size_t(MermaidGraph::kMaxWarnings + 1));
+    QCOMPARE(QString::fromStdString(many.warnings.back()), QString("... and 11 more warnings"));
 }
 
 // ---- the engine's own diagram -----------------------------------------------------------------

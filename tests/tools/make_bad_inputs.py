@@ -138,6 +138,35 @@ case("model folder without a tokenizer", M + ["{dir}/notok"], 1, "no tokenizer",
      {"notok/model.bin": b64(llama_header(8, 16, 1, 2, 2, 32, 16))})
 case("model folder without a checkpoint", M + ["{dir}/nockpt"], 1, "no llama2.c checkpoint",
      {"nockpt/tokenizer.bin": text("")})
+# Mermaid diagrams (the pipeline view). Syntax errors are refused with line and column; cycles,
+# self-loops and redefined nodes are valid Mermaid, so they are drawn (exit 0, the SVG written)
+# with a warning naming what looks unintended.
+P = ["export", "--view", "pipeline", "--out", "{dir}/out.svg", "--mermaid"]
+def mermaid(name, body, code, message, no_output="{dir}/out.svg", file=None):
+    case(name, P + ["{dir}/d.mmd"], code, message, file or {"d.mmd": text(body)}, no_output)
+mermaid("Mermaid: a link without a target", "flowchart TD\n A-->\n", 1,
+        "d.mmd: line 2, column 6: expected a node after '-->', found end of line")
+mermaid("Mermaid: an unclosed label", "flowchart TD\n A[label --> B\n", 1,
+        "line 2, column 15: expected ']' to close the node label opened at column 3, found end of line")
+mermaid("Mermaid: not a flowchart", "sequenceDiagram\n A->>B: hi\n", 1,
+        "line 1, column 1: expected 'graph' or 'flowchart', found 'sequenceDiagram'")
+mermaid("Mermaid: empty file", "", 1, "line 1, column 1: expected 'graph' or 'flowchart', found end of input")
+mermaid("Mermaid: unclosed subgraph", "flowchart TD\n subgraph one\n A-->B\n", 1,
+        "expected 'end' to close the subgraph 'one' opened on line 2, found end of input")
+mermaid("Mermaid: linkStyle past the last link", "flowchart TD\n A-->B\n linkStyle 5 stroke:red\n", 1,
+        "line 3, column 12: expected a link index between 0 and 0, found 5")
+mermaid("Mermaid: a cycle is drawn, with a warning", "flowchart TD\n A-->B-->C-->A\n", 0,
+        "warning: {dir}/d.mmd: the diagram has a cycle: A \u2192 B \u2192 C \u2192 A; the layout reverses one of its edges",
+        no_output="")
+mermaid("Mermaid: a self-loop is drawn, with a warning", "flowchart TD\n A-->B\n B-->B\n", 0,
+        "line 3, column 3: node 'B' has an edge to itself", no_output="")
+mermaid("Mermaid: duplicate ids, the later definition wins", "flowchart TD\n A[x]-->B\n A[y]-->C\n", 0,
+        "line 3, column 3: node 'A' is defined again as 'y' (first defined on line 2 as 'x')", no_output="")
+mermaid("Mermaid: a 10 000-node diagram is laid out", None, 0, "", no_output="",
+        file={"d.mmd": {"header": "flowchart TD\n", "numbered": " n{i} --> n{next}\n", "count": 9999}})
+mermaid("Mermaid: 10 001 nodes are refused", None, 1,
+        "line 10001, column 12: expected at most 10000 nodes, found node 10001 'n10000'",
+        file={"d.mmd": {"header": "flowchart TD\n", "numbered": " n{i} --> n{next}\n", "count": 10000}})
 S = ["session", "--check"]
 case("session from a newer version", S + ["{dir}/new.attnscope"], 1, "the session is from a newer AttnScope",
      {"new.attnscope": text('{"format": "attnscope-session", "version": 7, "input": {"type": "text", "text": "a"}, "mechanism": {}}')},
