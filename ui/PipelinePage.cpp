@@ -116,6 +116,7 @@ PipelinePage::PipelinePage(QWidget* parent)
             showSyntaxError(error);
     });
     connect(m_view, &PipelineView::stageSelected, this, &PipelinePage::stageSelected);
+    connect(m_view, &PipelineView::layoutFinished, this, &PipelinePage::updateStatus);
     updateStatus();
 }
 

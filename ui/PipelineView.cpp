@@ -8,10 +8,14 @@
 #include "PipelineTheme.h"
 
 #include <QFontMetricsF>
+#include <QFutureWatcher>
 #include <QGraphicsScene>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <memory>
 
 #include <cmath>
 
@@ -73,7 +77,37 @@ void PipelineView::setDiagram(const attn::MermaidGraph& graph, const attn::Stage
     }
     for (const attn::MermaidSubgraph& s : graph.subgraphs)
         sizes.subgraphTitles.push_back(measure(QString::fromStdString(s.title), titleFont));
-    const auto layout = attn::PipelineLayout::compute(graph, sizes);
+    const quint64 generation = ++m_layoutGeneration;
+    if (m_synchronous || static_cast<int>(graph.nodes.size() + graph.edges.size()) <= kSynchronousLayoutItems) {
+        m_layingOut = false;
+        applyLayout(attn::PipelineLayout::compute(graph, sizes));
+        return;
+    }
+    // Large: Graphviz (or the layered fallback) may take seconds; keep the window responsive.
+    m_layingOut = true;
+    m_note = tr("Laying out %1 nodes and %2 links\u2026").arg(graph.nodes.size()).arg(graph.edges.size());
+    m_engine.clear();
+    using Result = attn::Expected<attn::PipelineLayout::Result>;
+    auto* watcher = new QFutureWatcher<std::shared_ptr<Result>>(this);
+    connect(watcher, &QFutureWatcher<std::shared_ptr<Result>>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_layoutGeneration)
+            return; // superseded by a newer diagram
+        m_layingOut = false;
+        applyLayout(*watcher->result());
+        emit layoutFinished();
+    });
+    watcher->setFuture(QtConcurrent::run([graph, sizes] {
+        return std::make_shared<Result>(attn::PipelineLayout::compute(graph, sizes));
+    }));
+}
+
+void PipelineView::applyLayout(const attn::Expected<attn::PipelineLayout::Result>& layout)
+{
+    const attn::MermaidGraph& graph = m_graph;
+    const QFont nodeFont = PipelineTheme::nodeFont();
+    const QFont labelFont = PipelineTheme::edgeLabelFont();
+    const QFont titleFont = PipelineTheme::titleFont();
     if (!layout) {
         m_note = QString::fromStdString(layout.error());
         m_engine.clear();
@@ -110,7 +144,7 @@ void PipelineView::setDiagram(const attn::MermaidGraph& graph, const attn::Stage
         m_nodes << item;
     }
     m_scene->setSceneRect(0, 0, layout->width, layout->height);
-    setBinding(binding);
+    setBinding(m_binding);
     if (PipelineNodeItem* selected = findNode(m_selected))
         selected->setSelectedNode(true);
     else

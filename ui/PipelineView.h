@@ -5,6 +5,7 @@
 // is bound to; hovering shows what the node is bound to, or that it is not bound. Wheel and
 // Ctrl+/- zoom, dragging pans, double-click fits. paint() draws it onto any painter (exports).
 #include "MermaidGraph.h"
+#include "PipelineLayout.h"
 #include "StageBinder.h"
 
 #include <QGraphicsView>
@@ -20,7 +21,15 @@ public:
     explicit PipelineView(QWidget* parent = nullptr);
 
     // Lays the diagram out and draws it. The selection is kept when the node still exists.
+    // Diagrams above kSynchronousLayoutItems nodes + edges are laid out on a worker thread
+    // (QtConcurrent) so the window stays responsive; the old drawing is cleared, layoutNote()
+    // says "Laying out ..." and layoutFinished() is emitted once the new one is drawn. A newer
+    // setDiagram() supersedes a layout still running (its result is dropped).
     void setDiagram(const attn::MermaidGraph& graph, const attn::StageBinding& binding);
+    static constexpr int kSynchronousLayoutItems = 400;
+    // Exports need the picture at once: every layout on the calling thread.
+    void setSynchronousLayout(bool synchronous) { m_synchronous = synchronous; }
+    bool isLayingOut() const { return m_layingOut; }
     // Dashed borders on nodes bound to no stage (on by default; off for exports).
     void setMarkUnbound(bool mark);
     // Rebinds the nodes (a new computation) without laying the diagram out again.
@@ -52,6 +61,7 @@ public:
 signals:
     void nodeSelected(const QString& id);
     void stageSelected(const QString& stage); // "" for an unbound node or no selection
+    void layoutFinished();
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
@@ -60,6 +70,7 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    void applyLayout(const attn::Expected<attn::PipelineLayout::Result>& layout);
     PipelineNodeItem* nodeAt(const QPoint& viewportPos) const;
     PipelineNodeItem* findNode(const QString& id) const;
     void zoomBy(double factor);
@@ -74,4 +85,7 @@ private:
     QString m_engine;
     bool m_markUnbound = true;
     bool m_fitted = true; // follows the widget's size until the user zooms
+    bool m_synchronous = false;
+    bool m_layingOut = false;
+    quint64 m_layoutGeneration = 0; // the setDiagram() call a worker's result belongs to
 };

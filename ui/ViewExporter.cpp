@@ -168,6 +168,7 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
             return fail(QStringLiteral("the pipeline diagram: %1").arg(QString::fromStdString(graph.error())));
         PipelineView view;
         view.setMarkUnbound(false); // the diagram as written
+        view.setSynchronousLayout(true);
         view.setDiagram(*graph, attn::StageBinder::bind(*graph, r.stageNames()));
         return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
     }

@@ -80,6 +80,8 @@ private slots:
     void unboundNodeSaysSoOnHover();
     void syntaxErrorIsInlineAndTheLastDiagramStays();
     void everyShapeLinkAndStyleIsDrawn();
+    void warningsShowButTheDiagramIsDrawn();
+    void largeDiagramIsLaidOutOffTheGuiThread();
     void zoomAndSelection();
     void exportPictures_data();
     void exportPictures();
@@ -291,6 +293,65 @@ void TestPipeline::unboundNodeSaysSoOnHover()
     QCOMPARE(view()->selectedNode(), QStringLiteral("D"));
     QCOMPARE(stages.takeLast().at(0).toString(), QString());
     QVERIFY(m_window->details()->matrixTitle().contains(QLatin1String("Matrix")));
+}
+
+void TestPipeline::warningsShowButTheDiagramIsDrawn()
+{
+    QVERIFY(m_window->openSample(QStringLiteral("seed000-diagram")));
+    QVERIFY(waitForResult());
+    m_window->showView(QStringLiteral("pipeline"));
+    page()->editor()->setPlainText(QStringLiteral("graph TD\n    A[x] --> B --> A\n    B --> B\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(!page()->warningText().isEmpty(), 3000);
+    const QString warning = page()->warningText();
+    QVERIFY2(warning.contains(QLatin1String("line 3, column 7: node 'B' has an edge to itself")), qPrintable(warning));
+    QVERIFY2(warning.contains(QString::fromUtf8("the diagram has a cycle: A \u2192 B \u2192 A")), qPrintable(warning));
+    QVERIFY(page()->errorText().isEmpty()); // a warning, not an error: the diagram is drawn
+    QCOMPARE(view()->nodeItems().size(), 2);
+    QCOMPARE(view()->edgeItems().size(), 3);
+    // A clean diagram clears it.
+    page()->editor()->setPlainText(QStringLiteral("graph TD\n    A --> B\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(page()->warningText().isEmpty(), 3000);
+    QCOMPARE(view()->edgeItems().size(), 1);
+}
+
+void TestPipeline::largeDiagramIsLaidOutOffTheGuiThread()
+{
+    QVERIFY(m_window->openSample(QStringLiteral("seed000-diagram")));
+    QVERIFY(waitForResult());
+    m_window->showView(QStringLiteral("pipeline"));
+    // 3 000 nodes in 30 chains: above the synchronous limit, so a worker thread lays it out.
+    QString text = QStringLiteral("graph TD\n");
+    for (int c = 0; c < 30; ++c)
+        for (int i = 0; i < 99; ++i)
+            text += QStringLiteral("    c%1n%2 --> c%1n%3\n").arg(c).arg(i).arg(i + 1);
+    QSignalSpy finished(view(), &PipelineView::layoutFinished);
+    page()->editor()->setPlainText(text);
+    QTRY_VERIFY_WITH_TIMEOUT(view()->isLayingOut() || finished.count() > 0, 5000);
+    // While it runs, the event loop turns (a 1 ms timer keeps firing) and the view says why it is empty.
+    int ticks = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, [&] { ++ticks; });
+    tick.start(1);
+    const bool running = view()->isLayingOut();
+    qInfo("layout still running when checked: %s", running ? "yes" : "no (it finished first)");
+    if (running) {
+        QVERIFY2(view()->layoutNote().contains(QLatin1String("Laying out 3000 nodes and 2970 links")), qPrintable(view()->layoutNote()));
+        QCOMPARE(view()->nodeItems().size(), 0);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() > 0, 60000);
+    QVERIFY(!view()->isLayingOut());
+    QCOMPARE(view()->nodeItems().size(), 3000);
+    QCOMPARE(view()->edgeItems().size(), 2970);
+    QVERIFY(!running || ticks > 0);
+    // Every chain runs top to bottom.
+    QVERIFY(view()->nodeRect(QStringLiteral("c7n99")).top() > view()->nodeRect(QStringLiteral("c7n0")).bottom());
+    // A newer diagram supersedes a layout still running: only the last one is drawn.
+    page()->editor()->setPlainText(text + QStringLiteral("    extra --> c0n0\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(view()->isLayingOut(), 5000);
+    page()->editor()->setPlainText(QStringLiteral("graph TD\n    only --> two\n"));
+    QTRY_VERIFY_WITH_TIMEOUT(!view()->isLayingOut() && view()->nodeItems().size() == 2, 60000);
+    QTest::qWait(100);
+    QCOMPARE(view()->nodeItems().size(), 2); // the superseded big layout did not land afterwards
 }
 
 void TestPipeline::syntaxErrorIsInlineAndTheLastDiagramStays()
