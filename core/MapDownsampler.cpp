@@ -22,28 +22,68 @@ std::vector<float> MapDownsampler::maxPool(const float* map, int rows, int cols,
     return out;
 }
 
-std::vector<float> MapDownsampler::maxPoolRegion(
-    const float* map, int cols, int row0, int row1, int col0, int col1, int outRows, int outCols)
+std::vector<float> MapDownsampler::maxPoolRegion(const float* map, int cols, int row0, int row1, int col0, int col1,
+    int outRows, int outCols, std::pair<float, float>* regionMinMax)
 {
     const int rows = std::max(row1 - row0, 1), width = std::max(col1 - col0, 1);
     outRows = std::clamp(outRows, 1, rows);
     outCols = std::clamp(outCols, 1, width);
     std::vector<float> out(static_cast<size_t>(outRows) * outCols, -std::numeric_limits<float>::infinity());
+    // Input column c (relative to col0) goes to output column c * outCols / width; the columns of
+    // one output column are contiguous, [start[o], start[o + 1]). Computed once, not per cell.
+    std::vector<int> start(static_cast<size_t>(outCols) + 1, width);
+    for (int c = width - 1; c >= 0; --c)
+        start[static_cast<size_t>(static_cast<long long>(c) * outCols / width)] = c;
     // Each output row owns a contiguous band of input rows: no two threads write the same cell.
-#pragma omp parallel for schedule(dynamic, 4)
+    // The region's minimum comes from the same pass (the map is read once).
+    float lo = std::numeric_limits<float>::infinity();
+#pragma omp parallel for schedule(dynamic, 4) reduction(min : lo)
     for (int orow = 0; orow < outRows; ++orow) {
         const int r0 = row0 + static_cast<int>(static_cast<long long>(orow) * rows / outRows);
         const int r1 = row0 + static_cast<int>(static_cast<long long>(orow + 1) * rows / outRows);
         float* dst = &out[static_cast<size_t>(orow) * outCols];
         for (int r = r0; r < std::max(r1, r0 + 1); ++r) {
-            const float* src = map + static_cast<size_t>(r) * cols;
-            for (int c = col0; c < col0 + width; ++c) {
-                const int ocol = static_cast<int>(static_cast<long long>(c - col0) * outCols / width);
-                dst[ocol] = std::max(dst[ocol], src[c]);
+            const float* src = map + static_cast<size_t>(r) * cols + col0;
+            for (int o = 0; o < outCols; ++o) {
+                float m = dst[o];
+                for (int c = start[static_cast<size_t>(o)]; c < start[static_cast<size_t>(o) + 1]; ++c) {
+                    m = src[c] > m ? src[c] : m;
+                    lo = src[c] < lo ? src[c] : lo;
+                }
+                dst[o] = m;
             }
         }
     }
+    if (regionMinMax) {
+        float hi = -std::numeric_limits<float>::infinity();
+        for (float v : out)
+            hi = v > hi ? v : hi;
+        *regionMinMax = {lo, hi};
+    }
     return out;
+}
+
+std::pair<float, float> MapDownsampler::minMax(const float* map, size_t count, bool positiveOnly)
+{
+    float lo = std::numeric_limits<float>::infinity(), hi = -std::numeric_limits<float>::infinity();
+    const long long n = static_cast<long long>(count);
+    if (positiveOnly) {
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) schedule(static)
+        for (long long k = 0; k < n; ++k) {
+            const float v = map[k];
+            const float candidate = v > 0.0f ? v : std::numeric_limits<float>::infinity();
+            lo = candidate < lo ? candidate : lo;
+            hi = v > hi ? v : hi;
+        }
+    } else {
+#pragma omp parallel for reduction(min : lo) reduction(max : hi) schedule(static)
+        for (long long k = 0; k < n; ++k) {
+            const float v = map[k];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    }
+    return {lo, hi};
 }
 
 } // namespace attn

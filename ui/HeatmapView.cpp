@@ -189,6 +189,7 @@ const float* HeatmapView::currentMap() const
 void HeatmapView::rebuild()
 {
     m_mean.clear();
+    m_wholeMinMax.reset();
     if (!m_computation) {
         m_map->data()->clear();
         m_plot->replot();
@@ -217,10 +218,10 @@ void HeatmapView::rebuild()
     if (m_lod) {
         m_plot->xAxis->setTicker(labelTicker(r.keyLabels, 80));
         m_plot->yAxis->setTicker(labelTicker(r.queryLabels, 80));
-        applyRange();
         m_selection->setVisible(false);
         resetZoom(); // the range change schedules the level-of-detail image
-        updateLevelOfDetail();
+        updateLevelOfDetail(); // the whole map: also gives its min and max (one pass over it)
+        applyRange();
         m_plot->replot();
         return;
     }
@@ -252,16 +253,13 @@ void HeatmapView::applyRange()
         return;
     const auto& r = *m_computation->result;
     double lo = 0.0, hi = 1.0;
-    auto scanMinMax = [&](const float* data, size_t n, bool positiveOnly) {
-        double mn = std::numeric_limits<double>::max(), mx = 0.0;
-        for (size_t k = 0; k < n; ++k) {
-            const double v = data[k];
-            if (positiveOnly && v <= 0.0)
-                continue;
-            mn = std::min(mn, v);
-            mx = std::max(mx, v);
-        }
-        return std::make_pair(mn == std::numeric_limits<double>::max() ? 0.0 : mn, mx);
+    // Smallest (0 when none) and largest (at least 0) value; positiveOnly: of the values > 0.
+    auto scanMinMax = [this](const float* data, size_t n, bool positiveOnly) {
+        // The level-of-detail pass over the whole current map already found them.
+        const bool known = !positiveOnly && data == currentMap() && m_wholeMinMax;
+        const auto [mn, mx] = known ? *m_wholeMinMax : attn::MapDownsampler::minMax(data, n, positiveOnly);
+        return std::make_pair(std::isfinite(mn) ? static_cast<double>(mn) : 0.0,
+            std::isfinite(mx) ? std::max(0.0, static_cast<double>(mx)) : 0.0);
     };
     const size_t size = static_cast<size_t>(r.queryCount) * r.keyCount;
     m_scale->setDataScaleType(QCPAxis::stLinear);
@@ -323,8 +321,12 @@ void HeatmapView::updateLevelOfDetail()
     // At least 1024 cells per side, so an export drawn larger than the window is still sharp.
     const int outCols = std::min(x1 - x0, std::clamp(area.width(), 1024, 2048));
     const int outRows = std::min(y1 - y0, std::clamp(area.height(), 1024, 2048));
-    const std::vector<float> pooled =
-        attn::MapDownsampler::maxPoolRegion(currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols);
+    const bool whole = x0 == 0 && y0 == 0 && x1 == r.keyCount && y1 == r.queryCount;
+    std::pair<float, float> minMax;
+    const std::vector<float> pooled = attn::MapDownsampler::maxPoolRegion(
+        currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols, whole ? &minMax : nullptr);
+    if (whole)
+        m_wholeMinMax = minMax;
     m_map->data()->setSize(outCols, outRows);
     const double w = static_cast<double>(x1 - x0) / outCols, h = static_cast<double>(y1 - y0) / outRows;
     m_map->data()->setRange(QCPRange(x0 - 0.5 + w / 2, x1 - 0.5 - w / 2), QCPRange(y0 - 0.5 + h / 2, y1 - 0.5 - h / 2));

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 class QCustomPlot;
@@ -95,5 +96,6 @@ private:
     bool m_labelsVisible = true;
     double m_renderMs = 0.0;
     bool m_lod = false;
+    std::optional<std::pair<float, float>> m_wholeMinMax; // of the current map, from its level-of-detail pass
     QTimer* m_lodTimer = nullptr;
 };

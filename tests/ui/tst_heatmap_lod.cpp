@@ -10,10 +10,15 @@
 
 #include <QtTest>
 
+#include <array>
+#include <cmath>
+#include <limits>
+
 class TestHeatmapLod : public QObject {
     Q_OBJECT
 private slots:
     void maxPoolKeepsPeaks();
+    void poolingAndRangeMatchANaiveScan();
     void largeMapUsesScreenResolutionAndZoomsToExactCells();
 };
 
@@ -29,6 +34,58 @@ void TestHeatmapLod::maxPoolKeepsPeaks()
     QCOMPARE(region.size(), size_t(8));
     QCOMPARE(region[1 * 2 + 0], 0.9f); // row 37 falls in the second of four bands of [30, 50)
     QCOMPARE(region[0], 0.01f);
+}
+
+// The pooled image and the min/max equal a naive scan, for uneven block sizes and odd regions.
+void TestHeatmapLod::poolingAndRangeMatchANaiveScan()
+{
+    const int rows = 257, cols = 301;
+    std::vector<float> map(static_cast<size_t>(rows) * cols);
+    attn::Pcg32 rng(3);
+    for (float& v : map)
+        v = rng.uniform(-1, 2);
+    map[5 * cols + 7] = std::numeric_limits<float>::quiet_NaN(); // skipped by min and max
+    auto band = [](int x, int h, int out) {
+        int o = 0;
+        while (o + 1 < out && static_cast<long long>(o + 1) * h / out <= x)
+            ++o;
+        return o;
+    };
+    for (const auto& [r0, r1, c0, c1, outR, outC] : std::vector<std::array<int, 6>>{
+             {0, rows, 0, cols, 100, 97}, {13, 200, 29, 301, 17, 243}, {0, rows, 0, cols, rows, cols}, {40, 41, 3, 4, 1, 1}}) {
+        std::pair<float, float> mm;
+        const auto pooled = attn::MapDownsampler::maxPoolRegion(map.data(), cols, r0, r1, c0, c1, outR, outC, &mm);
+        QCOMPARE(pooled.size(), static_cast<size_t>(outR) * outC);
+        float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+        std::vector<float> expected(pooled.size(), -std::numeric_limits<float>::infinity());
+        for (int r = r0; r < r1; ++r)
+            for (int c = c0; c < c1; ++c) {
+                const float v = map[static_cast<size_t>(r) * cols + c];
+                if (std::isnan(v))
+                    continue;
+                lo = std::min(lo, v);
+                hi = std::max(hi, v);
+                // Naive: output row o covers input rows [o h / outR, (o + 1) h / outR) (floored);
+                // input column c goes to output column c outC / w.
+                float& e = expected[static_cast<size_t>(band(r - r0, r1 - r0, outR)) * outC + (c - c0) * outC / (c1 - c0)];
+                e = std::max(e, v);
+            }
+        QVERIFY(pooled == expected);
+        QCOMPARE(mm.first, lo);
+        QCOMPARE(mm.second, hi);
+        if (r0 == 0 && r1 == rows && c0 == 0 && c1 == cols) {
+            const auto [a, b] = attn::MapDownsampler::minMax(map.data(), map.size(), false);
+            QCOMPARE(a, lo);
+            QCOMPARE(b, hi);
+        }
+    }
+    float positiveLo = std::numeric_limits<float>::infinity();
+    for (float v : map)
+        if (v > 0)
+            positiveLo = std::min(positiveLo, v);
+    QCOMPARE(attn::MapDownsampler::minMax(map.data(), map.size(), true).first, positiveLo);
+    const std::vector<float> negative{-3.0f, -1.0f};
+    QCOMPARE(attn::MapDownsampler::minMax(negative.data(), 2, true).first, std::numeric_limits<float>::infinity());
 }
 
 void TestHeatmapLod::largeMapUsesScreenResolutionAndZoomsToExactCells()

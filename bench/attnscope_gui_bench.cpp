@@ -1,0 +1,226 @@
+// attnscope-gui-bench: what a person waits for in the window and in exports, measured on the real
+// widgets (offscreen by default): the heatmap's first replot after a new computation, pan and
+// zoom replots (the level-of-detail image is rebuilt for the visible region), and PNG export of
+// a large map. Prints one JSON line per measurement, then a table:
+//   {"case":"heatmap-first-replot","n":4096,"median_ms":31.2,"min_ms":29.8,"repeats":7,"peak_rss_mb":410}
+//
+//   attnscope-gui-bench [--sizes 4096,16384] [--repeats R] [--export-size 4096]
+//
+// The attention maps are computed once per size (not timed here: attnscope-bench times the
+// engine). Targets (issue: performance): N = 4096 first replot <= 50 ms, pan/zoom <= 16 ms;
+// PNG export of a 4096 x 4096 heatmap <= 0.5 s.
+#include "AttentionEngine.h"
+#include "Computation.h"
+#include "ExportOptions.h"
+#include "HeatmapView.h"
+#include "Pcg32.h"
+#include "ViewExporter.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+double peakRssMb()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::atof(line.c_str() + 6) / 1024.0;
+    return 0.0;
+}
+
+struct Measurement {
+    std::string name;
+    int n = 0;
+    double medianMs = 0.0;
+    double minMs = 0.0;
+    int repeats = 0;
+    double targetMs = 0.0;
+    std::string detail;
+};
+
+Measurement measure(const std::string& name, int n, int repeats, double targetMs, const std::function<void()>& run)
+{
+    std::vector<double> times;
+    for (int r = 0; r < repeats; ++r) {
+        QElapsedTimer t;
+        t.start();
+        run();
+        times.push_back(static_cast<double>(t.nsecsElapsed()) / 1e6);
+    }
+    std::sort(times.begin(), times.end());
+    const size_t mid = times.size() / 2;
+    Measurement m;
+    m.name = name;
+    m.n = n;
+    m.medianMs = times.size() % 2 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+    m.minMs = times.front();
+    m.repeats = repeats;
+    m.targetMs = targetMs;
+    std::printf("{\"case\":\"%s\",\"n\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f,\"repeats\":%d,\"target_ms\":%.0f,"
+                "\"peak_rss_mb\":%.1f}\n",
+        name.c_str(), n, m.medianMs, m.minMs, repeats, targetMs, peakRssMb());
+    std::fflush(stdout);
+    return m;
+}
+
+ComputationPtr makeComputation(int n)
+{
+    attn::AttentionInput in;
+    in.keys = attn::Matrix(n, 16);
+    attn::Pcg32 rng(11);
+    for (int i = 0; i < n; ++i) {
+        for (int c = 0; c < 16; ++c)
+            in.keys(i, c) = rng.uniform(-2, 2);
+        in.keyLabels.push_back("t" + std::to_string(i));
+    }
+    attn::Mechanism m;
+    m.keepScores = false;
+    auto result = attn::AttentionEngine::compute(in, m);
+    if (!result) {
+        std::fprintf(stderr, "attnscope-gui-bench: N=%d: %s\n", n, result.error().c_str());
+        std::exit(1);
+    }
+    auto c = std::make_shared<Computation>();
+    c->mechanism = m;
+    c->result = std::make_shared<const attn::AttentionResult>(std::move(*result));
+    return c;
+}
+
+bool parseList(const char* v, std::vector<int>& out)
+{
+    out.clear();
+    for (const QString& part : QString::fromLatin1(v).split(QLatin1Char(','))) {
+        bool ok = false;
+        const int x = part.toInt(&ok);
+        if (!ok || x < 1)
+            return false;
+        out.push_back(x);
+    }
+    return !out.empty();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::vector<int> sizes{4096, 16384};
+    int repeats = 7;
+    int exportSide = 4096;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "attnscope-gui-bench: %s needs a value\n", a.c_str());
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "--sizes") {
+            if (!parseList(value(), sizes)) {
+                std::fprintf(stderr, "attnscope-gui-bench: --sizes: not a list of positive whole numbers\n");
+                return 2;
+            }
+        } else if (a == "--repeats") {
+            repeats = std::atoi(value());
+            if (repeats < 1) {
+                std::fprintf(stderr, "attnscope-gui-bench: --repeats must be at least 1\n");
+                return 2;
+            }
+        } else if (a == "--export-size") {
+            exportSide = std::atoi(value());
+            if (exportSide < 16 || exportSide > 16384) {
+                std::fprintf(stderr, "attnscope-gui-bench: --export-size must be 16..16384\n");
+                return 2;
+            }
+        } else if (a == "-h" || a == "--help") {
+            std::printf("usage: attnscope-gui-bench [--sizes 4096,16384] [--repeats R] [--export-size PX]\n");
+            return 0;
+        } else {
+            std::fprintf(stderr, "attnscope-gui-bench: unknown argument '%s'\n", a.c_str());
+            return 2;
+        }
+    }
+    QApplication app(argc, argv);
+    QTemporaryDir dir;
+    std::vector<Measurement> all;
+    for (int n : sizes) {
+        const ComputationPtr c = makeComputation(n);
+        HeatmapView view;
+        view.resize(1400, 900);
+        view.show();
+        QApplication::processEvents();
+        QCustomPlot* plot = view.plot();
+        // First replot: a new computation arrives (each repeat a fresh snapshot of the same map,
+        // as after a recompute), the level-of-detail image is built and painted.
+        all.push_back(measure("heatmap-first-replot", n, repeats, 50, [&] {
+            auto copy = std::make_shared<Computation>(*c);
+            view.setComputation(copy);
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            QApplication::processEvents();
+        }));
+        // Zoomed in to a quarter, then panned by a tenth of the visible width per step.
+        view.resetZoom();
+        plot->xAxis->setRange(n * 0.25, n * 0.5);
+        plot->yAxis->setRange(n * 0.25, n * 0.5);
+        plot->replot(QCustomPlot::rpImmediateRefresh);
+        const double step = n * 0.025;
+        int direction = 1;
+        all.push_back(measure("heatmap-pan", n, repeats * 3, 16, [&] {
+            plot->xAxis->moveRange(direction * step);
+            plot->yAxis->moveRange(direction * step);
+            direction = -direction;
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            QApplication::processEvents();
+        }));
+        bool in = true;
+        all.push_back(measure("heatmap-zoom", n, repeats * 3, 16, [&] {
+            const double f = in ? 0.8 : 1.25;
+            in = !in;
+            plot->xAxis->scaleRange(f, plot->xAxis->range().center());
+            plot->yAxis->scaleRange(f, plot->yAxis->range().center());
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            QApplication::processEvents();
+        }));
+        if (n == 4096 || sizes.size() == 1) {
+            ExportOptions o;
+            o.view = QStringLiteral("heatmap");
+            o.width = exportSide;
+            o.height = exportSide;
+            const QString path = dir.filePath(QStringLiteral("heatmap.png"));
+            QString error;
+            Measurement m = measure("png-export", n, std::max(3, repeats / 2), 500, [&] {
+                error = ViewExporter::exportView(path, c, nullptr, o);
+            });
+            if (!error.isEmpty()) {
+                std::fprintf(stderr, "attnscope-gui-bench: export: %s\n", qPrintable(error));
+                return 1;
+            }
+            m.detail = std::to_string(exportSide) + "x" + std::to_string(exportSide) + " px, " +
+                       std::to_string(QFileInfo(path).size() / 1024) + " KiB";
+            all.push_back(m);
+        }
+    }
+    std::printf("\n%-22s %7s %11s %9s %9s  %s\n", "case", "N", "median ms", "min ms", "target", "");
+    for (const Measurement& m : all)
+        std::printf("%-22s %7d %11.2f %9.2f %9.0f  %s%s\n", m.name.c_str(), m.n, m.medianMs, m.minMs, m.targetMs,
+            m.medianMs <= m.targetMs ? "within" : "OVER", m.detail.empty() ? "" : ("  (" + m.detail + ")").c_str());
+    return 0;
+}
