@@ -8,7 +8,8 @@ cd "$(dirname "$0")"
 
 PACKAGES=(cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-svg-dev libqt6svg6 libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
-    libgraphviz-dev fonts-noto-cjk)
+    libgraphviz-dev fonts-noto-cjk
+    libpng-dev zlib1g-dev)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
