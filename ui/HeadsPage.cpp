@@ -7,6 +7,7 @@
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSettings>
 #include <QVBoxLayout>
 
 HeadsPage::HeadsPage(QWidget* parent)
@@ -46,6 +47,14 @@ HeadsPage::HeadsPage(QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(m_grid, 1);
 
+    // The order and filter persist (QSettings "heads/..."), as the colour map does.
+    QSettings settings;
+    m_order->setCurrentIndex(std::max(0, m_order->findData(settings.value(QStringLiteral("heads/order"), QStringLiteral("layers")))));
+    m_ascending->setChecked(settings.value(QStringLiteral("heads/ascending"), false).toBool());
+    m_filter->setChecked(settings.value(QStringLiteral("heads/filter"), false).toBool());
+    m_compare->setCurrentIndex(settings.value(QStringLiteral("heads/atMost"), false).toBool() ? 1 : 0);
+    m_threshold->setValue(settings.value(QStringLiteral("heads/threshold"), 0.5).toDouble());
+
     connect(m_order, &QComboBox::currentIndexChanged, this, &HeadsPage::apply);
     connect(m_ascending, &QCheckBox::toggled, this, &HeadsPage::apply);
     connect(m_filter, &QCheckBox::toggled, this, &HeadsPage::apply);
@@ -80,6 +89,12 @@ void HeadsPage::apply()
     m_filter->setEnabled(ranked);
     m_compare->setEnabled(ranked && m_filter->isChecked());
     m_threshold->setEnabled(ranked && m_filter->isChecked());
+    QSettings settings;
+    settings.setValue(QStringLiteral("heads/order"), order);
+    settings.setValue(QStringLiteral("heads/ascending"), m_ascending->isChecked());
+    settings.setValue(QStringLiteral("heads/filter"), m_filter->isChecked());
+    settings.setValue(QStringLiteral("heads/atMost"), m_compare->currentIndex() == 1);
+    settings.setValue(QStringLiteral("heads/threshold"), m_threshold->value());
     if (!ranked) {
         m_grid->setRanking(std::nullopt);
         return;

@@ -1,7 +1,8 @@
 #pragma once
 // The Heads tab: the heads grid under a strip that orders it by a per-head statistic (entropy,
 // max weight, mean distance, first-token mass, previous-token mass; ascending or descending) and
-// filters it by a threshold on that statistic ("first-token mass ≥ 0.5": the sink heads).
+// filters it by a threshold on that statistic ("first-token mass ≥ 0.5": the sink heads). The
+// choice persists in QSettings (heads/order, heads/ascending, heads/filter, heads/atMost, heads/threshold).
 #include <QWidget>
 
 class HeadGridView;

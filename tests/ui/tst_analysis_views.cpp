@@ -19,6 +19,7 @@
 #include "ViewControls.h"
 
 #include <QCheckBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QToolButton>
@@ -56,6 +57,7 @@ void TestAnalysisViews::initTestCase()
 
 void TestAnalysisViews::init()
 {
+    QSettings().clear(); // the heads order and filter persist: start every test from the defaults
     m_window = new MainWindow;
     m_window->resize(1400, 900);
     m_window->show();
