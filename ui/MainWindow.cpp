@@ -222,8 +222,10 @@ void MainWindow::connectParts()
         showComputation(std::move(view));
     });
     connect(m_tokenView, &TokenViewWorker::failed, this, &MainWindow::showError);
-    connect(m_analysis, &AnalysisBar::optionsChanged, this,
-        [this] { m_tokenView->setOptions(m_analysis->tokenOptions(), m_analysis->rollout()); });
+    connect(m_analysis, &AnalysisBar::optionsChanged, this, [this] {
+        m_diff->setTokenOptions(m_analysis->tokenOptions());
+        m_tokenView->setOptions(m_analysis->tokenOptions(), m_analysis->rollout());
+    });
     connect(m_embedding, &EmbeddingView::tokenSelected, this, [this](int position) {
         if (!m_current || position >= m_current->result->queryCount)
             return;

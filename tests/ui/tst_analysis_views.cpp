@@ -6,6 +6,7 @@
 #include "AnalysisBar.h"
 #include "AttentionRollout.h"
 #include "AttentionWorker.h"
+#include "DiffView.h"
 #include "EmbeddingView.h"
 #include "GenerationBar.h"
 #include "HeadGridView.h"
@@ -143,6 +144,11 @@ void TestAnalysisViews::togglesChangeTheHeatmap()
             sum += map->cellValue(i, j);
         QVERIFY(std::abs(sum - 1.0) < 1e-5);
     }
+    // The Diff view's B gets the same token view, so A − B lines up.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->diffView()->viewB()->computation() &&
+                                 m_window->diffView()->viewB()->computation()->result->keyCount == 3,
+        20000);
+    QCOMPARE(m_window->diffView()->viewB()->computation()->result->keyLabels, dropped->result->keyLabels);
     // The first (sink) token alone: [SEP] stays.
     bar->dropSpecialBox()->setChecked(false);
     QVERIFY(waitForView([&] { bar->dropFirstBox()->setChecked(true); }));
