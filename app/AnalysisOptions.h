@@ -3,8 +3,8 @@
 //   --drop-special --drop-first --merge-subwords      (core/TokenView: every view, every output)
 //   dump only: --rollout [--fusion mean|min|max] [--discard R] [--rollout-layer L]
 //              (core/AttentionRollout: --out gets float32 [N, N] instead of the weights)
-#include "CliError.h"
 #include "AttentionRollout.h"
+#include "CliError.h"
 #include "TokenView.h"
 
 class QCommandLineParser;

@@ -86,27 +86,30 @@ Expected<std::vector<float>> AttentionRollout::compute(
     const AttentionResult& r, const RolloutOptions& options, const ComputeControl& control)
 {
     if (r.cross || r.queryCount != r.keyCount)
-        return makeError("attention rollout needs self-attention (as many queries as keys); this result has " +
-                         std::to_string(r.queryCount) + " queries and " + std::to_string(r.keyCount) + " keys");
+        return makeError("attention rollout needs self-attention (as many queries as keys); this result has "
+            + std::to_string(r.queryCount) + " queries and " + std::to_string(r.keyCount) + " keys");
     const int n = r.keyCount;
     if (n < 1 || r.layers < 1 || r.heads < 1)
         return makeError("attention rollout: the result is empty");
     if (!(options.discardRatio >= 0.0 && options.discardRatio < 1.0))
-        return makeError("attention rollout: the discard ratio must be in [0, 1) (got " +
-                         std::to_string(options.discardRatio) + ")");
+        return makeError("attention rollout: the discard ratio must be in [0, 1) (got "
+            + std::to_string(options.discardRatio) + ")");
     if (options.lastLayer >= r.layers)
-        return makeError("attention rollout: layer " + std::to_string(options.lastLayer) + " does not exist (the result has " +
-                         std::to_string(r.layers) + " layers)");
+        return makeError("attention rollout: layer " + std::to_string(options.lastLayer)
+            + " does not exist (the result has " + std::to_string(r.layers) + " layers)");
     const size_t expected = static_cast<size_t>(r.layers) * r.heads * static_cast<size_t>(n) * n;
     if (r.weights.size() != expected)
-        return makeError("attention rollout: the weights hold " + std::to_string(r.weights.size()) +
-                         " values, the shape needs " + std::to_string(expected));
+        return makeError("attention rollout: the weights hold " + std::to_string(r.weights.size())
+            + " values, the shape needs " + std::to_string(expected));
     // Three N x N double matrices (fused, rollout, product) plus the float result.
-    const uint64_t need = static_cast<uint64_t>(n) * static_cast<uint64_t>(n) * (3 * sizeof(double) + sizeof(float));
-    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+    const uint64_t need
+        = static_cast<uint64_t>(n) * static_cast<uint64_t>(n) * (3 * sizeof(double) + sizeof(float));
+    const uint64_t limit
+        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
     if (need > limit)
-        return makeError("attention rollout over " + std::to_string(n) + " tokens needs " + std::to_string(need >> 20) +
-                         " MB, more than the memory budget of " + std::to_string(limit >> 20) + " MB");
+        return makeError("attention rollout over " + std::to_string(n) + " tokens needs "
+            + std::to_string(need >> 20) + " MB, more than the memory budget of "
+            + std::to_string(limit >> 20) + " MB");
     for (float w : r.weights)
         if (!std::isfinite(w))
             return makeError("attention rollout: the attention weights contain NaN or infinity");
@@ -135,9 +138,11 @@ Expected<std::vector<float>> AttentionRollout::compute(
     return out;
 }
 
-std::vector<float> AttentionRollout::patchMap(const std::vector<float>& rollout, int n, int clsRow, int firstPatch)
+std::vector<float> AttentionRollout::patchMap(
+    const std::vector<float>& rollout, int n, int clsRow, int firstPatch)
 {
-    if (n < 1 || firstPatch < 0 || firstPatch >= n || rollout.size() != static_cast<size_t>(n) * n || clsRow >= n)
+    if (n < 1 || firstPatch < 0 || firstPatch >= n || rollout.size() != static_cast<size_t>(n) * n
+        || clsRow >= n)
         return {};
     std::vector<float> out(static_cast<size_t>(n - firstPatch), 0.0f);
     for (int j = firstPatch; j < n; ++j) {

@@ -28,14 +28,14 @@ enum class HeadFusion { Mean, Min, Max };
 struct RolloutOptions {
     HeadFusion fusion = HeadFusion::Mean;
     double discardRatio = 0.0; // in [0, 1)
-    int lastLayer = -1;        // roll out layers 0..lastLayer; -1: every layer
+    int lastLayer = -1; // roll out layers 0..lastLayer; -1: every layer
 };
 
 class AttentionRollout {
 public:
     // [N][N] row-major, float32; errors name the problem (cross-attention, bad ratio, NaN, memory).
-    static Expected<std::vector<float>> compute(
-        const AttentionResult& result, const RolloutOptions& options = {}, const ComputeControl& control = {});
+    static Expected<std::vector<float>> compute(const AttentionResult& result,
+        const RolloutOptions& options = {}, const ComputeControl& control = {});
     // One layer's heads fused into [Nq][Nk] (in double).
     static std::vector<double> fuseHeads(const AttentionResult& result, int layer, HeadFusion fusion);
     // Zeroes, in place, the floor(ratio * (n - 1)) smallest off-diagonal weights of each row.

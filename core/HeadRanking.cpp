@@ -10,9 +10,9 @@ struct Named {
     HeadStatistic statistic;
     const char* name;
 };
-constexpr Named kNames[] = {{HeadStatistic::Entropy, "entropy"}, {HeadStatistic::MaxWeight, "max"},
-    {HeadStatistic::MeanDistance, "distance"}, {HeadStatistic::FirstTokenMass, "first"},
-    {HeadStatistic::PreviousTokenMass, "previous"}};
+constexpr Named kNames[] = { { HeadStatistic::Entropy, "entropy" }, { HeadStatistic::MaxWeight, "max" },
+    { HeadStatistic::MeanDistance, "distance" }, { HeadStatistic::FirstTokenMass, "first" },
+    { HeadStatistic::PreviousTokenMass, "previous" } };
 } // namespace
 
 Expected<HeadStatistic> HeadRanking::parse(const std::string& name)
@@ -20,7 +20,8 @@ Expected<HeadStatistic> HeadRanking::parse(const std::string& name)
     for (const auto& n : kNames)
         if (name == n.name)
             return n.statistic;
-    return makeError("unknown head statistic '" + name + "' (expected entropy, max, distance, first or previous)");
+    return makeError(
+        "unknown head statistic '" + name + "' (expected entropy, max, distance, first or previous)");
 }
 
 const char* HeadRanking::name(HeadStatistic statistic)
@@ -83,8 +84,8 @@ double HeadRanking::value(const AttentionResult& r, int layer, int head, HeadSta
     return pick(HeadStatistics::compute(map, r.queryCount, r.keyCount), statistic);
 }
 
-std::vector<RankedHead> HeadRanking::rank(
-    const AttentionResult& r, HeadStatistic statistic, bool ascending, const std::optional<HeadThreshold>& filter)
+std::vector<RankedHead> HeadRanking::rank(const AttentionResult& r, HeadStatistic statistic, bool ascending,
+    const std::optional<HeadThreshold>& filter)
 {
     std::vector<RankedHead> out;
     for (int l = 0; l < r.layers; ++l)
@@ -97,7 +98,7 @@ std::vector<RankedHead> HeadRanking::rank(
                 if (!keep)
                     continue;
             }
-            out.push_back({l, h, v});
+            out.push_back({ l, h, v });
         }
     std::stable_sort(out.begin(), out.end(), [ascending](const RankedHead& a, const RankedHead& b) {
         return ascending ? a.value < b.value : a.value > b.value;

@@ -34,8 +34,8 @@ struct RankedHead {
 
 class HeadRanking {
 public:
-    static std::vector<RankedHead> rank(const AttentionResult& result, HeadStatistic statistic, bool ascending,
-        const std::optional<HeadThreshold>& filter = std::nullopt);
+    static std::vector<RankedHead> rank(const AttentionResult& result, HeadStatistic statistic,
+        bool ascending, const std::optional<HeadThreshold>& filter = std::nullopt);
     // The statistic of one head (with grid distances for pictures).
     static double value(const AttentionResult& result, int layer, int head, HeadStatistic statistic);
     static double pick(const HeadStats& stats, HeadStatistic statistic);

@@ -17,8 +17,8 @@ Expected<QueryKeyPoints> QueryKeyProjection::project(
     if (nq < 1 || nk < 1)
         return makeError("the query/key projection needs at least one query and one key");
     if (dim < 1 || dim > kMaxDim)
-        return makeError("the query/key projection needs a head dimension from 1 to " + std::to_string(kMaxDim) +
-                         " (got " + std::to_string(dim) + ")");
+        return makeError("the query/key projection needs a head dimension from 1 to "
+            + std::to_string(kMaxDim) + " (got " + std::to_string(dim) + ")");
     const int rows = nq + nk;
     MatD x(rows, dim);
     x.topRows(nq) = Eigen::Map<const Matrix>(queries, nq, dim).cast<double>();
@@ -63,33 +63,38 @@ Expected<std::pair<std::vector<float>, std::vector<float>>> QueryKeyProjection::
     const AttentionResult& r, int layer, int head)
 {
     if (layer < 0 || layer >= r.layers || head < 0 || head >= r.heads)
-        return makeError("the query/key view needs one head (layer " + std::to_string(layer) + ", head " +
-                         std::to_string(head) + " is not in the result)");
+        return makeError("the query/key view needs one head (layer " + std::to_string(layer) + ", head "
+            + std::to_string(head) + " is not in the result)");
     const int d = r.headDim;
     const size_t heads = static_cast<size_t>(r.layers) * r.heads;
-    if (d > 0 && r.layerQueries.size() == heads * r.queryCount * d && r.layerKeys.size() == heads * r.keyCount * d) {
+    if (d > 0 && r.layerQueries.size() == heads * r.queryCount * d
+        && r.layerKeys.size() == heads * r.keyCount * d) {
         const size_t group = static_cast<size_t>(layer) * r.heads + head;
         const float* q = &r.layerQueries[group * r.queryCount * d];
         const float* k = &r.layerKeys[group * r.keyCount * d];
         return std::make_pair(std::vector<float>(q, q + static_cast<size_t>(r.queryCount) * d),
             std::vector<float>(k, k + static_cast<size_t>(r.keyCount) * d));
     }
-    if (r.layers == 1 && d > 0 && r.q.rows() == r.queryCount && r.k.rows() == r.keyCount &&
-        r.q.cols() >= static_cast<Eigen::Index>(head + 1) * d && r.k.cols() >= static_cast<Eigen::Index>(head + 1) * d) {
+    if (r.layers == 1 && d > 0 && r.q.rows() == r.queryCount && r.k.rows() == r.keyCount
+        && r.q.cols() >= static_cast<Eigen::Index>(head + 1) * d
+        && r.k.cols() >= static_cast<Eigen::Index>(head + 1) * d) {
         std::vector<float> q(static_cast<size_t>(r.queryCount) * d), k(static_cast<size_t>(r.keyCount) * d);
-        Eigen::Map<Matrix>(q.data(), r.queryCount, d) = r.q.middleCols(static_cast<Eigen::Index>(head) * d, d);
+        Eigen::Map<Matrix>(q.data(), r.queryCount, d)
+            = r.q.middleCols(static_cast<Eigen::Index>(head) * d, d);
         Eigen::Map<Matrix>(k.data(), r.keyCount, d) = r.k.middleCols(static_cast<Eigen::Index>(head) * d, d);
         return std::make_pair(std::move(q), std::move(k));
     }
     return makeError("this result keeps no per-head queries and keys (the query/key view needs them)");
 }
 
-Expected<QueryKeyPoints> QueryKeyProjection::forHead(const AttentionResult& r, int layer, int head, bool translateKeys)
+Expected<QueryKeyPoints> QueryKeyProjection::forHead(
+    const AttentionResult& r, int layer, int head, bool translateKeys)
 {
     auto vectors = headVectors(r, layer, head);
     if (!vectors)
         return vectors.takeError();
-    return project(vectors->first.data(), r.queryCount, vectors->second.data(), r.keyCount, r.headDim, translateKeys);
+    return project(
+        vectors->first.data(), r.queryCount, vectors->second.data(), r.keyCount, r.headDim, translateKeys);
 }
 
 } // namespace attn

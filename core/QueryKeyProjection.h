@@ -26,7 +26,7 @@ struct QueryKeyPoints {
     int keys = 0;
     std::vector<float> x; // [queries + keys]: queries first, then keys
     std::vector<float> y;
-    double explained[2] = {0.0, 0.0};
+    double explained[2] = { 0.0, 0.0 };
     bool translated = false;
 };
 
@@ -35,7 +35,8 @@ public:
     // queries [nq][dim] and keys [nk][dim] row-major.
     static Expected<QueryKeyPoints> project(
         const float* queries, int nq, const float* keys, int nk, int dim, bool translateKeys = true);
-    static Expected<QueryKeyPoints> forHead(const AttentionResult& result, int layer, int head, bool translateKeys = true);
+    static Expected<QueryKeyPoints> forHead(
+        const AttentionResult& result, int layer, int head, bool translateKeys = true);
     // The head's queries and keys as two [n][headDim] blocks (empty with an error when unavailable).
     static Expected<std::pair<std::vector<float>, std::vector<float>>> headVectors(
         const AttentionResult& result, int layer, int head);

@@ -16,8 +16,7 @@ Matrix selectRows(const Matrix& m, const std::vector<int>& rows)
     return out;
 }
 
-template <class T>
-std::vector<T> selectItems(const std::vector<T>& v, const std::vector<int>& keep)
+template <class T> std::vector<T> selectItems(const std::vector<T>& v, const std::vector<int>& keep)
 {
     if (v.empty())
         return v;
@@ -29,7 +28,8 @@ std::vector<T> selectItems(const std::vector<T>& v, const std::vector<int>& keep
 }
 
 // [L][H][N][d] per-head vectors, N tokens subset.
-std::vector<float> selectHeadVectors(const std::vector<float>& v, int groups, int n, const std::vector<int>& keep)
+std::vector<float> selectHeadVectors(
+    const std::vector<float>& v, int groups, int n, const std::vector<int>& keep)
 {
     if (v.empty() || groups <= 0 || n <= 0 || v.size() % (static_cast<size_t>(groups) * n) != 0)
         return {};
@@ -75,8 +75,9 @@ void TokenFilter::remask(AttentionResult& r, const std::vector<uint8_t>& paddedK
     Mechanism& m = r.mechanism;
     if (m.scope != ScopeKind::Global) {
         m.scope = ScopeKind::Global;
-        r.warnings.push_back("the " + what + " map does not mark the local/hybrid window as masked (positions moved); "
-                                             "masked cells are 0");
+        r.warnings.push_back("the " + what
+            + " map does not mark the local/hybrid window as masked (positions moved); "
+              "masked cells are 0");
     }
     m.paddedKeys.clear();
     for (size_t j = 0; j < paddedKeys.size(); ++j)
@@ -94,7 +95,8 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
     const std::vector<int> queries = r.cross ? keptTokens(r.queryLabels, noFlags, o) : keys;
     if (keys.empty() || queries.empty())
         return makeError("dropping the special/first tokens would leave no token to show");
-    if (r.weights.size() != static_cast<size_t>(r.layers) * r.heads * r.queryCount * static_cast<size_t>(r.keyCount))
+    if (r.weights.size()
+        != static_cast<size_t>(r.layers) * r.heads * r.queryCount * static_cast<size_t>(r.keyCount))
         return makeError("the attention weights do not match the result's shape");
 
     AttentionResult out = r;
@@ -102,11 +104,14 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
     out.keyCount = static_cast<int>(keys.size());
     out.keyLabels = selectItems(r.keyLabels, keys);
     out.queryLabels = r.cross ? selectItems(r.queryLabels, queries) : out.keyLabels;
-    out.outputLabels = r.outputLabels.size() == static_cast<size_t>(r.queryCount) ? selectItems(r.outputLabels, queries)
-                                                                                   : std::vector<std::string>();
-    out.tokenIds = r.tokenIds.size() == static_cast<size_t>(r.keyCount) ? selectItems(r.tokenIds, keys) : std::vector<int>();
-    out.specialTokens =
-        r.specialTokens.size() == static_cast<size_t>(r.keyCount) ? selectItems(r.specialTokens, keys) : std::vector<uint8_t>();
+    out.outputLabels = r.outputLabels.size() == static_cast<size_t>(r.queryCount)
+        ? selectItems(r.outputLabels, queries)
+        : std::vector<std::string>();
+    out.tokenIds = r.tokenIds.size() == static_cast<size_t>(r.keyCount) ? selectItems(r.tokenIds, keys)
+                                                                        : std::vector<int>();
+    out.specialTokens = r.specialTokens.size() == static_cast<size_t>(r.keyCount)
+        ? selectItems(r.specialTokens, keys)
+        : std::vector<uint8_t>();
     out.weights.assign(static_cast<size_t>(r.layers) * r.heads * queries.size() * keys.size(), 0.0f);
     if (r.hasScores())
         out.scores.assign(out.weights.size(), 0.0f);
@@ -125,7 +130,8 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
                 if (r.hasScores()) {
                     const size_t from = r.index(l, h, queries[static_cast<size_t>(qi)], 0);
                     for (int kj = 0; kj < out.keyCount; ++kj)
-                        out.scores[out.index(l, h, qi, kj)] = r.scores[from + static_cast<size_t>(keys[static_cast<size_t>(kj)])];
+                        out.scores[out.index(l, h, qi, kj)]
+                            = r.scores[from + static_cast<size_t>(keys[static_cast<size_t>(kj)])];
                 }
             }
     out.input = selectRows(r.input, keys);
@@ -140,10 +146,13 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
         out.dynamic = d;
     }
     // Outputs are per query (or per key for element-wise): subset the rows that follow the queries.
-    const std::vector<int>& outputRows = r.outputLabels.size() == static_cast<size_t>(r.keyCount) && r.cross ? keys : queries;
+    const std::vector<int>& outputRows
+        = r.outputLabels.size() == static_cast<size_t>(r.keyCount) && r.cross ? keys : queries;
     for (Matrix& m : out.headOutputs)
-        m = m.rows() == static_cast<Eigen::Index>(r.queryCount) || m.rows() == static_cast<Eigen::Index>(r.keyCount)
-                ? selectRows(m, outputRows) : Matrix();
+        m = m.rows() == static_cast<Eigen::Index>(r.queryCount)
+                || m.rows() == static_cast<Eigen::Index>(r.keyCount)
+            ? selectRows(m, outputRows)
+            : Matrix();
     out.concat = selectRows(r.concat, outputRows);
     out.output = selectRows(r.output, outputRows);
     out.layerQueries = selectHeadVectors(r.layerQueries, r.layers * r.heads, r.queryCount, queries);
@@ -155,9 +164,9 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
     std::vector<uint8_t> padded(keys.size(), 0);
     for (size_t j = 0; j < keys.size(); ++j)
         padded[j] = r.mechanism.paddedKeys.empty()
-                        ? 0
-                        : std::find(r.mechanism.paddedKeys.begin(), r.mechanism.paddedKeys.end(), keys[j]) !=
-                              r.mechanism.paddedKeys.end();
+            ? 0
+            : std::find(r.mechanism.paddedKeys.begin(), r.mechanism.paddedKeys.end(), keys[j])
+                != r.mechanism.paddedKeys.end();
     remask(out, padded, "filtered");
     return out;
 }

@@ -28,15 +28,16 @@ public:
     // The derived result; an error when nothing would remain.
     static Expected<AttentionResult> apply(const AttentionResult& result, const TokenFilterOptions& options);
     // Indices (ascending) of the tokens kept from a sequence of labels with optional special flags.
-    static std::vector<int> keptTokens(
-        const std::vector<std::string>& labels, const std::vector<uint8_t>& special, const TokenFilterOptions& options);
+    static std::vector<int> keptTokens(const std::vector<std::string>& labels,
+        const std::vector<uint8_t>& special, const TokenFilterOptions& options);
     // Whether a label is a special token by its spelling: [CLS], [SEP], [PAD], [MASK], [UNK], <s>,
     // </s>, <pad>, <unk>, <|endoftext|>, ...
     static bool looksSpecial(const std::string& label);
 
     // Shared with WordAggregation: rebuilds the mask of a result whose tokens were regrouped, given
     // for each new key whether every original token it stands for was padding.
-    static void remask(AttentionResult& result, const std::vector<uint8_t>& paddedKeys, const std::string& what);
+    static void remask(
+        AttentionResult& result, const std::vector<uint8_t>& paddedKeys, const std::string& what);
 };
 
 } // namespace attn

@@ -8,10 +8,13 @@ namespace attn {
 
 namespace {
 
-const std::string kGpt2Space = "\xC4\xA0";       // Ġ U+0120
+const std::string kGpt2Space = "\xC4\xA0"; // Ġ U+0120
 const std::string kSentencePiece = "\xE2\x96\x81"; // ▁ U+2581
 
-bool startsWith(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+bool startsWith(const std::string& s, const std::string& prefix)
+{
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
 
 enum class Scheme { WordPiece, Marker, Whole };
 
@@ -27,7 +30,7 @@ std::string stripMarker(const std::string& label, Scheme scheme, bool& marked, b
         return label;
     }
     if (scheme == Scheme::Marker) {
-        for (const std::string& m : {kGpt2Space, kSentencePiece, std::string(" ")})
+        for (const std::string& m : { kGpt2Space, kSentencePiece, std::string(" ") })
             if (startsWith(label, m)) {
                 marked = true;
                 return label.substr(m.size());
@@ -50,7 +53,8 @@ Matrix meanRows(const Matrix& m, const std::vector<std::vector<int>>& groups)
     return out;
 }
 
-std::vector<float> meanHeadVectors(const std::vector<float>& v, int groupsCount, int n, const std::vector<std::vector<int>>& words)
+std::vector<float> meanHeadVectors(
+    const std::vector<float>& v, int groupsCount, int n, const std::vector<std::vector<int>>& words)
 {
     if (v.empty() || groupsCount <= 0 || n <= 0 || v.size() % (static_cast<size_t>(groupsCount) * n) != 0)
         return {};
@@ -102,7 +106,7 @@ WordGroups WordAggregation::group(const std::vector<std::string>& labels, const 
             g.words.back().push_back(static_cast<int>(i));
             g.labels.back() += text;
         } else {
-            g.words.push_back({static_cast<int>(i)});
+            g.words.push_back({ static_cast<int>(i) });
             g.labels.push_back(text);
         }
         g.wordOfToken.push_back(static_cast<int>(g.words.size()) - 1);
@@ -114,7 +118,8 @@ WordGroups WordAggregation::group(const std::vector<std::string>& labels, const 
     return g;
 }
 
-std::vector<float> WordAggregation::aggregate(const float* map, const WordGroups& q, const WordGroups& k, int keyCount)
+std::vector<float> WordAggregation::aggregate(
+    const float* map, const WordGroups& q, const WordGroups& k, int keyCount)
 {
     const size_t wk = k.words.size();
     std::vector<float> out(q.words.size() * wk, 0.0f);
@@ -134,9 +139,11 @@ std::vector<float> WordAggregation::aggregate(const float* map, const WordGroups
 
 Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
 {
-    if (r.keyLabels.size() != static_cast<size_t>(r.keyCount) || r.queryLabels.size() != static_cast<size_t>(r.queryCount))
+    if (r.keyLabels.size() != static_cast<size_t>(r.keyCount)
+        || r.queryLabels.size() != static_cast<size_t>(r.queryCount))
         return makeError("merging subwords needs a label for every token");
-    if (r.weights.size() != static_cast<size_t>(r.layers) * r.heads * r.queryCount * static_cast<size_t>(r.keyCount))
+    if (r.weights.size()
+        != static_cast<size_t>(r.layers) * r.heads * r.queryCount * static_cast<size_t>(r.keyCount))
         return makeError("the attention weights do not match the result's shape");
     const WordGroups keys = group(r.keyLabels, r.specialTokens);
     const WordGroups queries = r.cross ? group(r.queryLabels) : keys;
@@ -158,9 +165,10 @@ Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
     out.tokenIds.clear();
     out.specialTokens.clear();
     for (const auto& w : keys.words)
-        out.specialTokens.push_back(w.size() == 1 && (static_cast<size_t>(w[0]) < r.specialTokens.size()
-                                                            ? r.specialTokens[static_cast<size_t>(w[0])] != 0
-                                                            : TokenFilter::looksSpecial(r.keyLabels[static_cast<size_t>(w[0])])));
+        out.specialTokens.push_back(w.size() == 1
+            && (static_cast<size_t>(w[0]) < r.specialTokens.size()
+                    ? r.specialTokens[static_cast<size_t>(w[0])] != 0
+                    : TokenFilter::looksSpecial(r.keyLabels[static_cast<size_t>(w[0])])));
     out.input = meanRows(r.input, keys.words);
     out.queryInput = meanRows(r.queryInput, queries.words);
     out.q = meanRows(r.q, queries.words);
@@ -178,7 +186,9 @@ Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
     for (size_t w = 0; w < keys.words.size(); ++w) {
         bool all = !r.mechanism.paddedKeys.empty();
         for (int i : keys.words[w])
-            all = all && std::find(r.mechanism.paddedKeys.begin(), r.mechanism.paddedKeys.end(), i) != r.mechanism.paddedKeys.end();
+            all = all
+                && std::find(r.mechanism.paddedKeys.begin(), r.mechanism.paddedKeys.end(), i)
+                    != r.mechanism.paddedKeys.end();
         padded[w] = all;
     }
     TokenFilter::remask(out, padded, "word-level");

@@ -24,17 +24,19 @@ namespace attn {
 
 struct WordGroups {
     std::vector<std::vector<int>> words; // token indices of each word, in order
-    std::vector<std::string> labels;     // one per word
-    std::vector<int> wordOfToken;        // token index -> word index
+    std::vector<std::string> labels; // one per word
+    std::vector<int> wordOfToken; // token index -> word index
 };
 
 class WordAggregation {
 public:
-    static WordGroups group(const std::vector<std::string>& tokenLabels, const std::vector<uint8_t>& special = {});
+    static WordGroups group(
+        const std::vector<std::string>& tokenLabels, const std::vector<uint8_t>& special = {});
     // The word-level result (self- or cross-attention: queries and keys grouped by their own labels).
     static Expected<AttentionResult> apply(const AttentionResult& result);
     // The word-level map of one [Nq][Nk] map, [Wq][Wk] row-major.
-    static std::vector<float> aggregate(const float* map, const WordGroups& queries, const WordGroups& keys, int keyCount);
+    static std::vector<float> aggregate(
+        const float* map, const WordGroups& queries, const WordGroups& keys, int keyCount);
     static bool isPunctuation(const std::string& text);
 };
 

@@ -15,17 +15,22 @@ AnalysisBar::AnalysisBar(QWidget* parent)
     , m_fusion(new QComboBox(this))
     , m_discard(new QDoubleSpinBox(this))
 {
-    m_dropSpecial->setToolTip(tr("Remove [CLS], [SEP], <s>, … as keys and queries; each row renormalised to sum 1"));
-    m_dropFirst->setToolTip(tr("Remove the first token (often an attention sink) as key and query; rows renormalised"));
-    m_mergeWords->setToolTip(tr("Attention to a word = sum over its tokens, from a word = mean over its tokens"));
-    m_rollout->setToolTip(tr("Heatmap: attention rollout over the layers (Â = ½A + ½I, rows renormalised, R = Â_L ··· Â_1)"));
+    m_dropSpecial->setToolTip(
+        tr("Remove [CLS], [SEP], <s>, … as keys and queries; each row renormalised to sum 1"));
+    m_dropFirst->setToolTip(
+        tr("Remove the first token (often an attention sink) as key and query; rows renormalised"));
+    m_mergeWords->setToolTip(
+        tr("Attention to a word = sum over its tokens, from a word = mean over its tokens"));
+    m_rollout->setToolTip(
+        tr("Heatmap: attention rollout over the layers (Â = ½A + ½I, rows renormalised, R = Â_L ··· Â_1)"));
     m_fusion->addItem(tr("mean of heads"), QStringLiteral("mean"));
     m_fusion->addItem(tr("min of heads"), QStringLiteral("min"));
     m_fusion->addItem(tr("max of heads"), QStringLiteral("max"));
     m_discard->setRange(0.0, 0.99);
     m_discard->setSingleStep(0.05);
     m_discard->setDecimals(2);
-    m_discard->setToolTip(tr("Per row, zero this fraction of the smallest off-diagonal weights (never the diagonal)"));
+    m_discard->setToolTip(
+        tr("Per row, zero this fraction of the smallest off-diagonal weights (never the diagonal)"));
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 0, 4, 0);
     layout->addWidget(m_dropSpecial);
@@ -39,7 +44,7 @@ AnalysisBar::AnalysisBar(QWidget* parent)
     layout->addStretch(1);
     m_fusion->setEnabled(false);
     m_discard->setEnabled(false);
-    for (QCheckBox* box : {m_dropSpecial, m_dropFirst, m_mergeWords})
+    for (QCheckBox* box : { m_dropSpecial, m_dropFirst, m_mergeWords })
         connect(box, &QCheckBox::toggled, this, &AnalysisBar::optionsChanged);
     connect(m_rollout, &QCheckBox::toggled, this, [this](bool on) {
         m_fusion->setEnabled(on);
@@ -79,7 +84,8 @@ void AnalysisBar::setRollout(bool on, attn::HeadFusion fusion, double discard)
 {
     {
         const QSignalBlocker b1(m_rollout), b2(m_fusion), b3(m_discard);
-        m_fusion->setCurrentIndex(std::max(0, m_fusion->findData(QLatin1String(attn::AttentionRollout::fusionName(fusion)))));
+        m_fusion->setCurrentIndex(
+            std::max(0, m_fusion->findData(QLatin1String(attn::AttentionRollout::fusionName(fusion)))));
         m_discard->setValue(discard);
         m_rollout->setChecked(on);
         m_fusion->setEnabled(on);

@@ -24,7 +24,8 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     , m_translate(new QCheckBox(tr("translate keys to the queries' centroid"), this))
 {
     m_translate->setChecked(true);
-    m_translate->setToolTip(tr("K ← K − mean(K) + mean(Q): no attention weight changes (softmax ignores a per-row shift)"));
+    m_translate->setToolTip(
+        tr("K ← K − mean(K) + mean(Q): no attention weight changes (softmax ignores a per-row shift)"));
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(4, 2, 4, 2);
     bar->addWidget(m_info, 1);
@@ -62,7 +63,10 @@ void EmbeddingView::setColorMap(const QString& name)
     rebuild();
 }
 
-QString EmbeddingView::message() const { return m_info->text(); }
+QString EmbeddingView::message() const
+{
+    return m_info->text();
+}
 
 void EmbeddingView::rebuild()
 {
@@ -109,16 +113,17 @@ void EmbeddingView::rebuild()
     m_plot->xAxis->setLabel(tr("PC1 (%1% of variance)").arg(100.0 * m_points->explained[0], 0, 'f', 1));
     m_plot->yAxis->setLabel(tr("PC2 (%1% of variance)").arg(100.0 * m_points->explained[1], 0, 'f', 1));
     m_plot->rescaleAxes();
-    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+    for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis }) {
         QCPRange range = axis->range();
         const double pad = std::max(1e-6, range.size() * 0.06);
         axis->setRange(range.lower - pad, range.upper + pad);
     }
-    m_info->setText(tr("Layer %1, head %2: %3 queries (●) and %4 keys (▲), colour = position (first dark, last bright)")
-                        .arg(m_layer)
-                        .arg(m_head)
-                        .arg(m_points->queries)
-                        .arg(m_points->keys));
+    m_info->setText(
+        tr("Layer %1, head %2: %3 queries (●) and %4 keys (▲), colour = position (first dark, last bright)")
+            .arg(m_layer)
+            .arg(m_head)
+            .arg(m_points->queries)
+            .arg(m_points->keys));
     m_plot->replot();
 }
 
@@ -156,8 +161,9 @@ QString EmbeddingView::pointText(int index) const
     const bool isKey = index >= m_points->queries;
     const int position = isKey ? index - m_points->queries : index;
     const auto& labels = isKey ? r.keyLabels : r.queryLabels;
-    const QString label = position < static_cast<int>(labels.size()) ? QString::fromStdString(labels[static_cast<size_t>(position)])
-                                                                       : QString();
+    const QString label = position < static_cast<int>(labels.size())
+        ? QString::fromStdString(labels[static_cast<size_t>(position)])
+        : QString();
     return tr("“%1” — %2 at position %3").arg(label, isKey ? tr("key") : tr("query")).arg(position);
 }
 

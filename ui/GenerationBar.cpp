@@ -19,7 +19,8 @@ GenerationBar::GenerationBar(QWidget* parent)
 {
     m_prediction->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_step->setText(tr("Step ▶"));
-    m_step->setToolTip(tr("Append the greedy next token to the prompt and recompute (its attention row is selected)"));
+    m_step->setToolTip(
+        tr("Append the greedy next token to the prompt and recompute (its attention row is selected)"));
     m_back->setText(tr("◀ Back"));
     m_back->setToolTip(tr("Return to the prompt before the last step"));
     m_cancel->setText(tr("Cancel"));
@@ -39,13 +40,16 @@ GenerationBar::GenerationBar(QWidget* parent)
     hide();
 }
 
-QString GenerationBar::predictionText() const { return m_prediction->text(); }
+QString GenerationBar::predictionText() const
+{
+    return m_prediction->text();
+}
 
 void GenerationBar::setComputation(ComputationPtr computation)
 {
     m_computation = std::move(computation);
-    const bool model = m_computation && m_computation->input.kind == attn::InputKind::Model &&
-                       !m_computation->result->nextToken.empty();
+    const bool model = m_computation && m_computation->input.kind == attn::InputKind::Model
+        && !m_computation->result->nextToken.empty();
     setVisible(model);
     if (!model) {
         m_history.clear();

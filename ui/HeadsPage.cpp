@@ -49,7 +49,8 @@ HeadsPage::HeadsPage(QWidget* parent)
 
     // The order and filter persist (QSettings "heads/..."), as the colour map does.
     QSettings settings;
-    m_order->setCurrentIndex(std::max(0, m_order->findData(settings.value(QStringLiteral("heads/order"), QStringLiteral("layers")))));
+    m_order->setCurrentIndex(std::max(
+        0, m_order->findData(settings.value(QStringLiteral("heads/order"), QStringLiteral("layers")))));
     m_ascending->setChecked(settings.value(QStringLiteral("heads/ascending"), false).toBool());
     m_filter->setChecked(settings.value(QStringLiteral("heads/filter"), false).toBool());
     m_compare->setCurrentIndex(settings.value(QStringLiteral("heads/atMost"), false).toBool() ? 1 : 0);
@@ -103,8 +104,9 @@ void HeadsPage::apply()
     ranking.statistic = *statistic;
     ranking.ascending = m_ascending->isChecked();
     if (m_filter->isChecked())
-        ranking.filter = attn::HeadThreshold{*statistic,
-            m_compare->currentIndex() == 0 ? attn::HeadThreshold::Compare::AtLeast : attn::HeadThreshold::Compare::AtMost,
-            m_threshold->value()};
+        ranking.filter = attn::HeadThreshold { *statistic,
+            m_compare->currentIndex() == 0 ? attn::HeadThreshold::Compare::AtLeast
+                                           : attn::HeadThreshold::Compare::AtMost,
+            m_threshold->value() };
     m_grid->setRanking(ranking);
 }

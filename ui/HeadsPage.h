@@ -16,7 +16,8 @@ public:
     explicit HeadsPage(QWidget* parent = nullptr);
 
     HeadGridView* grid() const { return m_grid; }
-    // "layers" (the plain layer x head layout) or a HeadRanking name: entropy, max, distance, first, previous.
+    // "layers" (the plain layer x head layout) or a HeadRanking name: entropy, max, distance, first,
+    // previous.
     void setOrder(const QString& statistic, bool ascending);
     // Keep heads whose statistic is >= (atLeast) or <= the threshold; disable with setFilterEnabled(false).
     void setFilter(bool enabled, bool atLeast, double threshold);

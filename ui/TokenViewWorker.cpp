@@ -23,7 +23,8 @@ ComputationPtr withResult(const Computation& base, attn::AttentionResult result)
     return c;
 }
 
-Derived deriveViews(ComputationPtr source, attn::TokenViewOptions tokens, std::optional<attn::RolloutOptions> rollout)
+Derived deriveViews(
+    ComputationPtr source, attn::TokenViewOptions tokens, std::optional<attn::RolloutOptions> rollout)
 {
     Derived d;
     d.view = source;
@@ -71,7 +72,8 @@ void TokenViewWorker::setSource(ComputationPtr source)
     derive();
 }
 
-void TokenViewWorker::setOptions(const attn::TokenViewOptions& tokens, const std::optional<attn::RolloutOptions>& rollout)
+void TokenViewWorker::setOptions(
+    const attn::TokenViewOptions& tokens, const std::optional<attn::RolloutOptions>& rollout)
 {
     m_tokens = tokens;
     m_rollout = rollout;

@@ -34,7 +34,8 @@ NpyArray loadNpy(const std::string& name)
 }
 
 // A self-attention result from explicit maps [L][H][N][N].
-AttentionResult makeResult(int layers, int heads, int n, std::vector<float> weights, std::vector<std::string> labels = {})
+AttentionResult makeResult(
+    int layers, int heads, int n, std::vector<float> weights, std::vector<std::string> labels = {})
 {
     AttentionResult r;
     r.layers = layers;
@@ -55,7 +56,8 @@ void compareMaps(const std::vector<float>& actual, const float* expected, size_t
     QCOMPARE(actual.size(), count);
     for (size_t i = 0; i < count; ++i)
         if (std::abs(actual[i] - expected[i]) > tolerance)
-            QFAIL(qPrintable(QStringLiteral("element %1: %2, expected %3").arg(i).arg(actual[i]).arg(expected[i])));
+            QFAIL(qPrintable(
+                QStringLiteral("element %1: %2, expected %3").arg(i).arg(actual[i]).arg(expected[i])));
 }
 
 void checkRowsSumToOne(const std::vector<float>& map, int rows, int cols)
@@ -76,22 +78,24 @@ private slots:
     void rolloutHandComputed()
     {
         // Â1 = [[1,0,0],[.25,.75,0],[.1,.15,.75]], Â2 = [[1,0,0],[.5,.5,0],[.25,.25,.5]]; R = Â2 Â1.
-        auto r = makeResult(2, 1, 3, {1, 0, 0, 0.5f, 0.5f, 0, 0.2f, 0.3f, 0.5f, /* layer 2 */ 1, 0, 0, 1, 0, 0, 0.5f, 0.5f, 0});
+        auto r = makeResult(2, 1, 3,
+            { 1, 0, 0, 0.5f, 0.5f, 0, 0.2f, 0.3f, 0.5f, /* layer 2 */ 1, 0, 0, 1, 0, 0, 0.5f, 0.5f, 0 });
         auto rollout = AttentionRollout::compute(r);
         QVERIFY2(rollout, rollout ? "" : rollout.error().c_str());
-        const float expected[] = {1, 0, 0, 0.625f, 0.375f, 0, 0.3625f, 0.2625f, 0.375f};
+        const float expected[] = { 1, 0, 0, 0.625f, 0.375f, 0, 0.3625f, 0.2625f, 0.375f };
         compareMaps(*rollout, expected, 9, 1e-6);
         // Only the first layer: Â1 itself.
         RolloutOptions first;
         first.lastLayer = 0;
-        const float a1[] = {1, 0, 0, 0.25f, 0.75f, 0, 0.1f, 0.15f, 0.75f};
+        const float a1[] = { 1, 0, 0, 0.25f, 0.75f, 0, 0.1f, 0.15f, 0.75f };
         compareMaps(*AttentionRollout::compute(r, first), a1, 9, 1e-6);
     }
 
     void rolloutFusionAndDiscardByHand()
     {
         // Two heads, one layer: row 0 of head 0 is [.1,.6,.3], of head 1 [.5,.2,.3].
-        auto r = makeResult(1, 2, 3, {0.1f, 0.6f, 0.3f, 0, 1, 0, 0, 0, 1, /* head 1 */ 0.5f, 0.2f, 0.3f, 0, 1, 0, 0, 0, 1});
+        auto r = makeResult(
+            1, 2, 3, { 0.1f, 0.6f, 0.3f, 0, 1, 0, 0, 0, 1, /* head 1 */ 0.5f, 0.2f, 0.3f, 0, 1, 0, 0, 0, 1 });
         auto fusedMin = AttentionRollout::fuseHeads(r, 0, HeadFusion::Min);
         QCOMPARE(fusedMin[0], 0.1f * 1.0);
         QVERIFY(std::abs(fusedMin[1] - 0.2) < 1e-7);
@@ -106,7 +110,8 @@ private slots:
         QVERIFY(std::abs((*rollout)[0] - 0.65f / 0.85f) < 1e-6);
         QVERIFY(std::abs((*rollout)[1] - 0.2f / 0.85f) < 1e-6);
         QCOMPARE((*rollout)[2], 0.0f);
-        // Row 1 = [0,1,0]: the smallest off-diagonal tie (keys 0 and 2 both 0) discards key 0; nothing changes.
+        // Row 1 = [0,1,0]: the smallest off-diagonal tie (keys 0 and 2 both 0) discards key 0; nothing
+        // changes.
         QVERIFY(std::abs((*rollout)[4] - 1.0f) < 1e-6);
     }
 
@@ -115,11 +120,11 @@ private slots:
         QTest::addColumn<QString>("fusion");
         QTest::addColumn<double>("ratio");
         QTest::addColumn<QString>("file");
-        for (const char* f : {"mean", "min", "max"}) {
-            QTest::newRow(qPrintable(QStringLiteral("%1 0").arg(QLatin1String(f))))
-                << QString::fromLatin1(f) << 0.0 << QStringLiteral("rollout_%1_0p0.npy").arg(QLatin1String(f));
-            QTest::newRow(qPrintable(QStringLiteral("%1 0.5").arg(QLatin1String(f))))
-                << QString::fromLatin1(f) << 0.5 << QStringLiteral("rollout_%1_0p5.npy").arg(QLatin1String(f));
+        for (const char* f : { "mean", "min", "max" }) {
+            QTest::newRow(qPrintable(QStringLiteral("%1 0").arg(QLatin1String(f)))) << QString::fromLatin1(
+                f) << 0.0 << QStringLiteral("rollout_%1_0p0.npy").arg(QLatin1String(f));
+            QTest::newRow(qPrintable(QStringLiteral("%1 0.5").arg(QLatin1String(f)))) << QString::fromLatin1(
+                f) << 0.5 << QStringLiteral("rollout_%1_0p5.npy").arg(QLatin1String(f));
         }
     }
     void rolloutAgainstTorch()
@@ -128,7 +133,7 @@ private slots:
         QFETCH(double, ratio);
         QFETCH(QString, file);
         const NpyArray w = loadNpy("weights.npy");
-        QCOMPARE(w.shape, (std::vector<int64_t>{3, 4, 6, 6}));
+        QCOMPARE(w.shape, (std::vector<int64_t> { 3, 4, 6, 6 }));
         auto r = makeResult(3, 4, 6, w.data);
         r.mechanism.causal = true;
         RolloutOptions o;
@@ -147,7 +152,7 @@ private slots:
 
     void rolloutRefusesBadInput()
     {
-        auto r = makeResult(1, 1, 2, {1, 0, 0.5f, 0.5f});
+        auto r = makeResult(1, 1, 2, { 1, 0, 0.5f, 0.5f });
         RolloutOptions o;
         o.discardRatio = 1.0;
         QVERIFY(AttentionRollout::compute(r, o).error().find("discard ratio") != std::string::npos);
@@ -155,18 +160,18 @@ private slots:
         QVERIFY(!AttentionRollout::compute(r, o));
         r.weights[1] = std::numeric_limits<float>::quiet_NaN();
         QVERIFY(AttentionRollout::compute(r).error().find("NaN") != std::string::npos);
-        auto cross = makeResult(1, 1, 2, {1, 0, 0.5f, 0.5f});
+        auto cross = makeResult(1, 1, 2, { 1, 0, 0.5f, 0.5f });
         cross.keyCount = 1;
         cross.cross = true;
         QVERIFY(AttentionRollout::compute(cross).error().find("self-attention") != std::string::npos);
-        auto big = makeResult(1, 1, 2, {1, 0, 0.5f, 0.5f});
+        auto big = makeResult(1, 1, 2, { 1, 0, 0.5f, 0.5f });
         ComputeControl tight;
         tight.memoryLimitBytes = 16;
         QVERIFY(AttentionRollout::compute(big, {}, tight).error().find("memory budget") != std::string::npos);
         QVERIFY(!AttentionRollout::parseFusion("median"));
         // The per-patch map: CLS row and the mean over queries, keys from 1.
-        const std::vector<float> rollout{1, 0, 0, 0.5f, 0.25f, 0.25f, 0.2f, 0.3f, 0.5f};
-        QCOMPARE(AttentionRollout::patchMap(rollout, 3, 0, 1), (std::vector<float>{0, 0}));
+        const std::vector<float> rollout { 1, 0, 0, 0.5f, 0.25f, 0.25f, 0.2f, 0.3f, 0.5f };
+        QCOMPARE(AttentionRollout::patchMap(rollout, 3, 0, 1), (std::vector<float> { 0, 0 }));
         const auto mean = AttentionRollout::patchMap(rollout, 3, -1, 1);
         QVERIFY(std::abs(mean[0] - 0.55f / 3) < 1e-6 && std::abs(mean[1] - 0.75f / 3) < 1e-6);
         QVERIFY(AttentionRollout::patchMap(rollout, 3, 0, 3).empty());
@@ -174,7 +179,7 @@ private slots:
 
     void tokenFilterRenormalises()
     {
-        auto r = makeResult(1, 1, 3, {1, 0, 0, 0.6f, 0.4f, 0, 0.5f, 0.2f, 0.3f}, {"<s>", "a", "b"});
+        auto r = makeResult(1, 1, 3, { 1, 0, 0, 0.6f, 0.4f, 0, 0.5f, 0.2f, 0.3f }, { "<s>", "a", "b" });
         r.mechanism.causal = true;
         r.mask = MaskSpec(r.mechanism, 3, 3);
         TokenFilterOptions o;
@@ -182,27 +187,28 @@ private slots:
         auto f = TokenFilter::apply(r, o);
         QVERIFY(f);
         QCOMPARE(f->queryCount, 2);
-        QCOMPARE(f->keyLabels, (std::vector<std::string>{"a", "b"}));
+        QCOMPARE(f->keyLabels, (std::vector<std::string> { "a", "b" }));
         // a: [.4, 0] / .4; b: [.2, .3] / .5
-        const float expected[] = {1, 0, 0.4f, 0.6f};
+        const float expected[] = { 1, 0, 0.4f, 0.6f };
         compareMaps(f->weights, expected, 4, 1e-6);
-        QVERIFY(f->isMasked(0, 1));   // causal carries over
+        QVERIFY(f->isMasked(0, 1)); // causal carries over
         QVERIFY(!f->isMasked(1, 0));
         // Flags win over spelling: "a" flagged special, "<s>" not; dropFirst drops "<s>" too.
-        r.specialTokens = {0, 1, 0};
+        r.specialTokens = { 0, 1, 0 };
         o.dropFirst = true;
         auto both = TokenFilter::apply(r, o);
         QVERIFY(both);
-        QCOMPARE(both->keyLabels, (std::vector<std::string>{"b"}));
-        QCOMPARE(both->weights, (std::vector<float>{1.0f}));
-        QCOMPARE(both->specialTokens, (std::vector<uint8_t>{0}));
+        QCOMPARE(both->keyLabels, (std::vector<std::string> { "b" }));
+        QCOMPARE(both->weights, (std::vector<float> { 1.0f }));
+        QCOMPARE(both->specialTokens, (std::vector<uint8_t> { 0 }));
         // Nothing left: a clear error.
-        auto single = makeResult(1, 1, 1, {1}, {"[CLS]"});
+        auto single = makeResult(1, 1, 1, { 1 }, { "[CLS]" });
         TokenFilterOptions special;
         special.dropSpecial = true;
         QVERIFY(TokenFilter::apply(single, special).error().find("no token") != std::string::npos);
-        QVERIFY(TokenFilter::looksSpecial("[SEP]") && TokenFilter::looksSpecial("<|endoftext|>") &&
-                TokenFilter::looksSpecial("</s>") && !TokenFilter::looksSpecial("[x]") && !TokenFilter::looksSpecial("<3"));
+        QVERIFY(TokenFilter::looksSpecial("[SEP]") && TokenFilter::looksSpecial("<|endoftext|>")
+            && TokenFilter::looksSpecial("</s>") && !TokenFilter::looksSpecial("[x]")
+            && !TokenFilter::looksSpecial("<3"));
     }
 
     void tokenFilterSubsetsPerHeadVectors()
@@ -210,14 +216,14 @@ private slots:
         // 1 layer, 2 heads, 3 tokens, headDim 1: queries = 10*h + i, keys = -(10*h + i).
         auto r = makeResult(1, 2, 3, std::vector<float>(18, 1.0f / 3));
         r.headDim = 1;
-        r.layerQueries = {0, 1, 2, 10, 11, 12};
-        r.layerKeys = {0, -1, -2, -10, -11, -12};
+        r.layerQueries = { 0, 1, 2, 10, 11, 12 };
+        r.layerKeys = { 0, -1, -2, -10, -11, -12 };
         TokenFilterOptions o;
         o.dropFirst = true;
         auto f = TokenFilter::apply(r, o);
         QVERIFY(f);
-        QCOMPARE(f->layerQueries, (std::vector<float>{1, 2, 11, 12}));
-        QCOMPARE(f->layerKeys, (std::vector<float>{-1, -2, -11, -12}));
+        QCOMPARE(f->layerQueries, (std::vector<float> { 1, 2, 11, 12 }));
+        QCOMPARE(f->layerKeys, (std::vector<float> { -1, -2, -11, -12 }));
         QCOMPARE(f->weights[0], 0.5f);
     }
 
@@ -226,31 +232,40 @@ private slots:
         QTest::addColumn<QStringList>("labels");
         QTest::addColumn<QStringList>("words");
         QTest::addColumn<QList<int>>("wordOfToken");
-        QTest::newRow("wordpiece") << QStringList{QStringLiteral("[CLS]"), QStringLiteral("play"), QStringLiteral("##ing"),
-            QStringLiteral("fast"), QStringLiteral("."), QStringLiteral("##x"), QStringLiteral("[SEP]")}
-                                   << QStringList{QStringLiteral("[CLS]"), QStringLiteral("playing"), QStringLiteral("fast"),
-                                          QStringLiteral("."), QStringLiteral("x"), QStringLiteral("[SEP]")}
-                                   << QList<int>{0, 1, 1, 2, 3, 4, 5};
-        QTest::newRow("gpt2") << QStringList{QStringLiteral("The"), QString::fromUtf8("\u0120play"), QStringLiteral("ers"),
-            QStringLiteral(","), QString::fromUtf8("\u0120won"), QStringLiteral("<|endoftext|>")}
-                              << QStringList{QStringLiteral("The"), QStringLiteral("players"), QStringLiteral(","),
-                                     QStringLiteral("won"), QStringLiteral("<|endoftext|>")}
-                              << QList<int>{0, 1, 1, 2, 3, 4};
-        QTest::newRow("sentencepiece") << QStringList{QStringLiteral("<s>"), QString::fromUtf8("\u2581The"),
-            QString::fromUtf8("\u2581play"), QStringLiteral("ers"), QString::fromUtf8("\u2581won"), QStringLiteral("!")}
-                                       << QStringList{QStringLiteral("<s>"), QStringLiteral("The"), QStringLiteral("players"),
-                                              QStringLiteral("won"), QStringLiteral("!")}
-                                       << QList<int>{0, 1, 2, 2, 3, 4};
+        QTest::newRow("wordpiece") << QStringList { QStringLiteral("[CLS]"), QStringLiteral("play"),
+            QStringLiteral("##ing"), QStringLiteral("fast"), QStringLiteral("."), QStringLiteral("##x"),
+            QStringLiteral("[SEP]") }
+                                   << QStringList { QStringLiteral("[CLS]"), QStringLiteral("playing"),
+                                          QStringLiteral("fast"), QStringLiteral("."), QStringLiteral("x"),
+                                          QStringLiteral("[SEP]") }
+                                   << QList<int> { 0, 1, 1, 2, 3, 4, 5 };
+        QTest::newRow("gpt2") << QStringList { QStringLiteral("The"), QString::fromUtf8("\u0120play"),
+            QStringLiteral("ers"), QStringLiteral(","), QString::fromUtf8("\u0120won"),
+            QStringLiteral("<|endoftext|>") }
+                              << QStringList { QStringLiteral("The"), QStringLiteral("players"),
+                                     QStringLiteral(","), QStringLiteral("won"),
+                                     QStringLiteral("<|endoftext|>") }
+                              << QList<int> { 0, 1, 1, 2, 3, 4 };
+        QTest::newRow("sentencepiece")
+            << QStringList { QStringLiteral("<s>"), QString::fromUtf8("\u2581The"),
+                   QString::fromUtf8("\u2581play"), QStringLiteral("ers"), QString::fromUtf8("\u2581won"),
+                   QStringLiteral("!") }
+            << QStringList { QStringLiteral("<s>"), QStringLiteral("The"), QStringLiteral("players"),
+                   QStringLiteral("won"), QStringLiteral("!") }
+            << QList<int> { 0, 1, 2, 2, 3, 4 };
         // llama2.c (stories260K's pieces for "... play outside in the park."): a lone " " starts "outside".
-        QTest::newRow("llama2c") << QStringList{QStringLiteral("<s>"), QStringLiteral(" play"), QStringLiteral(" "),
-            QStringLiteral("out"), QStringLiteral("s"), QStringLiteral("id"), QStringLiteral("e"), QStringLiteral(" p"),
-            QStringLiteral("ar"), QStringLiteral("k"), QStringLiteral(".")}
-                                 << QStringList{QStringLiteral("<s>"), QStringLiteral("play"), QStringLiteral("outside"),
-                                        QStringLiteral("park"), QStringLiteral(".")}
-                                 << QList<int>{0, 1, 2, 2, 2, 2, 2, 3, 3, 3, 4};
-        QTest::newRow("engine words") << QStringList{QStringLiteral("the"), QStringLiteral("cat"), QStringLiteral(".")}
-                                      << QStringList{QStringLiteral("the"), QStringLiteral("cat"), QStringLiteral(".")}
-                                      << QList<int>{0, 1, 2};
+        QTest::newRow("llama2c") << QStringList { QStringLiteral("<s>"), QStringLiteral(" play"),
+            QStringLiteral(" "), QStringLiteral("out"), QStringLiteral("s"), QStringLiteral("id"),
+            QStringLiteral("e"), QStringLiteral(" p"), QStringLiteral("ar"), QStringLiteral("k"),
+            QStringLiteral(".") }
+                                 << QStringList { QStringLiteral("<s>"), QStringLiteral("play"),
+                                        QStringLiteral("outside"), QStringLiteral("park"),
+                                        QStringLiteral(".") }
+                                 << QList<int> { 0, 1, 2, 2, 2, 2, 2, 3, 3, 3, 4 };
+        QTest::newRow("engine words")
+            << QStringList { QStringLiteral("the"), QStringLiteral("cat"), QStringLiteral(".") }
+            << QStringList { QStringLiteral("the"), QStringLiteral("cat"), QStringLiteral(".") }
+            << QList<int> { 0, 1, 2 };
     }
     void wordGroups()
     {
@@ -285,18 +300,20 @@ private slots:
         const NpyArray expected = loadNpy("words_expected.npy");
         compareMaps(words->weights, expected.data.data(), expected.data.size(), 1e-6);
         checkRowsSumToOne(words->weights, 6, 6);
-        QCOMPARE(words->specialTokens.front(), uint8_t{1}); // <|endoftext|> stays special
+        QCOMPARE(words->specialTokens.front(), uint8_t { 1 }); // <|endoftext|> stays special
     }
 
     void wordMapByHand()
     {
         // Tokens a ##b c: words {a,b}, {c}. Rows: [.5,.3,.2], [.1,.1,.8], [.3,.3,.4].
-        // FROM ab = mean of rows 0,1; TO ab = sum of keys 0,1: [(.8+.2)/2, (.2+.8)/2] = [.5, .5]; c: [.6, .4].
-        auto r = makeResult(1, 1, 3, {0.5f, 0.3f, 0.2f, 0.1f, 0.1f, 0.8f, 0.3f, 0.3f, 0.4f}, {"a", "##b", "c"});
+        // FROM ab = mean of rows 0,1; TO ab = sum of keys 0,1: [(.8+.2)/2, (.2+.8)/2] = [.5, .5]; c: [.6,
+        // .4].
+        auto r = makeResult(
+            1, 1, 3, { 0.5f, 0.3f, 0.2f, 0.1f, 0.1f, 0.8f, 0.3f, 0.3f, 0.4f }, { "a", "##b", "c" });
         auto w = WordAggregation::apply(r);
         QVERIFY(w);
-        QCOMPARE(w->keyLabels, (std::vector<std::string>{"ab", "c"}));
-        compareMaps(w->weights, std::vector<float>{0.5f, 0.5f, 0.6f, 0.4f}.data(), 4, 1e-6);
+        QCOMPARE(w->keyLabels, (std::vector<std::string> { "ab", "c" }));
+        compareMaps(w->weights, std::vector<float> { 0.5f, 0.5f, 0.6f, 0.4f }.data(), 4, 1e-6);
         auto bad = r;
         bad.keyLabels.pop_back();
         QVERIFY(WordAggregation::apply(bad).error().find("label") != std::string::npos);
@@ -305,22 +322,22 @@ private slots:
     void rankingOrdersAndFilters()
     {
         // Three heads of 2 tokens; first-token mass (mean of column 0): h0 0.75, h1 0.5, h2 1.0.
-        auto r = makeResult(1, 3, 2, {1, 0, 0.5f, 0.5f, /* h1 */ 1, 0, 0, 1, /* h2 */ 1, 0, 1, 0});
+        auto r = makeResult(1, 3, 2, { 1, 0, 0.5f, 0.5f, /* h1 */ 1, 0, 0, 1, /* h2 */ 1, 0, 1, 0 });
         auto desc = HeadRanking::rank(r, HeadStatistic::FirstTokenMass, false);
-        QCOMPARE(desc.size(), size_t{3});
+        QCOMPARE(desc.size(), size_t { 3 });
         QCOMPARE(desc[0].head, 2);
         QCOMPARE(desc[1].head, 0);
         QCOMPARE(desc[2].head, 1);
         QCOMPARE(desc[1].value, 0.75);
-        auto asc = HeadRanking::rank(r, HeadStatistic::FirstTokenMass, true, HeadThreshold{HeadStatistic::FirstTokenMass,
-                                                                                     HeadThreshold::Compare::AtLeast, 0.7});
-        QCOMPARE(asc.size(), size_t{2});
+        auto asc = HeadRanking::rank(r, HeadStatistic::FirstTokenMass, true,
+            HeadThreshold { HeadStatistic::FirstTokenMass, HeadThreshold::Compare::AtLeast, 0.7 });
+        QCOMPARE(asc.size(), size_t { 2 });
         QCOMPARE(asc[0].head, 0);
         QCOMPARE(asc[1].head, 2);
         // Previous-token mass (row 1's weight on key 0): h0 .5, h1 0, h2 1; filter by another statistic.
         auto prev = HeadRanking::rank(r, HeadStatistic::PreviousTokenMass, false,
-            HeadThreshold{HeadStatistic::FirstTokenMass, HeadThreshold::Compare::AtMost, 0.8});
-        QCOMPARE(prev.size(), size_t{2});
+            HeadThreshold { HeadStatistic::FirstTokenMass, HeadThreshold::Compare::AtMost, 0.8 });
+        QCOMPARE(prev.size(), size_t { 2 });
         QCOMPARE(prev[0].head, 0);
         QCOMPARE(prev[0].value, 0.5);
         QCOMPARE(*HeadRanking::parse("first"), HeadStatistic::FirstTokenMass);
@@ -338,7 +355,8 @@ private slots:
         auto r = makeResult(1, 1, 5, w);
         r.gridRows = r.gridCols = 2;
         // Patch rows: distances sqrt(2), 0, 0, 0 -> mean sqrt(2) / 4.
-        QVERIFY(std::abs(HeadRanking::value(r, 0, 0, HeadStatistic::MeanDistance) - std::sqrt(2.0) / 4) < 1e-9);
+        QVERIFY(
+            std::abs(HeadRanking::value(r, 0, 0, HeadStatistic::MeanDistance) - std::sqrt(2.0) / 4) < 1e-9);
         r.gridRows = 0; // positions: rows 1 -> |1-4| = 3, others 0 -> 3/5
         QVERIFY(std::abs(HeadRanking::value(r, 0, 0, HeadStatistic::MeanDistance) - 0.6) < 1e-9);
     }
@@ -370,7 +388,9 @@ private slots:
             const double sign = dot < 0 ? -1.0 : 1.0;
             QCOMPARE(sign, 1.0);
             for (int i = 0; i < 14; ++i)
-                QVERIFY2(std::abs(sign * got[static_cast<size_t>(i)] - expected.data[static_cast<size_t>(i) * 2 + c]) < 1e-4,
+                QVERIFY2(std::abs(sign * got[static_cast<size_t>(i)]
+                             - expected.data[static_cast<size_t>(i) * 2 + c])
+                        < 1e-4,
                     qPrintable(QStringLiteral("component %1 point %2").arg(c).arg(i)));
         }
         if (translate) { // the clouds share a centroid: mean x of queries == mean x of keys
@@ -393,8 +413,8 @@ private slots:
         r.k = r.q.array() + 10.0f;
         auto v = QueryKeyProjection::headVectors(r, 0, 1);
         QVERIFY(v);
-        QCOMPARE(v->first, (std::vector<float>{3, 4, 7, 8, 11, 12}));
-        QCOMPARE(v->second, (std::vector<float>{13, 14, 17, 18, 21, 22}));
+        QCOMPARE(v->first, (std::vector<float> { 3, 4, 7, 8, 11, 12 }));
+        QCOMPARE(v->second, (std::vector<float> { 13, 14, 17, 18, 21, 22 }));
         // Points on the line y = x + 1: all variance in the first component.
         auto p = QueryKeyProjection::forHead(r, 0, 1, false);
         QVERIFY(p);
@@ -403,11 +423,11 @@ private slots:
         QVERIFY(!QueryKeyProjection::headVectors(r, 0, 2));
         r.q = Matrix();
         QVERIFY(QueryKeyProjection::forHead(r, 0, 0).error().find("per-head") != std::string::npos);
-        const float nan[] = {std::numeric_limits<float>::quiet_NaN()};
+        const float nan[] = { std::numeric_limits<float>::quiet_NaN() };
         QVERIFY(QueryKeyProjection::project(nan, 1, nan, 1, 1).error().find("NaN") != std::string::npos);
         QVERIFY(!QueryKeyProjection::project(nan, 0, nan, 1, 1));
         // Identical points: no variance, ratios 0, no NaN.
-        const float same[] = {1, 1, 1, 1};
+        const float same[] = { 1, 1, 1, 1 };
         auto flat = QueryKeyProjection::project(same, 1, same + 2, 1, 2, false);
         QVERIFY(flat);
         QCOMPARE(flat->explained[0], 0.0);

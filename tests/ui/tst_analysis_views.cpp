@@ -97,15 +97,16 @@ void TestAnalysisViews::computeText(const QString& text, int heads)
 
 void TestAnalysisViews::sortingReordersAndFiltersTiles()
 {
-    const ComputationPtr c = waitForView([&] { computeText(QStringLiteral("[CLS] the cat sat on the mat and looked at the dog [SEP]"), 4); });
+    const ComputationPtr c = waitForView(
+        [&] { computeText(QStringLiteral("[CLS] the cat sat on the mat and looked at the dog [SEP]"), 4); });
     QVERIFY(c);
     QCOMPARE(c->result->heads, 4);
     HeadsPage* page = m_window->headsPage();
     HeadGridView* grid = page->grid();
-    QCOMPARE(grid->tileOrder().size(), size_t{5}); // 4 heads + the mean tile
+    QCOMPARE(grid->tileOrder().size(), size_t { 5 }); // 4 heads + the mean tile
     page->setOrder(QStringLiteral("first"), false);
     const auto order = grid->tileOrder();
-    QCOMPARE(order.size(), size_t{4});
+    QCOMPARE(order.size(), size_t { 4 });
     std::vector<double> expected;
     for (const auto& [layer, head] : order)
         expected.push_back(attn::HeadStatistics::forHead(*c->result, layer, head).firstTokenMass);
@@ -113,18 +114,19 @@ void TestAnalysisViews::sortingReordersAndFiltersTiles()
         QVERIFY2(expected[i - 1] >= expected[i], "tiles must descend by first-token mass");
     QCOMPARE(grid->tileValues(), expected);
     // The first tile sits top-left, the next to its right.
-    QVERIFY(grid->tileRect(order[0].first, order[0].second).left() < grid->tileRect(order[1].first, order[1].second).left());
+    QVERIFY(grid->tileRect(order[0].first, order[0].second).left()
+        < grid->tileRect(order[1].first, order[1].second).left());
     page->setOrder(QStringLiteral("first"), true);
     QCOMPARE(grid->tileOrder().front(), order.back());
     // Filter at the median value: only the heads at or above it remain.
     const double threshold = expected[1];
     page->setOrder(QStringLiteral("first"), false);
     page->setFilter(true, true, threshold);
-    QCOMPARE(grid->tileOrder().size(), size_t{2});
+    QCOMPARE(grid->tileOrder().size(), size_t { 2 });
     QCOMPARE(grid->tileOrder()[0], order[0]);
     QVERIFY(!grid->tileRect(order[3].first, order[3].second).isValid()); // filtered tiles are hidden
     page->setOrder(QStringLiteral("layers"), false);
-    QCOMPARE(grid->tileOrder().size(), size_t{5});
+    QCOMPARE(grid->tileOrder().size(), size_t { 5 });
 }
 
 void TestAnalysisViews::togglesChangeTheHeatmap()
@@ -136,7 +138,7 @@ void TestAnalysisViews::togglesChangeTheHeatmap()
     ComputationPtr dropped = waitForView([&] { bar->dropSpecialBox()->setChecked(true); });
     QVERIFY(dropped);
     QCOMPARE(map->computation(), dropped);
-    QCOMPARE(dropped->result->keyLabels, (std::vector<std::string>{"the", "cat", "sat"}));
+    QCOMPARE(dropped->result->keyLabels, (std::vector<std::string> { "the", "cat", "sat" }));
     // Renormalised: each shown row sums to 1.
     for (int i = 0; i < 3; ++i) {
         double sum = 0.0;
@@ -145,15 +147,16 @@ void TestAnalysisViews::togglesChangeTheHeatmap()
         QVERIFY(std::abs(sum - 1.0) < 1e-5);
     }
     // The Diff view's B gets the same token view, so A − B lines up.
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->diffView()->viewB()->computation() &&
-                                 m_window->diffView()->viewB()->computation()->result->keyCount == 3,
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->diffView()->viewB()->computation()
+            && m_window->diffView()->viewB()->computation()->result->keyCount == 3,
         20000);
     QCOMPARE(m_window->diffView()->viewB()->computation()->result->keyLabels, dropped->result->keyLabels);
     // The first (sink) token alone: [SEP] stays.
     bar->dropSpecialBox()->setChecked(false);
     QVERIFY(waitForView([&] { bar->dropFirstBox()->setChecked(true); }));
-    QCOMPARE(map->computation()->result->keyLabels, (std::vector<std::string>{"the", "cat", "sat", "[SEP]"}));
-    QCOMPARE(m_window->headGrid()->tileOrder().size(), size_t{3}); // 2 heads + mean, of the filtered map
+    QCOMPARE(
+        map->computation()->result->keyLabels, (std::vector<std::string> { "the", "cat", "sat", "[SEP]" }));
+    QCOMPARE(m_window->headGrid()->tileOrder().size(), size_t { 3 }); // 2 heads + mean, of the filtered map
     ComputationPtr raw = waitForView([&] { bar->dropFirstBox()->setChecked(false); });
     QCOMPARE(raw->result->keyCount, 5);
     // Rollout mode: the heatmap shows one N x N map equal to the core's rollout of the result.
@@ -196,10 +199,12 @@ void TestAnalysisViews::clickingAQueryKeyPointSelectsItsRow()
     QVERIFY(view->pointText(query).contains(QLatin1String("query")));
     QVERIFY(view->pointText(key).contains(QLatin1String("key")));
     QSignalSpy selected(view, &EmbeddingView::tokenSelected);
-    QTest::mouseClick(view->plot(), Qt::LeftButton, {}, view->plot()->mapFrom(view, view->pointPosition(query)));
+    QTest::mouseClick(
+        view->plot(), Qt::LeftButton, {}, view->plot()->mapFrom(view, view->pointPosition(query)));
     QCOMPARE(selected.count(), 1);
     QCOMPARE(m_window->heatmap()->selectedQuery(), query);
-    QTest::mouseClick(view->plot(), Qt::LeftButton, {}, view->plot()->mapFrom(view, view->pointPosition(key)));
+    QTest::mouseClick(
+        view->plot(), Qt::LeftButton, {}, view->plot()->mapFrom(view, view->pointPosition(key)));
     QCOMPARE(m_window->heatmap()->selectedQuery(), key - 8);
     // The mean of heads has no queries and keys of its own: a message, no points.
     m_window->viewControls()->setHead(0, -1);
@@ -212,22 +217,25 @@ void TestAnalysisViews::stepThroughAddsTheGeneratedToken()
 {
     const QString model = qEnvironmentVariable("ATTNSCOPE_SHARED") + QStringLiteral("/models/stories260k");
     if (!QFileInfo::exists(model + QStringLiteral("/stories260K.bin")))
-        QSKIP(qPrintable(QStringLiteral("the shared model is absent (%1): skipping the step-through").arg(model)));
+        QSKIP(qPrintable(
+            QStringLiteral("the shared model is absent (%1): skipping the step-through").arg(model)));
     // The token the command line generates after the prompt.
     QProcess cli;
-    cli.start(qEnvironmentVariable("ATTNSCOPE_EXE"), {QStringLiteral("generate"), QStringLiteral("--model"), model,
-        QStringLiteral("--text"), QStringLiteral("Once upon a time"), QStringLiteral("--steps"), QStringLiteral("1")});
+    cli.start(qEnvironmentVariable("ATTNSCOPE_EXE"),
+        { QStringLiteral("generate"), QStringLiteral("--model"), model, QStringLiteral("--text"),
+            QStringLiteral("Once upon a time"), QStringLiteral("--steps"), QStringLiteral("1") });
     QVERIFY(cli.waitForFinished(60000));
     const QString generated = QString::fromUtf8(cli.readAllStandardOutput()).trimmed();
-    QVERIFY2(generated.startsWith(QLatin1String("Once upon a time")) && generated.size() > 16, qPrintable(generated));
+    QVERIFY2(generated.startsWith(QLatin1String("Once upon a time")) && generated.size() > 16,
+        qPrintable(generated));
 
     attn::InputSpec spec;
     spec.kind = attn::InputKind::Model;
     spec.path = model.toStdString();
     spec.text = "Once upon a time";
     m_window->inputPanel()->setSpec(spec);
-    const ComputationPtr first =
-        waitForView([&] { m_window->worker()->computeNow(spec, m_window->mechanismPanel()->mechanism()); });
+    const ComputationPtr first
+        = waitForView([&] { m_window->worker()->computeNow(spec, m_window->mechanismPanel()->mechanism()); });
     QVERIFY(first);
     QCOMPARE(first->result->keyCount, 5);
     GenerationBar* bar = m_window->generationBar();
