@@ -33,6 +33,7 @@ QString CommandLine::usage()
         "  attnscope [FILE|SAMPLE]        open the desktop app (default sample when none is given)\n"
         "  attnscope samples              list the bundled samples: name<TAB>kind<TAB>description\n"
         "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy] [--tokens-out FILE.json]\n"
+        "        [--drop-special] [--drop-first] [--merge-subwords] [--rollout [--fusion mean|min|max] [--discard R]]\n"
         "  attnscope generate --model PATH --text STR --steps K [--tokens]\n"
         "  attnscope session INPUT MECH --out F.attnscope [--view V] [--head H]  |  session --check F.attnscope\n"
         "  attnscope export INPUT MECH --view heatmap|heads|lines|diff|pipeline --out F.png|F.svg|F.pdf\n"

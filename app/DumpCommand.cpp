@@ -1,8 +1,10 @@
 #include "DumpCommand.h"
 
+#include "AnalysisOptions.h"
 #include "AtomicFileWriter.h"
 #include "AttentionComputer.h"
 #include "MechanismOptions.h"
+#include "NpyFile.h"
 #include "ResultExport.h"
 
 #include <QCommandLineParser>
@@ -15,6 +17,7 @@ CliError DumpCommand::run(const QStringList& arguments)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("dump"), QStringLiteral("The subcommand."));
     MechanismOptions::addTo(p);
+    AnalysisOptions::addTo(p, true);
     p.addOptions({
         {QStringLiteral("out"), QStringLiteral("Weights: .npy (float32 [L,H,Nq,Nk]) or .json."), QStringLiteral("FILE")},
         {QStringLiteral("out-output"), QStringLiteral("The final output, float32 [Nq,d] .npy."), QStringLiteral("FILE.npy")},
@@ -44,6 +47,12 @@ CliError DumpCommand::run(const QStringList& arguments)
     if (CliError e = MechanismOptions::read(p, inputSpec, mechanism); e.failed())
         return e;
 
+    AnalysisChoice analysis;
+    if (CliError e = AnalysisOptions::read(p, analysis, true); e.failed())
+        return e;
+    if (analysis.rollout && json)
+        return CliError::usage(QStringLiteral("--rollout writes a .npy file (got '%1')").arg(out));
+
     attn::ComputeControl control;
     if (CliError e = MechanismOptions::readControl(p, control); e.failed())
         return e;
@@ -51,6 +60,11 @@ CliError DumpCommand::run(const QStringList& arguments)
     auto result = attn::AttentionComputer::compute(inputSpec, mechanism, control);
     if (!result)
         return CliError::badInput(QString::fromStdString(result.error()));
+    if (analysis.tokens.any()) {
+        result = attn::TokenView::apply(*result, analysis.tokens);
+        if (!result)
+            return CliError::badInput(QString::fromStdString(result.error()));
+    }
     for (const auto& w : result->warnings)
         QTextStream(stderr) << "warning: " << QString::fromStdString(w) << '\n';
 
@@ -61,7 +75,15 @@ CliError DumpCommand::run(const QStringList& arguments)
                             << result->nextTokenProbability << ")\n";
 
     // Serialise everything first, then write: a failure leaves no output at all.
-    const std::string weights = json ? attn::ResultExport::json(*result) : attn::ResultExport::weightsNpy(*result);
+    std::string weights;
+    if (analysis.rollout) {
+        const auto rollout = attn::AttentionRollout::compute(*result, analysis.rolloutOptions, control);
+        if (!rollout)
+            return CliError::badInput(QStringLiteral("--rollout: ") + QString::fromStdString(rollout.error()));
+        weights = attn::NpyFile::serialize({result->keyCount, result->keyCount}, rollout->data());
+    } else {
+        weights = json ? attn::ResultExport::json(*result) : attn::ResultExport::weightsNpy(*result);
+    }
     std::string output;
     if (!outOutput.isEmpty())
         output = attn::ResultExport::outputNpy(*result);

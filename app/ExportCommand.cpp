@@ -1,5 +1,6 @@
 #include "ExportCommand.h"
 
+#include "AnalysisOptions.h"
 #include "AttentionComputer.h"
 #include "ColorMap.h"
 #include "DiffView.h"
@@ -14,10 +15,12 @@
 #include <algorithm>
 
 namespace {
-std::variant<ComputationPtr, CliError> compute(
-    const attn::InputSpec& spec, const attn::Mechanism& mechanism, const attn::ComputeControl& control)
+std::variant<ComputationPtr, CliError> compute(const attn::InputSpec& spec, const attn::Mechanism& mechanism,
+    const attn::ComputeControl& control, const attn::TokenViewOptions& tokens)
 {
     auto result = attn::AttentionComputer::compute(spec, mechanism, control);
+    if (result && tokens.any())
+        result = attn::TokenView::apply(*result, tokens);
     if (!result)
         return CliError::badInput(QString::fromStdString(result.error()));
     auto c = std::make_shared<Computation>();
@@ -47,6 +50,7 @@ CliError ExportCommand::run(const QStringList& arguments)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("export"), QStringLiteral("The subcommand."));
     MechanismOptions::addTo(p);
+    AnalysisOptions::addTo(p, false);
     p.addOptions({
         {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline (default heatmap)."), QStringLiteral("VIEW")},
         {QStringLiteral("mermaid"), QStringLiteral("Pipeline view: this Mermaid flowchart instead of the mechanism's own."),
@@ -153,12 +157,15 @@ CliError ExportCommand::run(const QStringList& arguments)
     attn::ComputeControl control;
     if (CliError ce = MechanismOptions::readControl(p, control); ce.failed())
         return ce;
-    auto a = compute(spec, mechanism, control);
+    AnalysisChoice analysis;
+    if (CliError ae = AnalysisOptions::read(p, analysis, false); ae.failed())
+        return ae;
+    auto a = compute(spec, mechanism, control, analysis.tokens);
     if (auto* err = std::get_if<CliError>(&a))
         return *err;
     ComputationPtr b;
     if (o.view == QLatin1String("diff")) {
-        auto computed = compute(spec, vs, control);
+        auto computed = compute(spec, vs, control, analysis.tokens);
         if (auto* err = std::get_if<CliError>(&computed))
             return CliError::badInput(QStringLiteral("mechanism B: ") + err->message);
         b = std::get<ComputationPtr>(computed);

@@ -154,6 +154,7 @@ Expected<AttentionResult> ModelRunner::run(const InputSpec& spec, const ComputeC
         return ids.takeError();
     LlamaRunOptions options;
     options.tokenizer = m.tokenizer.get();
+    options.keepQueriesKeys = true; // for the query/key view
     auto attention = m.model->forward(*ids, options, control);
     if (!attention)
         return attention.takeError();
@@ -176,6 +177,11 @@ Expected<AttentionResult> ModelRunner::run(const InputSpec& spec, const ComputeC
     r.mechanism.keepScores = false;
     r.mask = MaskSpec(r.mechanism, a.tokens, a.tokens);
     r.weights = std::move(a.weights);
+    r.tokenIds = a.tokenIds;
+    for (int id : a.tokenIds)
+        r.specialTokens.push_back(id == 1 || id == 2 ? 1 : 0); // BOS, EOS
+    r.layerQueries = std::move(a.queries);
+    r.layerKeys = std::move(a.keys);
     const auto& cfg = m.model->config();
     r.source = fs::path(m.files.checkpoint).filename().string() + " (llama2.c, " + std::to_string(cfg.layers) +
                " layers x " + std::to_string(cfg.heads) + " heads, " + std::to_string(cfg.kvHeads) + " kv heads)";

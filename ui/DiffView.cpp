@@ -2,6 +2,7 @@
 
 #include "AttentionWorker.h"
 #include "HeatmapView.h"
+#include "TokenViewWorker.h"
 
 #include <qcustomplot.h>
 
@@ -58,7 +59,9 @@ DiffView::DiffView(QWidget* parent)
             m_userChose = true;
             recompute();
         });
-    connect(m_worker, &AttentionWorker::finished, this, &DiffView::showB);
+    m_tokenView = new TokenViewWorker(this);
+    connect(m_worker, &AttentionWorker::finished, m_tokenView, &TokenViewWorker::setSource);
+    connect(m_tokenView, &TokenViewWorker::ready, this, [this](ComputationPtr b, ComputationPtr) { showB(std::move(b)); });
     connect(m_worker, &AttentionWorker::failed, this, [this](const QString& message) {
         m_status->setText(tr("B failed: %1").arg(message));
         emit failed(tr("Diff view, mechanism B: %1").arg(message));
@@ -108,6 +111,11 @@ void DiffView::setComputations(ComputationPtr a, ComputationPtr b)
     m_computationA = std::move(a);
     m_a->setComputation(m_computationA);
     showB(std::move(b));
+}
+
+void DiffView::setTokenOptions(const attn::TokenViewOptions& options)
+{
+    m_tokenView->setOptions(options, std::nullopt);
 }
 
 void DiffView::recompute()

@@ -4,10 +4,12 @@
 // current computation; B is A's mechanism with the score, normaliser and scope chosen here,
 // computed by this view's own worker.
 #include "Computation.h"
+#include "TokenView.h"
 
 #include <QWidget>
 
 class AttentionWorker;
+class TokenViewWorker;
 class HeatmapView;
 class QComboBox;
 class QLabel;
@@ -33,6 +35,8 @@ public:
     HeatmapView* viewB() const { return m_b; }
     HeatmapView* viewDiff() const { return m_diff; }
     AttentionWorker* worker() const { return m_worker; }
+    // B gets the same token view as A (dropped tokens, merged words), so A − B lines up.
+    void setTokenOptions(const attn::TokenViewOptions& options);
     // Paints A, B and the difference side by side (exports).
     void render(QCPPainter& painter, const QRect& area);
 
@@ -46,6 +50,7 @@ private:
     ComputationPtr m_computationA;
     ComputationPtr m_computationB;
     AttentionWorker* m_worker = nullptr;
+    TokenViewWorker* m_tokenView = nullptr;
     HeatmapView* m_a = nullptr;
     HeatmapView* m_b = nullptr;
     HeatmapView* m_diff = nullptr;

@@ -35,10 +35,49 @@ void HeadGridView::setCurrent(int layer, int head)
     update();
 }
 
+void HeadGridView::setRanking(std::optional<Ranking> ranking)
+{
+    m_ranking = std::move(ranking);
+    rebuild();
+}
+
+std::vector<std::pair<int, int>> HeadGridView::tileOrder() const
+{
+    std::vector<std::pair<int, int>> out;
+    for (const Tile& t : m_tiles)
+        out.emplace_back(t.layer, t.head);
+    return out;
+}
+
+std::vector<double> HeadGridView::tileValues() const
+{
+    std::vector<double> out;
+    for (const Tile& t : m_tiles)
+        out.push_back(t.value);
+    return out;
+}
+
+int HeadGridView::tileIndex(int layer, int head) const
+{
+    for (size_t i = 0; i < m_tiles.size(); ++i)
+        if (m_tiles[i].layer == layer && m_tiles[i].head == head)
+            return static_cast<int>(i);
+    return -1;
+}
+
 void HeadGridView::rebuild()
 {
     m_tiles.clear();
-    if (m_computation) {
+    if (m_computation && m_ranking) {
+        const auto& r = *m_computation->result;
+        for (const auto& ranked : attn::HeadRanking::rank(r, m_ranking->statistic, m_ranking->ascending, m_ranking->filter)) {
+            const float* map = r.weightRow(ranked.layer, ranked.head, 0);
+            const auto stats = attn::HeadStatistics::compute(map, r.queryCount, r.keyCount);
+            m_tiles.push_back({ranked.layer, ranked.head,
+                MapImage::render(map, r.queryCount, r.keyCount, &r.mask, m_colors, 0.0, std::max(stats.maxWeight, 1e-12), 256),
+                stats.entropy, stats.maxWeight, ranked.value});
+        }
+    } else if (m_computation) {
         const auto& r = *m_computation->result;
         for (int l = 0; l < r.layers; ++l) {
             for (int h = 0; h < r.heads; ++h) {
@@ -63,6 +102,10 @@ int HeadGridView::columns() const
     if (!m_computation)
         return 1;
     const auto& r = *m_computation->result;
+    if (m_ranking) {
+        const int count = std::max(1, static_cast<int>(m_tiles.size()));
+        return std::min(count, std::max(r.heads, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(count))))));
+    }
     if (r.layers > 1)
         return r.heads + 1;
     return std::max(1, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(r.heads + 1)))));
@@ -73,6 +116,8 @@ int HeadGridView::rowsCount() const
     if (!m_computation)
         return 1;
     const auto& r = *m_computation->result;
+    if (m_ranking)
+        return std::max(1, (static_cast<int>(m_tiles.size()) + columns() - 1) / columns());
     if (r.layers > 1)
         return r.layers;
     const int cols = columns();
@@ -87,7 +132,13 @@ QRect HeadGridView::tileRect(const QRect& area, int layer, int head) const
     const int cols = columns(), rows = rowsCount();
     int index = head == kMean ? r.heads : head;
     int row = 0, col = 0;
-    if (r.layers > 1) {
+    if (m_ranking) {
+        index = tileIndex(layer, head);
+        if (index < 0)
+            return {};
+        row = index / cols;
+        col = index % cols;
+    } else if (r.layers > 1) {
         row = layer;
         col = index;
     } else {
@@ -112,6 +163,8 @@ void HeadGridView::paint(QPainter& p, const QRect& area) const
     }
     p.setFont(TokenFont::font(8));
     const auto& r = *m_computation->result;
+    if (m_tiles.empty())
+        p.drawText(area, Qt::AlignCenter, tr("No head passes the filter"));
     for (const Tile& t : m_tiles) {
         const QRect rect = tileRect(area, t.layer, t.head);
         p.drawImage(rect, t.image);
@@ -121,7 +174,14 @@ void HeadGridView::paint(QPainter& p, const QRect& area) const
         QString caption = t.head == kMean ? tr("mean") : (r.layers > 1 ? tr("h%1") : tr("head %1")).arg(t.head);
         if (r.layers > 1)
             caption = tr("L%1 ").arg(t.layer) + caption;
-        caption += QStringLiteral("  H=%1").arg(t.entropy, 0, 'f', 2);
+        if (m_ranking)
+            caption = QStringLiteral("L%1.H%2  %3=%4")
+                          .arg(t.layer)
+                          .arg(t.head)
+                          .arg(QLatin1String(attn::HeadRanking::name(m_ranking->statistic)))
+                          .arg(t.value, 0, 'f', 2);
+        else
+            caption += QStringLiteral("  H=%1").arg(t.entropy, 0, 'f', 2);
         caption = p.fontMetrics().elidedText(caption, Qt::ElideRight, rect.width());
         p.setPen(Qt::black);
         p.drawText(QRect(rect.left(), rect.top() - 17, rect.width(), 16), Qt::AlignLeft | Qt::AlignVCenter, caption);

@@ -2,9 +2,12 @@
 // Every head of every layer as a small heatmap with its index and entropy, plus a "mean of
 // heads" tile per layer. Clicking a tile emits headActivated (the window opens it in the
 // Heatmap view). Painted by paint(), shared by the widget and the exporters, so SVG/PDF
-// exports are vectors around the tile bitmaps.
+// exports are vectors around the tile bitmaps. With a ranking (HeadRanking: a statistic, an order
+// and an optional threshold) the tiles are laid out in that order, filtered, without mean tiles,
+// each captioned "L<layer>.H<head> <statistic>=<value>".
 #include "ColorMap.h"
 #include "Computation.h"
+#include "HeadRanking.h"
 
 #include <QImage>
 #include <QWidget>
@@ -18,6 +21,17 @@ public:
     void setComputation(ComputationPtr computation);
     void setColorMap(const QString& name);
     void setCurrent(int layer, int head);
+
+    struct Ranking {
+        attn::HeadStatistic statistic = attn::HeadStatistic::FirstTokenMass;
+        bool ascending = false;
+        std::optional<attn::HeadThreshold> filter;
+    };
+    void setRanking(std::optional<Ranking> ranking);
+    const std::optional<Ranking>& ranking() const { return m_ranking; }
+    // The tiles in display order as (layer, head) and the ranking value shown on each (0 unranked).
+    std::vector<std::pair<int, int>> tileOrder() const;
+    std::vector<double> tileValues() const;
 
     void paint(QPainter& painter, const QRect& area) const;
     // Tile geometry for an area (tests click the centre of a tile).
@@ -41,7 +55,9 @@ private:
         QImage image;
         double entropy;
         double maxWeight;
+        double value = 0.0;
     };
+    int tileIndex(int layer, int head) const;
     void rebuild();
 
     ComputationPtr m_computation;
@@ -49,4 +65,5 @@ private:
     std::vector<Tile> m_tiles;
     int m_currentLayer = 0;
     int m_currentHead = 0;
+    std::optional<Ranking> m_ranking;
 };

@@ -1,11 +1,15 @@
 #include "MainWindow.h"
 
+#include "AnalysisBar.h"
 #include "AttentionWorker.h"
 #include "DetailsPanel.h"
 #include "DiffView.h"
+#include "EmbeddingView.h"
 #include "ErrorBanner.h"
 #include "ExportDialog.h"
+#include "GenerationBar.h"
 #include "HeadGridView.h"
+#include "HeadsPage.h"
 #include "HeatmapView.h"
 #include "InputPanel.h"
 #include "LinesPage.h"
@@ -18,6 +22,7 @@
 #include "PipelineView.h"
 #include "SampleCatalog.h"
 #include "SessionIo.h"
+#include "TokenViewWorker.h"
 #include "ViewControls.h"
 #include "ViewExporter.h"
 
@@ -41,13 +46,14 @@
 
 namespace {
 constexpr int kMaxRecent = 10;
-const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline"}; // the tabs, in order
+const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline", "qk"}; // the tabs, in order
 constexpr int kViewCount = static_cast<int>(std::size(kViewNames));
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_worker(new AttentionWorker(this))
+    , m_tokenView(new TokenViewWorker(this))
 {
     setWindowTitle(QStringLiteral("AttnScope"));
     setAcceptDrops(true);
@@ -92,17 +98,24 @@ void MainWindow::buildLayout()
     m_controls = new ViewControls(centre);
     m_views = new QTabWidget(centre);
     m_heatmap = new HeatmapView;
-    m_heads = new HeadGridView;
+    m_headsPage = new HeadsPage;
+    m_heads = m_headsPage->grid();
     m_lines = new LinesPage;
     m_diff = new DiffView;
     m_pipeline = new PipelinePage;
+    m_embedding = new EmbeddingView;
+    m_analysis = new AnalysisBar(centre);
+    m_generation = new GenerationBar(centre);
     m_views->addTab(m_heatmap, tr("Heatmap"));
-    m_views->addTab(m_heads, tr("Heads"));
+    m_views->addTab(m_headsPage, tr("Heads"));
     m_views->addTab(m_lines, tr("Lines"));
     m_views->addTab(m_diff, tr("Diff"));
     m_views->addTab(m_pipeline, tr("Pipeline"));
+    m_views->addTab(m_embedding, tr("Q/K"));
     layout->addWidget(m_banner);
     layout->addWidget(m_controls);
+    layout->addWidget(m_analysis);
+    layout->addWidget(m_generation);
     layout->addWidget(m_views, 1);
     setCentralWidget(centre);
 
@@ -202,7 +215,31 @@ void MainWindow::connectParts()
     connect(m_input, &InputPanel::inputChanged, this,
         [this] { m_mechanism->setEnabled(m_input->spec().kind != attn::InputKind::Model); });
     connect(m_mechanism, &MechanismPanel::mechanismChanged, this, &MainWindow::requestCompute);
-    connect(m_worker, &AttentionWorker::finished, this, &MainWindow::showComputation);
+    // Every result passes through the token view (drop special/sink tokens, merge words, rollout).
+    connect(m_worker, &AttentionWorker::finished, m_tokenView, &TokenViewWorker::setSource);
+    connect(m_tokenView, &TokenViewWorker::ready, this, [this](ComputationPtr view, ComputationPtr rollout) {
+        m_rollout = std::move(rollout);
+        showComputation(std::move(view));
+    });
+    connect(m_tokenView, &TokenViewWorker::failed, this, &MainWindow::showError);
+    connect(m_analysis, &AnalysisBar::optionsChanged, this, [this] {
+        m_diff->setTokenOptions(m_analysis->tokenOptions());
+        m_tokenView->setOptions(m_analysis->tokenOptions(), m_analysis->rollout());
+    });
+    connect(m_embedding, &EmbeddingView::tokenSelected, this, [this](int position) {
+        if (!m_current || position >= m_current->result->queryCount)
+            return;
+        m_heatmap->selectQuery(position);
+        m_details->setSelectedQuery(position);
+    });
+    connect(m_generation, &GenerationBar::stepped, this, [this](const attn::InputSpec& spec) {
+        m_loading = true;
+        m_input->setSpec(spec);
+        m_loading = false;
+        m_selectLastRow = true;
+        m_worker->computeNow(spec, m_mechanism->mechanism());
+    });
+    connect(m_generation, &GenerationBar::failed, this, &MainWindow::showError);
     connect(m_worker, &AttentionWorker::failed, this, &MainWindow::showError);
     connect(m_worker, &AttentionWorker::started, this, [this] {
         m_progress->setValue(0);
@@ -384,6 +421,19 @@ void MainWindow::showComputation(ComputationPtr computation)
     m_diff->setComputation(computation);
     m_diff->setHead(layer, head);
     m_pipeline->setComputation(computation);
+    m_embedding->setComputation(computation);
+    m_embedding->setHead(layer, head);
+    m_generation->setComputation(computation);
+    if (m_rollout) {
+        m_heatmap->setComputation(m_rollout);
+        m_heatmap->setHead(0, 0);
+    }
+    m_heatmap->setTitle(m_rollout ? tr("Attention rollout over %1 layers").arg(r.layers) : QString());
+    if (m_selectLastRow) {
+        m_selectLastRow = false;
+        m_heatmap->selectQuery(r.queryCount - 1);
+        m_details->setSelectedQuery(r.queryCount - 1);
+    }
     m_shapeLabel->setText(tr("%1 × %2 · %3 head(s)%4").arg(r.queryCount).arg(r.keyCount).arg(r.heads).arg(
         r.layers > 1 ? tr(" · %1 layers").arg(r.layers) : QString()));
     m_timeLabel->setText(tr("compute %1 ms · render %2 ms")
@@ -408,7 +458,9 @@ void MainWindow::showError(const QString& message)
 
 void MainWindow::applyHead(int layer, int head)
 {
-    m_heatmap->setHead(layer, head);
+    if (!m_rollout) // the rollout map is one map over every layer and head
+        m_heatmap->setHead(layer, head);
+    m_embedding->setHead(layer, head);
     m_heads->setCurrent(layer, head);
     m_lines->setLayer(layer);
     m_details->setHead(layer, head);
@@ -420,6 +472,7 @@ void MainWindow::applyColorMap(const QString& name)
     m_heatmap->setColorMap(name);
     m_heads->setColorMap(name);
     m_diff->setColorMap(name);
+    m_embedding->setColorMap(name);
 }
 
 void MainWindow::applyRange(const QString& range)
@@ -438,6 +491,8 @@ ExportOptions MainWindow::exportDefaults() const
 {
     ExportOptions o;
     o.view = QString::fromLatin1(kViewNames[std::clamp(m_views->currentIndex(), 0, kViewCount - 1)]);
+    if (o.view == QLatin1String("qk")) // the Q/K scatter has no exporter yet: the heatmap
+        o.view = QStringLiteral("heatmap");
     o.layer = m_controls->layer();
     o.head = m_controls->head();
     o.colormap = m_controls->colorMap();

@@ -7,7 +7,12 @@
 
 #include <QMainWindow>
 
+class AnalysisBar;
 class AttentionWorker;
+class EmbeddingView;
+class GenerationBar;
+class HeadsPage;
+class TokenViewWorker;
 class DetailsPanel;
 class DiffView;
 class PipelinePage;
@@ -55,6 +60,11 @@ public:
     ErrorBanner* errorBanner() const { return m_banner; }
     ViewControls* viewControls() const { return m_controls; }
     QTabWidget* views() const { return m_views; }
+    AnalysisBar* analysisBar() const { return m_analysis; }
+    EmbeddingView* embeddingView() const { return m_embedding; }
+    GenerationBar* generationBar() const { return m_generation; }
+    HeadsPage* headsPage() const { return m_headsPage; }
+    TokenViewWorker* tokenViewWorker() const { return m_tokenView; }
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -90,6 +100,13 @@ private:
     LinesPage* m_lines = nullptr;
     DiffView* m_diff = nullptr;
     PipelinePage* m_pipeline = nullptr;
+    HeadsPage* m_headsPage = nullptr;
+    EmbeddingView* m_embedding = nullptr;
+    AnalysisBar* m_analysis = nullptr;
+    GenerationBar* m_generation = nullptr;
+    TokenViewWorker* m_tokenView = nullptr;
+    ComputationPtr m_rollout;     // the heatmap's map in Rollout mode
+    bool m_selectLastRow = false; // after a generation step: select the new token's row
     QLabel* m_shapeLabel = nullptr;
     QLabel* m_timeLabel = nullptr;
     QProgressBar* m_progress = nullptr;

@@ -1,0 +1,186 @@
+#include "EmbeddingView.h"
+
+#include "ColorMap.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include <cmath>
+
+namespace {
+constexpr int kColourBins = 24; // one scatter graph per colour bin and role
+constexpr double kPickRadius = 8.0;
+} // namespace
+
+EmbeddingView::EmbeddingView(QWidget* parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+    , m_info(new QLabel(this))
+    , m_translate(new QCheckBox(tr("translate keys to the queries' centroid"), this))
+{
+    m_translate->setChecked(true);
+    m_translate->setToolTip(
+        tr("K ← K − mean(K) + mean(Q): no attention weight changes (softmax ignores a per-row shift)"));
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 2);
+    bar->addWidget(m_info, 1);
+    bar->addWidget(m_translate);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(m_plot, 1);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->legend->setVisible(false);
+    connect(m_translate, &QCheckBox::toggled, this, &EmbeddingView::rebuild);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &EmbeddingView::onMouseMove);
+    connect(m_plot, &QCustomPlot::mousePress, this, &EmbeddingView::onMousePress);
+    rebuild();
+}
+
+void EmbeddingView::setComputation(ComputationPtr computation)
+{
+    m_computation = std::move(computation);
+    rebuild();
+}
+
+void EmbeddingView::setHead(int layer, int head)
+{
+    if (layer == m_layer && head == m_head)
+        return;
+    m_layer = layer;
+    m_head = head;
+    rebuild();
+}
+
+void EmbeddingView::setColorMap(const QString& name)
+{
+    m_colorMap = name;
+    rebuild();
+}
+
+QString EmbeddingView::message() const
+{
+    return m_info->text();
+}
+
+void EmbeddingView::rebuild()
+{
+    m_plot->clearGraphs();
+    m_points.reset();
+    if (!m_computation) {
+        m_info->setText(tr("No attention computed yet"));
+        m_plot->replot();
+        return;
+    }
+    const auto& r = *m_computation->result;
+    if (m_head < 0) {
+        m_info->setText(tr("Choose one head (not the mean of heads) to see its queries and keys"));
+        m_plot->replot();
+        return;
+    }
+    auto p = attn::QueryKeyProjection::forHead(r, m_layer, m_head, m_translate->isChecked());
+    if (!p) {
+        m_info->setText(QString::fromStdString(p.error()));
+        m_plot->replot();
+        return;
+    }
+    m_points = std::move(*p);
+    const ColorMap colors = ColorMap::byName(m_colorMap);
+    // Graphs per (role, colour bin): QCPGraph has one scatter style per graph.
+    std::vector<QCPGraph*> graphs(2 * kColourBins, nullptr);
+    const int total = m_points->queries + m_points->keys;
+    for (int i = 0; i < total; ++i) {
+        const bool isKey = i >= m_points->queries;
+        const int position = isKey ? i - m_points->queries : i;
+        const int count = isKey ? m_points->keys : m_points->queries;
+        const double t = count > 1 ? static_cast<double>(position) / (count - 1) : 0.0;
+        const int bin = std::min(kColourBins - 1, static_cast<int>(t * kColourBins));
+        QCPGraph*& g = graphs[static_cast<size_t>((isKey ? kColourBins : 0) + bin)];
+        if (!g) {
+            g = m_plot->addGraph();
+            g->setLineStyle(QCPGraph::lsNone);
+            const QColor c = QColor::fromRgb(colors.color((bin + 0.5) / kColourBins));
+            g->setScatterStyle(QCPScatterStyle(isKey ? QCPScatterStyle::ssTriangle : QCPScatterStyle::ssDisc,
+                isKey ? QPen(c, 2) : QPen(c.darker(130)), isKey ? QBrush(Qt::NoBrush) : QBrush(c), 9));
+        }
+        g->addData(m_points->x[static_cast<size_t>(i)], m_points->y[static_cast<size_t>(i)]);
+    }
+    m_plot->xAxis->setLabel(tr("PC1 (%1% of variance)").arg(100.0 * m_points->explained[0], 0, 'f', 1));
+    m_plot->yAxis->setLabel(tr("PC2 (%1% of variance)").arg(100.0 * m_points->explained[1], 0, 'f', 1));
+    m_plot->rescaleAxes();
+    for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis }) {
+        QCPRange range = axis->range();
+        const double pad = std::max(1e-6, range.size() * 0.06);
+        axis->setRange(range.lower - pad, range.upper + pad);
+    }
+    m_info->setText(
+        tr("Layer %1, head %2: %3 queries (●) and %4 keys (▲), colour = position (first dark, last bright)")
+            .arg(m_layer)
+            .arg(m_head)
+            .arg(m_points->queries)
+            .arg(m_points->keys));
+    m_plot->replot();
+}
+
+QPoint EmbeddingView::pointPosition(int index) const
+{
+    if (!m_points || index < 0 || index >= m_points->queries + m_points->keys)
+        return {};
+    const double px = m_plot->xAxis->coordToPixel(m_points->x[static_cast<size_t>(index)]);
+    const double py = m_plot->yAxis->coordToPixel(m_points->y[static_cast<size_t>(index)]);
+    return m_plot->mapTo(this, QPoint(qRound(px), qRound(py)));
+}
+
+int EmbeddingView::pointAt(const QPoint& pos) const
+{
+    if (!m_points)
+        return -1;
+    int best = -1;
+    double bestDistance = kPickRadius;
+    for (int i = 0; i < m_points->queries + m_points->keys; ++i) {
+        const QPoint p = pointPosition(i);
+        const double d = std::hypot(p.x() - pos.x(), p.y() - pos.y());
+        if (d <= bestDistance) {
+            bestDistance = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+QString EmbeddingView::pointText(int index) const
+{
+    if (!m_points || !m_computation || index < 0 || index >= m_points->queries + m_points->keys)
+        return {};
+    const auto& r = *m_computation->result;
+    const bool isKey = index >= m_points->queries;
+    const int position = isKey ? index - m_points->queries : index;
+    const auto& labels = isKey ? r.keyLabels : r.queryLabels;
+    const QString label = position < static_cast<int>(labels.size())
+        ? QString::fromStdString(labels[static_cast<size_t>(position)])
+        : QString();
+    return tr("“%1” — %2 at position %3").arg(label, isKey ? tr("key") : tr("query")).arg(position);
+}
+
+void EmbeddingView::onMouseMove(QMouseEvent* event)
+{
+    const int index = pointAt(m_plot->mapTo(this, event->pos()));
+    if (index < 0) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(event->globalPosition().toPoint(), pointText(index), m_plot);
+}
+
+void EmbeddingView::onMousePress(QMouseEvent* event)
+{
+    const int index = pointAt(m_plot->mapTo(this, event->pos()));
+    if (index < 0 || !m_points)
+        return;
+    emit tokenSelected(index >= m_points->queries ? index - m_points->queries : index);
+}

@@ -1,0 +1,54 @@
+#pragma once
+// The Q/K tab (as AttentionViz): one head's queries and keys projected together to 2-D
+// (core/QueryKeyProjection: PCA, keys translated to the queries' centroid unless unticked).
+// Queries are circles, keys triangles, coloured by position along the colour map (first token
+// dark, last bright). Hover shows the token's label, role and position; a click on a point emits
+// tokenSelected(position) (the window selects that query row in the heatmap). QCustomPlot stays
+// behind this class.
+#include "Computation.h"
+#include "QueryKeyProjection.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QCheckBox;
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+
+class EmbeddingView : public QWidget {
+    Q_OBJECT
+public:
+    explicit EmbeddingView(QWidget* parent = nullptr);
+
+    void setComputation(ComputationPtr computation);
+    void setHead(int layer, int head);
+    void setColorMap(const QString& name);
+
+    const std::optional<attn::QueryKeyPoints>& points() const { return m_points; }
+    // Widget position of point `index` (queries 0..Nq-1, then keys), for tests.
+    QPoint pointPosition(int index) const;
+    // The point nearest to a widget position within a few pixels: its index, or -1.
+    int pointAt(const QPoint& pos) const;
+    QString pointText(int index) const;
+    QString message() const;
+    QCustomPlot* plot() const { return m_plot; }
+
+signals:
+    void tokenSelected(int position); // a query's row or a key's column: the token's position
+
+private:
+    void rebuild();
+    void onMouseMove(QMouseEvent* event);
+    void onMousePress(QMouseEvent* event);
+
+    QCustomPlot* m_plot = nullptr;
+    QLabel* m_info = nullptr;
+    QCheckBox* m_translate = nullptr;
+    ComputationPtr m_computation;
+    std::optional<attn::QueryKeyPoints> m_points;
+    int m_layer = 0;
+    int m_head = 0;
+    QString m_colorMap = QStringLiteral("viridis");
+};
