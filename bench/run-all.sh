@@ -110,3 +110,41 @@ echo "ratio = attnscope / torch (below 1: attnscope faster); MB = peak RSS of th
 echo
 echo "kernels (attnscope-bench --kernels --threads $threads):"
 timeout "$per_run_timeout" "$bench" --kernels --threads "$threads" || { echo "run-all.sh: attnscope-bench --kernels failed" >&2; exit 1; }
+
+# Peak memory of a whole `attnscope dump` (N = 8192, one head, float32 weights written as .npy):
+# target <= 1.5 x N^2 x 4 bytes + 100 MB, i.e. no second N x N buffer anywhere on the way.
+exe="$(dirname "$(dirname "$bench")")/attnscope"
+if [ -x "$exe" ]; then
+    echo
+    scratch="$(mktemp -d)"
+    trap 'rm -rf "$scratch"' EXIT
+    "$python" - "$exe" "$scratch" "$threads" <<'PY'
+import json, os, resource, subprocess, sys
+import numpy as np
+exe, scratch, threads = sys.argv[1], sys.argv[2], sys.argv[3]
+n, d = 8192, 64
+x = np.random.default_rng(1).standard_normal((n, d)).astype(np.float32)
+np.save(os.path.join(scratch, "x.npy"), x)
+out = os.path.join(scratch, "w.npy")
+env = dict(os.environ, OMP_NUM_THREADS=threads)
+subprocess.run([exe, "dump", "--npy", os.path.join(scratch, "x.npy"), "--heads", "1", "--out", out],
+               check=True, env=env, stdout=subprocess.DEVNULL)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0  # KiB -> MiB
+target = 1.5 * n * n * 4 / 2**20 + 100
+w = np.load(out, mmap_mode="r")
+print(json.dumps({"case": "dump-peak-rss", "n": n, "heads": 1, "peak_rss_mb": round(peak, 1),
+                  "target_mb": round(target, 1), "map_mb": round(n * n * 4 / 2**20, 1),
+                  "output_shape": list(w.shape), "within": peak <= target}))
+PY
+else
+    echo "run-all.sh: no $exe; skipping the dump memory measurement" >&2
+fi
+
+# The window: heatmap replots and PNG export (attnscope-gui-bench, offscreen).
+gui="$(dirname "$bench")/attnscope-gui-bench"
+if [ -x "$gui" ]; then
+    echo
+    echo "heatmap and export (attnscope-gui-bench, offscreen):"
+    OMP_NUM_THREADS="$threads" timeout "$per_run_timeout" "$gui" --sizes 4096,16384 --repeats 5 ||
+        { echo "run-all.sh: attnscope-gui-bench failed" >&2; exit 1; }
+fi
