@@ -7,6 +7,7 @@
 #include "ExportDialog.h"
 #include "HeadGridView.h"
 #include "HeatmapView.h"
+#include "ImageDecoder.h"
 #include "InputPanel.h"
 #include "LinesPage.h"
 #include "LinesView.h"
@@ -14,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 #include "MechanismPanel.h"
+#include "OverlayPage.h"
+#include "OverlayView.h"
 #include "PipelinePage.h"
 #include "PipelineView.h"
 #include "SampleCatalog.h"
@@ -41,7 +44,8 @@
 
 namespace {
 constexpr int kMaxRecent = 10;
-const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline"}; // the tabs, in order
+const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline", "overlay"}; // the tabs, in order
+constexpr int kOverlayTab = 5;
 constexpr int kViewCount = static_cast<int>(std::size(kViewNames));
 } // namespace
 
@@ -96,11 +100,14 @@ void MainWindow::buildLayout()
     m_lines = new LinesPage;
     m_diff = new DiffView;
     m_pipeline = new PipelinePage;
+    m_overlay = new OverlayPage;
     m_views->addTab(m_heatmap, tr("Heatmap"));
     m_views->addTab(m_heads, tr("Heads"));
     m_views->addTab(m_lines, tr("Lines"));
     m_views->addTab(m_diff, tr("Diff"));
     m_views->addTab(m_pipeline, tr("Pipeline"));
+    m_views->addTab(m_overlay, tr("Overlay"));
+    m_views->setTabVisible(kOverlayTab, false); // shown for image inputs
     layout->addWidget(m_banner);
     layout->addWidget(m_controls);
     layout->addWidget(m_views, 1);
@@ -126,7 +133,8 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open"), {},
-            tr("Inputs, sessions and diagrams (*.txt *.md *.csv *.tsv *.npy *.attnscope *.mmd);;All files (*)"));
+            tr("Inputs, pictures, sessions and diagrams (*.txt *.md *.csv *.tsv *.npy *.attnscope *.mmd *.%1);;All files (*)")
+                .arg(ImageDecoder::fileSuffixes().join(QStringLiteral(" *."))));
         if (!path.isEmpty())
             openPath(path);
     });
@@ -201,6 +209,7 @@ void MainWindow::connectParts()
     // A checkpoint brings its own mechanism: the engine's options do not apply to it.
     connect(m_input, &InputPanel::inputChanged, this,
         [this] { m_mechanism->setEnabled(m_input->spec().kind != attn::InputKind::Model); });
+    connect(m_input, &InputPanel::failed, this, &MainWindow::showError);
     connect(m_mechanism, &MechanismPanel::mechanismChanged, this, &MainWindow::requestCompute);
     connect(m_worker, &AttentionWorker::finished, this, &MainWindow::showComputation);
     connect(m_worker, &AttentionWorker::failed, this, &MainWindow::showError);
@@ -240,6 +249,12 @@ void MainWindow::connectParts()
             m_details->clearStage();
     });
     connect(m_heatmap, &HeatmapView::querySelected, m_details, &DetailsPanel::clearStage);
+    // The overlay's query patch and the heatmap's query row are one selection.
+    connect(m_heatmap, &HeatmapView::querySelected, m_overlay->view(), &OverlayView::selectQuery);
+    connect(m_overlay->view(), &OverlayView::querySelected, this, [this](int query) {
+        m_heatmap->selectQuery(query);
+        m_details->setSelectedQuery(query);
+    });
 }
 
 bool MainWindow::openSample(const QString& name)
@@ -285,8 +300,9 @@ bool MainWindow::openPath(const QString& path)
         return true;
     }
     if (!InputPanel::isInputFile(path)) {
-        showError(tr("'%1' is not a file AttnScope opens (text .txt/.md, sequences .csv/.tsv/.npy, sessions .attnscope)")
-                      .arg(QFileInfo(path).fileName()));
+        showError(tr("'%1' is not a file AttnScope opens (text .txt/.md, sequences .csv/.tsv/.npy, pictures .%2, "
+                     "sessions .attnscope)")
+                      .arg(QFileInfo(path).fileName(), ImageDecoder::fileSuffixes().join(QStringLiteral("/."))));
         return false;
     }
     QString error;
@@ -384,6 +400,13 @@ void MainWindow::showComputation(ComputationPtr computation)
     m_diff->setComputation(computation);
     m_diff->setHead(layer, head);
     m_pipeline->setComputation(computation);
+    const bool picture = r.gridRows > 0;
+    const bool wasPicture = m_views->isTabVisible(kOverlayTab);
+    m_overlay->setComputation(computation);
+    m_overlay->view()->setHead(layer, head);
+    m_views->setTabVisible(kOverlayTab, picture);
+    if (picture && !wasPicture)
+        m_views->setCurrentIndex(kOverlayTab); // a picture was opened: show it
     m_shapeLabel->setText(tr("%1 × %2 · %3 head(s)%4").arg(r.queryCount).arg(r.keyCount).arg(r.heads).arg(
         r.layers > 1 ? tr(" · %1 layers").arg(r.layers) : QString()));
     m_timeLabel->setText(tr("compute %1 ms · render %2 ms")
@@ -413,11 +436,13 @@ void MainWindow::applyHead(int layer, int head)
     m_lines->setLayer(layer);
     m_details->setHead(layer, head);
     m_diff->setHead(layer, head);
+    m_overlay->view()->setHead(layer, head);
 }
 
 void MainWindow::applyColorMap(const QString& name)
 {
     m_heatmap->setColorMap(name);
+    m_overlay->view()->setColorMap(name);
     m_heads->setColorMap(name);
     m_diff->setColorMap(name);
 }
@@ -443,6 +468,10 @@ ExportOptions MainWindow::exportDefaults() const
     o.colormap = m_controls->colorMap();
     o.range = m_controls->range();
     o.mermaid = m_pipeline->diagramSource();
+    o.overlayMode = OverlayView::modeName(m_overlay->view()->mode());
+    o.query = m_overlay->view()->selectedQuery();
+    o.opacity = m_overlay->view()->opacity();
+    o.grid = m_overlay->view()->isGridVisible();
     return o;
 }
 

@@ -1,0 +1,150 @@
+#include "ImageDecoder.h"
+
+#include <QFileInfo>
+#include <QImage>
+#include <QImageReader>
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace {
+QString fail(const QString& path, const QString& what)
+{
+    return QStringLiteral("cannot open image '%1': %2").arg(path, what);
+}
+} // namespace
+
+QStringList ImageDecoder::supportedFormats()
+{
+    QStringList formats;
+    for (const QByteArray& f : QImageReader::supportedImageFormats()) {
+        const QString name = QString::fromLatin1(f).toLower();
+        if (name != QLatin1String("svg") && name != QLatin1String("svgz") && !formats.contains(name))
+            formats << name; // vector pictures have no pixels to attend over
+    }
+    formats.sort();
+    return formats;
+}
+
+QStringList ImageDecoder::fileSuffixes()
+{
+    const QStringList wanted{QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("bmp"),
+        QStringLiteral("gif"), QStringLiteral("webp"), QStringLiteral("tif"), QStringLiteral("tiff")};
+    const QStringList have = supportedFormats();
+    QStringList out;
+    for (const QString& s : wanted)
+        if (have.contains(s) || (s == QLatin1String("jpg") && have.contains(QStringLiteral("jpeg"))) ||
+            (s == QLatin1String("tif") && have.contains(QStringLiteral("tiff"))))
+            out << s;
+    return out;
+}
+
+bool ImageDecoder::isImageFile(const QString& path) { return fileSuffixes().contains(QFileInfo(path).suffix().toLower()); }
+
+QSize ImageDecoder::workingSize(const QSize& original)
+{
+    const int longest = std::max(original.width(), original.height());
+    if (longest <= kWorkingSize || longest <= 0)
+        return original;
+    const double scale = static_cast<double>(kWorkingSize) / longest;
+    return QSize(std::max(1, static_cast<int>(std::lround(original.width() * scale))),
+        std::max(1, static_cast<int>(std::lround(original.height() * scale))));
+}
+
+attn::Expected<attn::ImageBuffer> ImageDecoder::decode(const QString& path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return attn::makeError(fail(path, QStringLiteral("no such file")).toStdString());
+    if (info.isDir())
+        return attn::makeError(fail(path, QStringLiteral("is a directory")).toStdString());
+    if (info.size() == 0)
+        return attn::makeError(fail(path, QStringLiteral("file is empty")).toStdString());
+
+    QImageReader::setAllocationLimit(kAllocationLimitMb);
+    QImageReader reader(path);
+    reader.setDecideFormatFromContent(true); // the bytes decide, not the suffix
+    reader.setAutoTransform(true);           // JPEG orientation
+    if (!reader.canRead()) {
+        if (reader.error() == QImageReader::UnsupportedFormatError || reader.format().isEmpty())
+            return attn::makeError(fail(path,
+                QStringLiteral("not a supported image format (supported: %1)").arg(supportedFormats().join(QStringLiteral(", "))))
+                                       .toStdString());
+        return attn::makeError(
+            fail(path, QStringLiteral("corrupt or truncated (Qt: %1)").arg(reader.errorString())).toStdString());
+    }
+    const QSize original = reader.size(); // from the header: nothing decoded yet
+    if (original.isValid() && (original.width() == 0 || original.height() == 0))
+        return attn::makeError(
+            fail(path, QStringLiteral("is %1×%2 pixels").arg(original.width()).arg(original.height())).toStdString());
+    if (original.isValid()) {
+        const double megapixels = static_cast<double>(original.width()) * original.height() / 1e6;
+        if (megapixels > kMaxMegapixels)
+            return attn::makeError(fail(path, QStringLiteral("is %1×%2 (%3 megapixels), more than the %4-megapixel limit")
+                                                  .arg(original.width())
+                                                  .arg(original.height())
+                                                  .arg(std::lround(megapixels))
+                                                  .arg(kMaxMegapixels))
+                                       .toStdString());
+        const QSize target = workingSize(original);
+        if (target != original)
+            reader.setScaledSize(target);
+    }
+    QImage image = reader.read(); // GIF, WebP, TIFF: the first frame
+    if (image.isNull())
+        return attn::makeError(
+            fail(path, QStringLiteral("corrupt or truncated (Qt: %1)").arg(reader.errorString())).toStdString());
+    if (image.width() == 0 || image.height() == 0)
+        return attn::makeError(fail(path, QStringLiteral("is %1×%2 pixels").arg(image.width()).arg(image.height())).toStdString());
+    // A handler without header sizes: scale after decoding (still bounded by the allocation limit).
+    const QSize decoded = original.isValid() ? original : image.size();
+    const QSize target = workingSize(decoded);
+    if (image.size() != target)
+        image = image.scaled(target, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+
+    QImage rgb(image.size(), QImage::Format_RGB888);
+    if (image.hasAlphaChannel()) {
+        rgb.fill(Qt::white);
+        QPainter painter(&rgb);
+        painter.drawImage(0, 0, image);
+    } else {
+        rgb = image.convertToFormat(QImage::Format_RGB888);
+    }
+
+    attn::ImageBuffer out;
+    out.width = rgb.width();
+    out.height = rgb.height();
+    out.sourceName = info.fileName().toStdString();
+    if (decoded != rgb.size()) {
+        out.originalWidth = decoded.width();
+        out.originalHeight = decoded.height();
+    }
+    const size_t rowBytes = static_cast<size_t>(out.width) * 3;
+    out.rgb.resize(rowBytes * static_cast<size_t>(out.height));
+    for (int y = 0; y < out.height; ++y)
+        std::memcpy(out.rgb.data() + rowBytes * static_cast<size_t>(y), rgb.constScanLine(y), rowBytes);
+    return out;
+}
+
+QString ImageDecoder::ensureDecoded(attn::InputSpec& spec)
+{
+    if (spec.kind != attn::InputKind::Image || spec.image)
+        return {};
+    if (spec.path.empty())
+        return QStringLiteral("no picture: choose an image file");
+    auto image = decode(QString::fromStdString(spec.path));
+    if (!image)
+        return QString::fromStdString(image.error());
+    spec.image = std::make_shared<const attn::ImageBuffer>(std::move(*image));
+    return {};
+}
+
+QImage ImageDecoder::toQImage(const attn::ImageBuffer& image)
+{
+    if (!image.isValid())
+        return {};
+    QImage view(image.rgb.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888);
+    return view.copy();
+}
