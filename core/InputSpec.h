@@ -5,6 +5,7 @@
 #include "TextTokenizer.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace attn {
@@ -54,5 +55,9 @@ struct InputSpec {
 };
 
 const char* toString(InputKind);
+const char* toString(ImageEncoding); // "patches", "features"
+const char* toString(ImageFit);      // "crop", "pad"
+std::optional<ImageEncoding> parseImageEncoding(const std::string&);
+std::optional<ImageFit> parseImageFit(const std::string&);
 
 } // namespace attn
