@@ -1,5 +1,6 @@
 #include "ImageDecoder.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageReader>
@@ -13,6 +14,22 @@ namespace {
 QString fail(const QString& path, const QString& what)
 {
     return QStringLiteral("cannot open image '%1': %2").arg(path, what);
+}
+// The size a PNG, GIF or BMP header states, read directly: Qt reports no size at all for a header
+// it rejects (a 0 x 0 PNG), and the message should say what is wrong with it.
+QSize statedSize(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray h = f.read(32);
+    auto u8 = [&h](int i) { return static_cast<quint32>(static_cast<unsigned char>(h[i])); };
+    if (h.size() >= 24 && h.startsWith("\x89PNG\r\n\x1a\n") && h.mid(12, 4) == "IHDR")
+        return QSize(static_cast<int>(u8(16) << 24 | u8(17) << 16 | u8(18) << 8 | u8(19)),
+            static_cast<int>(u8(20) << 24 | u8(21) << 16 | u8(22) << 8 | u8(23)));
+    if (h.size() >= 10 && (h.startsWith("GIF87a") || h.startsWith("GIF89a")))
+        return QSize(static_cast<int>(u8(6) | u8(7) << 8), static_cast<int>(u8(8) | u8(9) << 8));
+    return {};
 }
 } // namespace
 
@@ -93,6 +110,8 @@ attn::Expected<attn::ImageBuffer> ImageDecoder::decode(const QString& path)
             reader.setScaledSize(target);
     }
     QImage image = reader.read(); // GIF, WebP, TIFF: the first frame
+    if (const QSize stated = statedSize(path); image.isNull() && stated.isValid() && stated.isEmpty())
+        return attn::makeError(fail(path, QStringLiteral("is %1×%2 pixels").arg(stated.width()).arg(stated.height())).toStdString());
     if (image.isNull())
         return attn::makeError(
             fail(path, QStringLiteral("corrupt or truncated (Qt: %1)").arg(reader.errorString())).toStdString());
@@ -134,7 +153,11 @@ QString ImageDecoder::ensureDecoded(attn::InputSpec& spec)
         return {};
     if (spec.path.empty())
         return QStringLiteral("no picture: choose an image file");
-    auto image = decode(QString::fromStdString(spec.path));
+    // Samples name their picture relative to resources/ ("samples/images/x.png"): the bundled copy.
+    QString path = QString::fromStdString(spec.path);
+    if (!QFileInfo::exists(path) && QFileInfo::exists(QStringLiteral(":/") + path))
+        path = QStringLiteral(":/") + path;
+    auto image = decode(path);
     if (!image)
         return QString::fromStdString(image.error());
     spec.image = std::make_shared<const attn::ImageBuffer>(std::move(*image));

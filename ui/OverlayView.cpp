@@ -4,6 +4,7 @@
 #include "ImageDecoder.h"
 
 #include <QMouseEvent>
+#include <QLinearGradient>
 #include <QPainter>
 #include <QToolTip>
 
@@ -328,14 +329,10 @@ void OverlayView::paint(QPainter& p, const QRectF& area) const
         p.drawRect(QRectF(l.grid.left() + (m_hover % r.gridCols) * cw, l.grid.top() + (m_hover / r.gridCols) * ch, cw, ch));
     }
     if (m_colorBar && !l.bar.isEmpty()) {
-        const int steps = 64;
-        p.setPen(Qt::NoPen);
-        for (int i = 0; i < steps; ++i) {
-            const double t0 = static_cast<double>(i) / steps;
-            const QRectF band(l.bar.left(), l.bar.bottom() - (t0 + 1.0 / steps) * l.bar.height(), l.bar.width(),
-                l.bar.height() / steps + 0.5);
-            p.fillRect(band, QColor::fromRgb(m_colors.color(t0 + 0.5 / steps)));
-        }
+        QLinearGradient gradient(l.bar.bottomLeft(), l.bar.topLeft());
+        for (int i = 0; i <= 16; ++i)
+            gradient.setColorAt(i / 16.0, QColor::fromRgb(m_colors.color(i / 16.0)));
+        p.fillRect(l.bar, gradient);
         p.setPen(QColor(0x33, 0x33, 0x33));
         p.drawRect(l.bar);
         const QRectF top(l.bar.right() + 4, l.bar.top() - 8, kBarWidth, 16);
