@@ -83,6 +83,20 @@ std::set<int> visibleKeys(const MaskSpec& mask, int query)
     return out;
 }
 
+// Decoded here as the app does (Qt); the core only ever sees the buffer.
+ImageBuffer decode(const QString& path)
+{
+    const QImage picture = QImage(path).convertToFormat(QImage::Format_RGB888);
+    ImageBuffer buffer;
+    buffer.width = picture.width();
+    buffer.height = picture.height();
+    buffer.rgb.resize(static_cast<size_t>(picture.width()) * picture.height() * 3);
+    for (int y = 0; y < picture.height(); ++y)
+        std::memcpy(&buffer.rgb[static_cast<size_t>(y) * picture.width() * 3], picture.constScanLine(y),
+            static_cast<size_t>(picture.width()) * 3);
+    return buffer;
+}
+
 QString errorOf(const Expected<AttentionInput>& r)
 {
     return r.ok() ? QString() : QString::fromStdString(r.error());
@@ -112,6 +126,10 @@ private slots:
     void imageInputJsonRoundTrip();
     void imageInputJsonErrors();
     void bundledImageSamplesCompute();
+    void imageSamplesPairSimilarRegions();
+
+private:
+    AttentionResult runSample(const std::string& name, ImageBuffer* decoded = nullptr);
 };
 
 void TestImage::patchVectorsAreThePixels()
@@ -690,19 +708,10 @@ void TestImage::bundledImageSamplesCompute()
         ++count;
         QCOMPARE(s.input.kind, InputKind::Image);
         QCOMPARE(s.input.path, s.image);
-        // Decoded here as the app does (Qt), the core only sees the buffer.
-        QImage picture(QString::fromUtf8(root) + QString::fromStdString(s.image));
-        QVERIFY2(!picture.isNull(), s.image.c_str());
-        picture = picture.convertToFormat(QImage::Format_RGB888);
-        auto buffer = std::make_shared<ImageBuffer>();
-        buffer->width = picture.width();
-        buffer->height = picture.height();
-        buffer->rgb.resize(static_cast<size_t>(picture.width()) * picture.height() * 3);
-        for (int y = 0; y < picture.height(); ++y)
-            std::memcpy(&buffer->rgb[static_cast<size_t>(y) * picture.width() * 3], picture.constScanLine(y),
-                static_cast<size_t>(picture.width()) * 3);
         InputSpec spec = s.input;
-        spec.image = buffer;
+        spec.image = std::make_shared<ImageBuffer>(
+            decode(QString::fromUtf8(root) + QString::fromStdString(s.image)));
+        QVERIFY2(spec.image->isValid(), s.image.c_str());
         auto r = AttentionComputer::compute(spec, s.mechanism);
         QVERIFY2(r.ok(), (s.name + ": " + (r.ok() ? "" : r.error())).c_str());
         QVERIFY(r->warnings.empty());
@@ -717,6 +726,78 @@ void TestImage::bundledImageSamplesCompute()
             QVERIFY(std::isfinite(w) && w >= 0.0f && w <= 1.0f);
     }
     QVERIFY(count >= 2);
+}
+
+AttentionResult TestImage::runSample(const std::string& name, ImageBuffer* decoded)
+{
+    const QByteArray root = qgetenv("ATTNSCOPE_SOURCE_DIR") + "/resources/";
+    auto samples = SampleLibrary::loadDirectory((root + "samples").toStdString());
+    if (!samples)
+        qFatal("%s", samples.error().c_str());
+    for (const Sample& s : *samples)
+        if (s.name == name) {
+            InputSpec spec = s.input;
+            spec.image = std::make_shared<ImageBuffer>(
+                decode(QString::fromUtf8(root) + QString::fromStdString(s.image)));
+            if (decoded)
+                *decoded = *spec.image;
+            auto r = AttentionComputer::compute(spec, s.mechanism);
+            if (!r)
+                qFatal("%s: %s", name.c_str(), r.error().c_str());
+            return *r;
+        }
+    qFatal("no sample %s", name.c_str());
+}
+
+// The bundled pictures show what their samples promise: a cell attends mostly to cells of its
+// own kind (texture, or shape colour), wherever they are.
+void TestImage::imageSamplesPairSimilarRegions()
+{
+    // two-textures: 16 x 16 cells; stripes on the left except a 4 x 4-cell checkerboard inset
+    // (rows 6..9, columns 2..5), checkerboard on the right except a stripes inset (rows 6..9, 10..13).
+    const AttentionResult t = runSample("image-textures");
+    QCOMPARE(t.gridRows, 16);
+    QCOMPARE(t.gridCols, 16);
+    auto stripes = [](int cell) {
+        const int r = cell / 16, c = cell % 16;
+        const bool insetRows = r >= 6 && r <= 9;
+        if (c < 8)
+            return !(insetRows && c >= 2 && c <= 5);
+        return insetRows && c >= 10 && c <= 13;
+    };
+    for (int query : { 0, 2 * 16 + 3, 7 * 16 + 3, 7 * 16 + 11, 15 * 16 + 15 }) {
+        double same = 0.0;
+        for (int j = 0; j < t.keyCount; ++j)
+            if (stripes(j) == stripes(query))
+                same += t.weight(0, 0, query, j);
+        QVERIFY2(
+            same > 0.95, qPrintable(QStringLiteral("query %1: %2 on its own texture").arg(query).arg(same)));
+    }
+
+    // shapes: a cell whose pixels are all red attends mostly to other red cells.
+    ImageBuffer im;
+    const AttentionResult r = runSample("image-shapes", &im);
+    const int p = r.gridPatch;
+    auto redShare = [&](int cell) {
+        const int r0 = cell / r.gridCols * p, c0 = cell % r.gridCols * p;
+        int red = 0;
+        for (int y = r0; y < r0 + p; ++y)
+            for (int x = c0; x < c0 + p; ++x)
+                red += im.at(x, y, 0) == 210 && im.at(x, y, 1) == 40;
+        return double(red) / (p * p);
+    };
+    int queries = 0;
+    for (int i = 0; i < r.queryCount; ++i) {
+        if (redShare(i) < 1.0)
+            continue;
+        ++queries;
+        double onRed = 0.0;
+        for (int j = 0; j < r.keyCount; ++j)
+            if (redShare(j) >= 0.5)
+                onRed += r.weight(0, 0, i, j);
+        QVERIFY2(onRed > 0.9, qPrintable(QStringLiteral("red cell %1: %2 on red cells").arg(i).arg(onRed)));
+    }
+    QVERIFY(queries >= 3);
 }
 
 QTEST_GUILESS_MAIN(TestImage)
