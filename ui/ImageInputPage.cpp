@@ -133,6 +133,7 @@ void ImageInputPage::fill(attn::InputSpec& spec) const
         m_encoding->currentIndex() == 1 ? attn::ImageEncoding::Features : attn::ImageEncoding::Patches;
     spec.imageOptions.fit = m_fit->currentIndex() == 1 ? attn::ImageFit::Pad : attn::ImageFit::Crop;
     spec.imageOptions.positions = m_positions->isChecked();
+    spec.imageOptions.patchPixels = m_patchPixels;
 }
 
 void ImageInputPage::setSpec(const attn::InputSpec& spec)
@@ -142,6 +143,7 @@ void ImageInputPage::setSpec(const attn::InputSpec& spec)
     m_encoding->setCurrentIndex(spec.imageOptions.encoding == attn::ImageEncoding::Features ? 1 : 0);
     m_fit->setCurrentIndex(spec.imageOptions.fit == attn::ImageFit::Pad ? 1 : 0);
     m_positions->setChecked(spec.imageOptions.positions);
+    m_patchPixels = spec.imageOptions.patchPixels;
     const QString path = QString::fromStdString(spec.path);
     if (spec.image) {
         ++m_generation;

@@ -49,5 +49,6 @@ private:
     QLabel* m_file = nullptr;
     QString m_path;
     std::shared_ptr<const attn::ImageBuffer> m_image;
+    int m_patchPixels = 0;    // kept from a sample or session (no control of its own)
     quint64 m_generation = 0; // a newer openImage() drops older decodes
 };
