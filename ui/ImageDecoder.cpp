@@ -153,15 +153,19 @@ QString ImageDecoder::ensureDecoded(attn::InputSpec& spec)
         return {};
     if (spec.path.empty())
         return QStringLiteral("no picture: choose an image file");
-    // Samples name their picture relative to resources/ ("samples/images/x.png"): the bundled copy.
-    QString path = QString::fromStdString(spec.path);
-    if (!QFileInfo::exists(path) && QFileInfo::exists(QStringLiteral(":/") + path))
-        path = QStringLiteral(":/") + path;
-    auto image = decode(path);
+    auto image = decode(resolvePath(QString::fromStdString(spec.path)));
     if (!image)
         return QString::fromStdString(image.error());
     spec.image = std::make_shared<const attn::ImageBuffer>(std::move(*image));
     return {};
+}
+
+QString ImageDecoder::resolvePath(const QString& path)
+{
+    if (!path.isEmpty() && !path.startsWith(QLatin1Char(':')) && !QFileInfo::exists(path) &&
+        QFileInfo::exists(QStringLiteral(":/") + path))
+        return QStringLiteral(":/") + path;
+    return path;
 }
 
 QImage ImageDecoder::toQImage(const attn::ImageBuffer& image)

@@ -44,6 +44,9 @@ public:
     // An input of kind Image without pixels (a sample, a session, the command line): decode its
     // path into spec.image. Returns an empty string on success, else the decoder's message.
     static QString ensureDecoded(attn::InputSpec& spec);
+    // A sample names its picture relative to resources/ ("samples/images/x.png"): the bundled copy
+    // (":/samples/images/x.png") when no such file exists on disk; else `path` unchanged.
+    static QString resolvePath(const QString& path);
     // A view of the buffer as a QImage (deep copy: safe to keep).
     static QImage toQImage(const attn::ImageBuffer& image);
 };

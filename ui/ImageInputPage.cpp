@@ -107,7 +107,7 @@ void ImageInputPage::openImage(const QString& path, bool notify)
             emit changed();
     });
     watcher->setFuture(QtConcurrent::run([path]() -> Decoded {
-        auto image = ImageDecoder::decode(path);
+        auto image = ImageDecoder::decode(ImageDecoder::resolvePath(path));
         if (!image)
             return {nullptr, QString::fromStdString(image.error())};
         return {std::make_shared<const attn::ImageBuffer>(std::move(*image)), {}};
