@@ -7,7 +7,7 @@
 ImagePreview::ImagePreview(QWidget* parent)
     : QWidget(parent)
 {
-    setMinimumHeight(120);
+    setMinimumHeight(80);
 }
 
 void ImagePreview::setImage(const QImage& image)

@@ -3,12 +3,22 @@
 // largest weight and brightness is monotone in the weight), opacity blends with the picture,
 // received = column sums, spatial = the result's map; a click selects the query, hover text,
 // exports (PNG of the requested size, SVG QSvgRenderer accepts) through the CLI, and the failures.
+#include "AttentionWorker.h"
 #include "ColorMap.h"
+#include "ErrorBanner.h"
+#include "ImageInputPage.h"
+#include "InputPanel.h"
+#include "MainWindow.h"
+#include "OverlayPage.h"
 #include "OverlayView.h"
+#include "Session.h"
 #include "ViewExporter.h"
 
+#include <QDropEvent>
 #include <QImage>
+#include <QMimeData>
 #include <QPainter>
+#include <QTabWidget>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QtTest>
@@ -29,6 +39,7 @@ private slots:
     void rolloutNeedsLayersAndProvider();
     void exportFailures();
     void cliExports();
+    void windowOpensDroppedPicture();
 };
 
 namespace {
@@ -342,6 +353,60 @@ void TestOverlay::cliExports()
                  &err),
         2);
     QVERIFY2(err.contains(QStringLiteral("--view overlay needs an image input")), qPrintable(err));
+}
+
+void TestOverlay::windowOpensDroppedPicture()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("AttnScopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_overlay"));
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    QTemporaryDir dir;
+    QImage blocks(64, 48, QImage::Format_RGB32);
+    for (int y = 0; y < 48; ++y)
+        for (int x = 0; x < 64; ++x)
+            blocks.setPixel(x, y, qRgb((x / 16) * 80, (y / 16) * 120, ((x / 16 + y / 16) % 2) ? 200 : 30));
+    const QString picture = dir.filePath(QStringLiteral("blocks.png"));
+    QVERIFY(blocks.save(picture));
+    const QString broken = dir.filePath(QStringLiteral("broken.png"));
+    {
+        QFile f(broken);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("\x89PNG\r\n\x1a\n not really");
+    }
+
+    struct DropWindow : MainWindow {
+        using MainWindow::dropEvent; // QApplication only routes drops from a real drag
+    } w;
+    w.show(); // the banner reports only while visible
+    QVERIFY(!w.views()->isTabVisible(5)); // no picture yet: no Overlay tab
+    QSignalSpy finished(w.worker(), &AttentionWorker::finished);
+    // Drop the picture on the window, as a file manager would.
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(picture)});
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    w.dropEvent(&drop);
+    QTRY_VERIFY2_WITH_TIMEOUT(!finished.isEmpty(),
+        qPrintable(w.errorBanner()->text() + QStringLiteral(" | tab ") + QString::number(int(w.inputPanel()->spec().kind)) +
+                   QStringLiteral(" | ") + w.inputPanel()->imagePage()->summary()),
+        20000);
+    const ComputationPtr c = w.current();
+    QVERIFY(c);
+    QCOMPARE(c->result->gridRows, 3);
+    QCOMPARE(c->result->gridCols, 4);
+    QCOMPARE(c->result->keyLabels.front(), std::string("0,0"));
+    QVERIFY(w.views()->isTabVisible(5));
+    QCOMPARE(w.views()->currentWidget(), static_cast<QWidget*>(w.overlayPage()));
+    QCOMPARE(w.inputPanel()->spec().kind, attn::InputKind::Image);
+    QCOMPARE(w.inputPanel()->imagePage()->summary(), QStringLiteral("64×48, 3×4 patches of 16 px"));
+    QCOMPARE(w.overlayPage()->view()->selectedQuery(), 6); // centre patch 1,2
+    // Clicking a patch in the overlay selects that query in the heatmap too.
+    emit w.overlayPage()->view()->querySelected(9);
+    QCOMPARE(w.session().view.selectedQuery, 9);
+    // A broken picture: its message in the banner, the last good result stays.
+    QVERIFY(w.openPath(broken));
+    QTRY_VERIFY_WITH_TIMEOUT(w.errorBanner()->text().contains(QStringLiteral("broken.png': corrupt or truncated")), 20000);
+    QCOMPARE(w.current(), c);
 }
 
 QTEST_MAIN(TestOverlay)
