@@ -525,6 +525,14 @@ void TestImage::inputBuilderFillsGridAndSpatialMap()
     QCOMPARE(r->gridHeight, 6);
     QCOMPARE(r->spatialMap, sa.map);
     QCOMPARE(r->keyLabels.front(), std::string("0,0"));
+    // The map is a stage of its own, [rows, cols], right after the input.
+    const auto names = r->stageNames();
+    QCOMPARE(names[0], std::string("input"));
+    QCOMPARE(names[1], std::string("spatial_map"));
+    const auto stage = r->stage("spatial_map");
+    QVERIFY(stage);
+    QCOMPARE(stage->shape, (std::vector<int64_t>{3, 4}));
+    QCOMPARE(stage->data, sa.map);
 
     spec.imageOptions = features(2, true); // with positions: the map still ignores them
     auto f = InputBuilder::build(spec, 64);
