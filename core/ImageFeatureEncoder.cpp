@@ -55,23 +55,44 @@ Expected<AttentionInput> ImageFeatureEncoder::encode(const ImageBuffer& image, c
     const int p = grid->patch(), w = grid->width(), h = grid->height();
     const int rows = grid->rows(), cols = grid->cols();
 
-    // Lab of every covered pixel (a picture has few distinct colours: cache by colour would also
-    // do, but one pass over at most a few million pixels is cheap).
-    std::vector<double> lPlane(static_cast<size_t>(w) * h), aPlane(lPlane.size()), bPlane(lPlane.size());
+    // One pass for colour: Lab per pixel, summed per cell; only the lightness plane is kept (for
+    // Sobel), 8 bytes per covered pixel.
+    const size_t cells = static_cast<size_t>(rows) * cols;
+    std::vector<double> lPlane(static_cast<size_t>(w) * h);
+    std::vector<double> sl(cells, 0.0), sll(cells, 0.0), sa(cells, 0.0), sb(cells, 0.0);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             const auto lab
                 = ImageFeatureEncoder::lab(grid->byte(x, y, 0), grid->byte(x, y, 1), grid->byte(x, y, 2));
-            const size_t i = static_cast<size_t>(y) * w + x;
-            lPlane[i] = lab[0] / 100.0;
-            aPlane[i] = lab[1] / 100.0;
-            bPlane[i] = lab[2] / 100.0;
+            const double l = lab[0] / 100.0;
+            const size_t cell = static_cast<size_t>(y / p) * cols + static_cast<size_t>(x / p);
+            lPlane[static_cast<size_t>(y) * w + x] = l;
+            sl[cell] += l;
+            sll[cell] += l * l;
+            sa[cell] += lab[1] / 100.0;
+            sb[cell] += lab[2] / 100.0;
         }
     auto l = [&](int x, int y) {
         x = std::clamp(x, 0, w - 1);
         y = std::clamp(y, 0, h - 1);
         return lPlane[static_cast<size_t>(y) * w + x];
     };
+    // A second for gradients.
+    std::vector<double> sm(cells, 0.0), scos(cells, 0.0), ssin(cells, 0.0);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            const double gx = (l(x + 1, y - 1) + 2.0 * l(x + 1, y) + l(x + 1, y + 1))
+                - (l(x - 1, y - 1) + 2.0 * l(x - 1, y) + l(x - 1, y + 1));
+            const double gy = (l(x - 1, y + 1) + 2.0 * l(x, y + 1) + l(x + 1, y + 1))
+                - (l(x - 1, y - 1) + 2.0 * l(x, y - 1) + l(x + 1, y - 1));
+            const double m = std::sqrt(gx * gx + gy * gy);
+            if (m > 0.0) {
+                const size_t cell = static_cast<size_t>(y / p) * cols + static_cast<size_t>(x / p);
+                sm[cell] += m;
+                scos[cell] += (gx * gx - gy * gy) / m;
+                ssin[cell] += 2.0 * gx * gy / m;
+            }
+        }
 
     const int dim = kFeatureCount + (options.positions ? 2 : 0);
     AttentionInput in;
@@ -80,42 +101,24 @@ Expected<AttentionInput> ImageFeatureEncoder::encode(const ImageBuffer& image, c
     in.gridPatch = p;
     in.gridWidth = w;
     in.gridHeight = h;
-    in.keys.resize(static_cast<Eigen::Index>(rows) * cols, dim);
-    in.keyLabels.reserve(static_cast<size_t>(rows) * cols);
+    in.keys.resize(static_cast<Eigen::Index>(cells), dim);
+    in.keyLabels.reserve(cells);
     const double n = static_cast<double>(p) * p;
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c) {
-            double sl = 0, sa = 0, sb = 0, sll = 0, sm = 0, scos = 0, ssin = 0;
-            for (int y = r * p; y < (r + 1) * p; ++y)
-                for (int x = c * p; x < (c + 1) * p; ++x) {
-                    const size_t i = static_cast<size_t>(y) * w + x;
-                    sl += lPlane[i];
-                    sll += lPlane[i] * lPlane[i];
-                    sa += aPlane[i];
-                    sb += bPlane[i];
-                    const double gx = (l(x + 1, y - 1) + 2.0 * l(x + 1, y) + l(x + 1, y + 1))
-                        - (l(x - 1, y - 1) + 2.0 * l(x - 1, y) + l(x - 1, y + 1));
-                    const double gy = (l(x - 1, y + 1) + 2.0 * l(x, y + 1) + l(x + 1, y + 1))
-                        - (l(x - 1, y - 1) + 2.0 * l(x, y - 1) + l(x + 1, y - 1));
-                    const double m = std::sqrt(gx * gx + gy * gy);
-                    sm += m;
-                    if (m > 0.0) {
-                        scos += (gx * gx - gy * gy) / m;
-                        ssin += 2.0 * gx * gy / m;
-                    }
-                }
-            const Eigen::Index cell = static_cast<Eigen::Index>(r) * cols + c;
-            const double mean = sl / n;
-            in.keys(cell, 0) = static_cast<float>(mean);
-            in.keys(cell, 1) = static_cast<float>(sa / n);
-            in.keys(cell, 2) = static_cast<float>(sb / n);
-            in.keys(cell, 3) = static_cast<float>(sm / (4.0 * n));
-            in.keys(cell, 4) = static_cast<float>(scos / (4.0 * n));
-            in.keys(cell, 5) = static_cast<float>(ssin / (4.0 * n));
-            in.keys(cell, 6) = static_cast<float>(std::sqrt(std::max(0.0, sll / n - mean * mean)));
+            const size_t cell = static_cast<size_t>(r) * cols + c;
+            const auto row = static_cast<Eigen::Index>(cell);
+            const double mean = sl[cell] / n;
+            in.keys(row, 0) = static_cast<float>(mean);
+            in.keys(row, 1) = static_cast<float>(sa[cell] / n);
+            in.keys(row, 2) = static_cast<float>(sb[cell] / n);
+            in.keys(row, 3) = static_cast<float>(sm[cell] / (4.0 * n));
+            in.keys(row, 4) = static_cast<float>(scos[cell] / (4.0 * n));
+            in.keys(row, 5) = static_cast<float>(ssin[cell] / (4.0 * n));
+            in.keys(row, 6) = static_cast<float>(std::sqrt(std::max(0.0, sll[cell] / n - mean * mean)));
             if (options.positions) {
-                in.keys(cell, 7) = static_cast<float>((r + 0.5) / rows);
-                in.keys(cell, 8) = static_cast<float>((c + 0.5) / cols);
+                in.keys(row, 7) = static_cast<float>((r + 0.5) / rows);
+                in.keys(row, 8) = static_cast<float>((c + 0.5) / cols);
             }
             in.keyLabels.push_back(ImageGrid::label(r, c));
         }

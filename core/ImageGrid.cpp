@@ -13,6 +13,12 @@ Expected<ImageGrid> ImageGrid::create(const ImageBuffer& image, int patch, Image
             << image.rgb.size() << " bytes of RGB; expected width x height x 3)";
         return makeError(msg.str());
     }
+    if (static_cast<int64_t>(image.width) * image.height > kMaxPixels) {
+        std::ostringstream msg;
+        msg << "the image is " << image.width << " x " << image.height << " pixels, more than the "
+            << kMaxPixels << " pixels the encoders accept: scale it down first";
+        return makeError(msg.str());
+    }
     if (patch < 1)
         return makeError("the patch size P must be at least 1 pixel (got " + std::to_string(patch) + ")");
     if (image.width < patch || image.height < patch) {

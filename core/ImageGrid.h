@@ -11,12 +11,15 @@
 //         colour would put a fake gradient along the border of the feature grid).
 // Pixel values are scaled to [0, 1] (v / 255).
 //
-// Validation (each a message naming the numbers): an invalid buffer, P < 1, a picture smaller
-// than one cell (W < P or H < P, with either fit) and more than kMaxCells cells.
+// Validation (each a message naming the numbers): an invalid buffer, a picture of more than
+// kMaxPixels (the decoder downscales to a working size long before that; the encoders keep
+// per-pixel planes), P < 1, a picture smaller than one cell (W < P or H < P, with either fit)
+// and more than kMaxCells cells.
 #include "Expected.h"
 #include "ImageBuffer.h"
 #include "InputSpec.h"
 
+#include <cstdint>
 #include <string>
 
 namespace attn {
@@ -24,6 +27,7 @@ namespace attn {
 class ImageGrid {
 public:
     static constexpr int kMaxCells = 65536;
+    static constexpr int64_t kMaxPixels = 1LL << 26; // 64 Mpixel, e.g. 8192 x 8192
 
     static Expected<ImageGrid> create(const ImageBuffer& image, int patch, ImageFit fit);
 

@@ -12,6 +12,7 @@
 #include "InputBuilder.h"
 #include "MechanismJson.h"
 #include "NaiveAttention.h"
+#include "NpyFile.h"
 #include "Pcg32.h"
 #include "ProjectionBuilder.h"
 #include "SampleLibrary.h"
@@ -118,6 +119,7 @@ private slots:
     void featurePositionsAreCellCentres();
     void spatialMapMatchesNaiveConvolution();
     void spatialKernelsAreSeededAndBounded();
+    void spatialMapMatchesSeedModuleInTorch();
     void windowsAreTwoDimensionalOnGrids();
     void engineOnPatchesMatchesNaiveWithGridMask();
     void inputBuilderFillsGridAndSpatialMap();
@@ -406,6 +408,41 @@ void TestImage::spatialKernelsAreSeededAndBounded()
     QVERIFY(a.w1.cwiseAbs().maxCoeff() > 0.5f * bound1);
 }
 
+// Seed 003's own PyTorch module (tests/tools/make_spatial_fixture.py) with its kernels loaded
+// into SpatialKernels: same map, so the layouts (cross-correlation, [in][ky][kx], cat(x, x1)) agree.
+void TestImage::spatialMapMatchesSeedModuleInTorch()
+{
+    const std::string dir = qgetenv("ATTNSCOPE_FIXTURES").toStdString() + "/spatial/";
+    auto load = [&](const char* name) {
+        auto a = NpyFile::readFile(dir + name);
+        if (!a)
+            qFatal("%s", a.error().c_str());
+        return *a;
+    };
+    const NpyArray features = load("features.npy"), w1 = load("w1.npy"), b1 = load("b1.npy"),
+                   w2 = load("w2.npy"), b2 = load("b2.npy"), map = load("map.npy");
+    QCOMPARE(map.shape, (std::vector<int64_t> { 6, 9 }));
+    const int ch = static_cast<int>(features.shape[1]);
+    QCOMPARE(ch, 5);
+    SpatialKernels k;
+    k.channels = ch;
+    k.w1 = Eigen::Map<const Matrix>(w1.data.data(), ch, ch);
+    k.b1 = Eigen::Map<const Vector>(b1.data.data(), ch);
+    k.w2 = w2.data;
+    QCOMPARE(k.w2.size(), size_t(2 * ch * 49));
+    k.b2 = b2.data[0];
+    const Matrix x = Eigen::Map<const Matrix>(features.data.data(), 6 * 9, ch);
+    const SpatialAttention out = SpatialAttentionMap::compute(x, 6, 9, k);
+    float lo = 1.0f, hi = 0.0f;
+    for (size_t i = 0; i < map.data.size(); ++i) {
+        QVERIFY2(std::abs(out.map[i] - map.data[i]) < 1e-5f,
+            qPrintable(QStringLiteral("cell %1: %2 vs torch %3").arg(i).arg(out.map[i]).arg(map.data[i])));
+        lo = std::min(lo, out.map[i]);
+        hi = std::max(hi, out.map[i]);
+    }
+    QVERIFY(hi - lo > 0.5f); // the fixture's map is far from flat: a transposed kernel would not pass
+}
+
 void TestImage::windowsAreTwoDimensionalOnGrids()
 {
     Mechanism m;
@@ -525,6 +562,14 @@ void TestImage::inputBuilderFillsGridAndSpatialMap()
     QCOMPARE(r->gridHeight, 6);
     QCOMPARE(r->spatialMap, sa.map);
     QCOMPARE(r->keyLabels.front(), std::string("0,0"));
+    // The map is a stage of its own, [rows, cols], right after the input.
+    const auto names = r->stageNames();
+    QCOMPARE(names[0], std::string("input"));
+    QCOMPARE(names[1], std::string("spatial_map"));
+    const auto stage = r->stage("spatial_map");
+    QVERIFY(stage);
+    QCOMPARE(stage->shape, (std::vector<int64_t> { 3, 4 }));
+    QCOMPARE(stage->data, sa.map);
 
     spec.imageOptions = features(2, true); // with positions: the map still ignores them
     auto f = InputBuilder::build(spec, 64);

@@ -179,6 +179,16 @@ case("session from a newer version", S + ["{dir}/new.attnscope"], 1, "the sessio
 case("session whose input file is gone", S + ["{dir}/gone.attnscope"], 1, "input file '/nonexistent/input.csv' is gone",
      {"gone.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "sequence-file", "path": "/nonexistent/input.csv"}, "mechanism": {}}')},
      no_output="")
+case("session whose picture is gone", S + ["{dir}/gone-image.attnscope"], 1,
+     "input file '/nonexistent/picture.png' is gone",
+     {"gone-image.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "/nonexistent/picture.png", "patch": 16}, "mechanism": {}}')},
+     no_output="")
+case("session with a bad picture fit", S + ["{dir}/fit.attnscope"], 1, "input.fit: 'stretch' is not one of crop, pad",
+     {"fit.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "x.png", "fit": "stretch"}, "mechanism": {}}')},
+     no_output="")
+case("session with a zero patch size", S + ["{dir}/patch.attnscope"], 1, "input.patch must be at least 1 (got 0)",
+     {"patch.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "x.png", "patch": 0}, "mechanism": {}}')},
+     no_output="")
 case("session that is not JSON", S + ["{dir}/junk.attnscope"], 1, "not an AttnScope session",
      {"junk.attnscope": b64(b"\x00\x01\x02garbage")}, no_output="")
 case("session with a typo in the mechanism", S + ["{dir}/typo.attnscope"], 1, "mechanism: unknown key 'hedas'",
