@@ -377,7 +377,10 @@ void MainWindow::requestCompute()
 {
     if (m_loading)
         return;
-    m_worker->request(m_input->spec(), m_mechanism->mechanism());
+    const attn::InputSpec spec = m_input->spec();
+    if (spec.kind == attn::InputKind::Image && spec.path.empty())
+        return; // the Image tab without a picture yet: nothing to compute, nothing wrong
+    m_worker->request(spec, m_mechanism->mechanism());
 }
 
 void MainWindow::showComputation(ComputationPtr computation)
