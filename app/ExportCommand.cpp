@@ -6,6 +6,7 @@
 #include "DiffView.h"
 #include "MechanismOptions.h"
 #include "MermaidFile.h"
+#include "OverlayView.h"
 #include "SampleLibrary.h"
 #include "ViewExporter.h"
 
@@ -52,7 +53,15 @@ CliError ExportCommand::run(const QStringList& arguments)
     MechanismOptions::addTo(p);
     AnalysisOptions::addTo(p, false);
     p.addOptions({
-        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline (default heatmap)."), QStringLiteral("VIEW")},
+        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline|overlay (default heatmap)."),
+            QStringLiteral("VIEW")},
+        {QStringLiteral("query"), QStringLiteral("Overlay: the query patch as row,column (default: the centre patch)."),
+            QStringLiteral("R,C")},
+        {QStringLiteral("overlay-mode"), QStringLiteral("Overlay: query (default), received, spatial or rollout."),
+            QStringLiteral("MODE")},
+        {QStringLiteral("opacity"), QStringLiteral("Overlay: opacity of the heat layer, 0 to 1 (default 0.6)."),
+            QStringLiteral("A")},
+        {QStringLiteral("no-grid"), QStringLiteral("Overlay: leave out the grid lines.")},
         {QStringLiteral("mermaid"), QStringLiteral("Pipeline view: this Mermaid flowchart instead of the mechanism's own."),
             QStringLiteral("F.mmd")},
         {QStringLiteral("out"), QStringLiteral("The picture: .png, .svg or .pdf."), QStringLiteral("FILE")},
@@ -81,13 +90,46 @@ CliError ExportCommand::run(const QStringList& arguments)
     ExportOptions o;
     o.view = p.isSet(QStringLiteral("view")) ? p.value(QStringLiteral("view")) : QStringLiteral("heatmap");
     if (!ViewExporter::viewNames().contains(o.view))
-        return CliError::usage(QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline").arg(o.view));
+        return CliError::usage(
+            QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline, overlay").arg(o.view));
+    const bool overlay = o.view == QLatin1String("overlay");
+    for (const QString& name : {QStringLiteral("query"), QStringLiteral("overlay-mode"), QStringLiteral("opacity"),
+             QStringLiteral("no-grid")})
+        if (p.isSet(name) && !overlay)
+            return CliError::usage(QStringLiteral("--%1 is for --view overlay").arg(name));
+    int queryRow = -1, queryCol = -1;
+    if (p.isSet(QStringLiteral("query"))) {
+        const QStringList rc = p.value(QStringLiteral("query")).split(QLatin1Char(','));
+        bool okRow = false, okCol = false;
+        if (rc.size() == 2) {
+            queryRow = rc[0].trimmed().toInt(&okRow);
+            queryCol = rc[1].trimmed().toInt(&okCol);
+        }
+        if (!okRow || !okCol || queryRow < 0 || queryCol < 0)
+            return CliError::usage(
+                QStringLiteral("--query: '%1' is not a patch row,column such as 3,5").arg(p.value(QStringLiteral("query"))));
+    }
+    if (p.isSet(QStringLiteral("overlay-mode"))) {
+        o.overlayMode = p.value(QStringLiteral("overlay-mode"));
+        if (!OverlayView::parseMode(o.overlayMode))
+            return CliError::usage(
+                QStringLiteral("--overlay-mode: '%1' is not one of query, received, spatial, rollout").arg(o.overlayMode));
+    }
+    if (p.isSet(QStringLiteral("opacity"))) {
+        bool ok = false;
+        o.opacity = p.value(QStringLiteral("opacity")).toDouble(&ok);
+        if (!ok || !(o.opacity >= 0.0 && o.opacity <= 1.0))
+            return CliError::usage(
+                QStringLiteral("--opacity: '%1' is not a number from 0 to 1").arg(p.value(QStringLiteral("opacity"))));
+    }
+    o.grid = !p.isSet(QStringLiteral("no-grid"));
     const bool pipeline = o.view == QLatin1String("pipeline");
     if (p.isSet(QStringLiteral("mermaid")) && !pipeline)
         return CliError::usage(QStringLiteral("--mermaid is for --view pipeline"));
     // The pipeline needs no input of its own: without one, the default sample's stages bind it.
     const QStringList inputs{QStringLiteral("sample"), QStringLiteral("text"), QStringLiteral("text-file"),
-        QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy"), QStringLiteral("model")};
+        QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy"), QStringLiteral("model"),
+        QStringLiteral("image")};
     if (pipeline && std::none_of(inputs.begin(), inputs.end(), [&p](const QString& s) { return p.isSet(s); }))
         p.parse(arguments + QStringList{QStringLiteral("--sample"), QString::fromLatin1(attn::SampleLibrary::defaultSampleName())});
     const QString out = p.value(QStringLiteral("out"));
@@ -163,6 +205,20 @@ CliError ExportCommand::run(const QStringList& arguments)
     auto a = compute(spec, mechanism, control, analysis.tokens);
     if (auto* err = std::get_if<CliError>(&a))
         return *err;
+    if (overlay) {
+        const auto& r = *std::get<ComputationPtr>(a)->result;
+        if (r.gridRows <= 0)
+            return CliError::usage(QStringLiteral("--view overlay needs an image input (--image F)"));
+        if (queryRow >= 0) {
+            if (queryRow >= r.gridRows || queryCol >= r.gridCols)
+                return CliError::badInput(QStringLiteral("--query %1,%2 is outside the %3 x %4 patch grid")
+                                              .arg(queryRow)
+                                              .arg(queryCol)
+                                              .arg(r.gridRows)
+                                              .arg(r.gridCols));
+            o.query = queryRow * r.gridCols + queryCol;
+        }
+    }
     ComputationPtr b;
     if (o.view == QLatin1String("diff")) {
         auto computed = compute(spec, vs, control, analysis.tokens);

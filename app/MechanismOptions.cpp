@@ -1,5 +1,6 @@
 #include "MechanismOptions.h"
 
+#include "ImageDecoder.h"
 #include "SampleCatalog.h"
 
 #include <QCommandLineParser>
@@ -83,6 +84,13 @@ void MechanismOptions::addTo(QCommandLineParser& p)
         {QStringLiteral("queries-text"), QStringLiteral("Cross-attention: queries from text."), QStringLiteral("STR")},
         {QStringLiteral("tokenizer"), QStringLiteral("word (default) or character."), QStringLiteral("KIND")},
         {QStringLiteral("positions"), QStringLiteral("Add sinusoidal positions to text embeddings.")},
+        {QStringLiteral("image"), QStringLiteral("A picture (png, jpeg, bmp, gif, webp, tiff); downscaled to 1024 px."),
+            QStringLiteral("F")},
+        {QStringLiteral("patch"), QStringLiteral("Image: the patch size P in pixels (default 16)."), QStringLiteral("P")},
+        {QStringLiteral("encoding"), QStringLiteral("Image: patches (ViT, default) or features (CNN-like)."),
+            QStringLiteral("E")},
+        {QStringLiteral("fit"), QStringLiteral("Image: crop (default) or pad to whole patches."), QStringLiteral("FIT")},
+        {QStringLiteral("no-positions"), QStringLiteral("Image: leave out the 2-D sinusoidal positions.")},
         {QStringLiteral("score"), QStringLiteral("dot|scaled-dot|additive|bilinear|cosine"), QStringLiteral("S")},
         {QStringLiteral("norm"), QStringLiteral("softmax|sigmoid|ratio"), QStringLiteral("N")},
         {QStringLiteral("scope"), QStringLiteral("global|local:W|hybrid:W:G"), QStringLiteral("SCOPE")},
@@ -103,7 +111,7 @@ void MechanismOptions::addTo(QCommandLineParser& p)
 CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in, attn::Mechanism& m)
 {
     const QStringList sources{QStringLiteral("sample"), QStringLiteral("text"), QStringLiteral("text-file"),
-        QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy")};
+        QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy"), QStringLiteral("image")};
     if (p.isSet(QStringLiteral("model"))) {
         // A checkpoint: the prompt is --text (BOS is added; an empty prompt is BOS alone).
         for (const QString& s : sources)
@@ -120,7 +128,7 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
             given << s;
     if (given.isEmpty())
         return CliError::usage(QStringLiteral(
-            "no input: give one of --sample, --text, --text-file, --sequence, --sequence-file, --npy, --model"));
+            "no input: give one of --sample, --text, --text-file, --sequence, --sequence-file, --npy, --image, --model"));
     if (given.size() > 1)
         return CliError::usage(QStringLiteral("give only one input, not --%1").arg(given.join(QStringLiteral(" and --"))));
 
@@ -138,6 +146,9 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
         in.text = value.toStdString();
     } else if (source == QLatin1String("text-file")) {
         in.kind = InputKind::TextFile;
+        in.path = value.toStdString();
+    } else if (source == QLatin1String("image")) {
+        in.kind = InputKind::Image;
         in.path = value.toStdString();
     } else if (source == QLatin1String("sequence")) {
         in.kind = InputKind::Sequence;
@@ -181,6 +192,7 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
         if (!e.failed())
             e = std::move(next);
     };
+    first(readImageOptions(p, in));
     first(parseEnum(p, QStringLiteral("score"), m.score, &attn::parseScoreKind,
         "dot, scaled-dot, additive, bilinear, cosine"));
     first(parseEnum(p, QStringLiteral("norm"), m.norm, &attn::parseNormKind, "softmax, sigmoid, ratio"));
@@ -219,7 +231,45 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
             m.projectionFile = proj.toStdString();
         }
     }
+    if (!e.failed() && in.kind == InputKind::Image)
+        if (const QString error = ImageDecoder::ensureDecoded(in); !error.isEmpty())
+            return CliError::badInput(error);
     return e;
+}
+
+CliError MechanismOptions::readImageOptions(const QCommandLineParser& p, attn::InputSpec& in)
+{
+    const QStringList imageOnly{QStringLiteral("patch"), QStringLiteral("encoding"), QStringLiteral("fit"),
+        QStringLiteral("no-positions")};
+    if (in.kind != InputKind::Image) {
+        for (const QString& o : imageOnly)
+            if (p.isSet(o))
+                return CliError::usage(QStringLiteral("--%1 is for image inputs (--image F)").arg(o));
+        return {};
+    }
+    if (CliError e = parseInt(p, QStringLiteral("patch"), in.imageOptions.patch, 1); e.failed())
+        return e;
+    if (p.isSet(QStringLiteral("encoding"))) {
+        const QString v = p.value(QStringLiteral("encoding"));
+        if (v == QLatin1String("patches"))
+            in.imageOptions.encoding = attn::ImageEncoding::Patches;
+        else if (v == QLatin1String("features"))
+            in.imageOptions.encoding = attn::ImageEncoding::Features;
+        else
+            return CliError::usage(QStringLiteral("--encoding: '%1' is not one of patches, features").arg(v));
+    }
+    if (p.isSet(QStringLiteral("fit"))) {
+        const QString v = p.value(QStringLiteral("fit"));
+        if (v == QLatin1String("crop"))
+            in.imageOptions.fit = attn::ImageFit::Crop;
+        else if (v == QLatin1String("pad"))
+            in.imageOptions.fit = attn::ImageFit::Pad;
+        else
+            return CliError::usage(QStringLiteral("--fit: '%1' is not one of crop, pad").arg(v));
+    }
+    if (p.isSet(QStringLiteral("no-positions")))
+        in.imageOptions.positions = false;
+    return {};
 }
 
 CliError MechanismOptions::readControl(const QCommandLineParser& p, attn::ComputeControl& control)

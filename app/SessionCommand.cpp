@@ -16,7 +16,7 @@ CliError SessionCommand::run(const QStringList& arguments)
     MechanismOptions::addTo(p);
     p.addOptions({
         {QStringLiteral("out"), QStringLiteral("The session file to write (.attnscope)."), QStringLiteral("FILE")},
-        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff."), QStringLiteral("VIEW")},
+        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline|overlay."), QStringLiteral("VIEW")},
         {QStringLiteral("head"), QStringLiteral("The head to show (-1: mean)."), QStringLiteral("H")},
         {QStringLiteral("check"), QStringLiteral("Read a session and report whether it opens."), QStringLiteral("FILE")},
     });
@@ -44,10 +44,10 @@ CliError SessionCommand::run(const QStringList& arguments)
     if (p.isSet(QStringLiteral("view"))) {
         const QString view = p.value(QStringLiteral("view"));
         if (!QStringList{QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff"),
-                QStringLiteral("pipeline")}
+                QStringLiteral("pipeline"), QStringLiteral("overlay")}
                  .contains(view))
             return CliError::usage(
-                QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline").arg(view));
+                QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline, overlay").arg(view));
         session.view.view = view.toStdString();
     }
     if (p.isSet(QStringLiteral("head"))) {

@@ -46,6 +46,15 @@ Status validate(const AttentionInput& in, const Mechanism& m)
             return makeError(msg.str());
         }
     }
+    if (in.isGrid() && static_cast<int64_t>(in.gridRows) * in.gridCols != in.keys.rows()) {
+        std::ostringstream msg;
+        msg << "the input's grid (" << in.gridRows << " x " << in.gridCols << ") does not match its "
+            << in.keys.rows() << " vectors";
+        return makeError(msg.str());
+    }
+    if (!in.spatialMap.empty() && static_cast<Eigen::Index>(in.spatialMap.size()) != in.keys.rows())
+        return makeError("the input's spatial map has " + std::to_string(in.spatialMap.size()) +
+                         " weights for " + std::to_string(in.keys.rows()) + " cells");
     auto checkFinite = [](const Matrix& x, const char* what) -> Status {
         if (x.allFinite()) // vectorised; the loop below only runs to name the bad cell
             return success();
@@ -224,7 +233,15 @@ Expected<AttentionResult> AttentionEngine::compute(
     r.queryLabels = in.queryLabelList();
     r.keyLabels.resize(static_cast<size_t>(r.keyCount));
     r.queryLabels.resize(static_cast<size_t>(r.queryCount));
-    r.mask = MaskSpec(mech, r.queryCount, r.keyCount);
+    // Pictures: windows are 2-D neighbourhoods on the grid (self-attention only; MaskSpec falls
+    // back to 1-D windows when the queries are another sequence).
+    r.mask = MaskSpec(mech, r.queryCount, r.keyCount, in.gridRows, in.gridCols);
+    r.gridRows = in.gridRows;
+    r.gridCols = in.gridCols;
+    r.gridPatch = in.gridPatch;
+    r.gridWidth = in.gridWidth;
+    r.gridHeight = in.gridHeight;
+    r.spatialMap = in.spatialMap;
 
     const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : defaultMemoryLimit();
     const uint64_t needed = mapBytes(mech, r.queryCount, r.keyCount, r.heads);

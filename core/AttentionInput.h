@@ -19,6 +19,15 @@ struct AttentionInput {
     // local windows then become 2-D neighbourhoods (max(|dr|, |dc|) <= W).
     int gridRows = 0;
     int gridCols = 0;
+    // The cell size in pixels and the pixel area the grid covers (after crop or pad), and seed 003's
+    // spatial attention map over the feature grid (one weight per cell; empty for 1-D inputs).
+    // The engine copies them into AttentionResult.
+    int gridPatch = 0;
+    int gridWidth = 0;
+    int gridHeight = 0;
+    std::vector<float> spatialMap;
+
+    bool isGrid() const { return gridRows > 0 && gridCols > 0; }
 
     bool isCross() const { return queries.has_value(); }
     const Matrix& queryMatrix() const { return queries ? *queries : keys; }

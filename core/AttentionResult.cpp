@@ -19,6 +19,8 @@ std::vector<std::string> AttentionResult::stageNames() const
     std::vector<std::string> names;
     if (input.size() > 0)
         names.push_back("input");
+    if (!spatialMap.empty())
+        names.push_back("spatial_map");
     if (cross)
         names.push_back("query_input");
     if (q.size() > 0)
@@ -43,6 +45,8 @@ std::optional<Tensor> AttentionResult::stage(const std::string& name) const
     const std::vector<int64_t> mapShape{layers, heads, queryCount, keyCount};
     if (name == "input")
         return fromMatrix(name, input);
+    if (name == "spatial_map" && !spatialMap.empty())
+        return Tensor{name, {gridRows, gridCols}, spatialMap};
     if (name == "query_input" && cross)
         return fromMatrix(name, queryInput);
     if (name == "q")

@@ -76,8 +76,9 @@ struct AttentionResult {
     float score(int layer, int head, int query, int key) const { return scores[index(layer, head, query, key)]; }
     bool isMasked(int query, int key) const { return mask.isMasked(query, key); }
 
-    // The named stages, in pipeline order: input, query_input, q, k, v, scores, masked_scores,
-    // weights, dynamic, head_output, concat, output (those that exist for this computation).
+    // The named stages, in pipeline order: input, spatial_map (pictures: [gridRows, gridCols]),
+    // query_input, q, k, v, scores, masked_scores, weights, dynamic, head_output, concat, output
+    // (those that exist for this computation).
     std::vector<std::string> stageNames() const;
     // A copy of one stage as a tensor (masked_scores is derived on request: -inf where masked).
     std::optional<Tensor> stage(const std::string& name) const;

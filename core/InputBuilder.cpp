@@ -1,7 +1,10 @@
 #include "InputBuilder.h"
 
 #include "FileBytes.h"
+#include "ImageFeatureEncoder.h"
+#include "ImagePatchEncoder.h"
 #include "SequenceParser.h"
+#include "SpatialAttentionMap.h"
 #include "TextEmbedder.h"
 
 namespace attn {
@@ -52,8 +55,42 @@ Expected<Part> buildPart(InputKind kind, const std::string& text, const std::str
     }
     case InputKind::Model:
         return makeError("a model input is run by ModelRunner, not encoded as a sequence");
+    case InputKind::Image:
+        return makeError("the " + what + " cannot be a picture: a picture attends over itself (no cross-attention)");
     }
     return makeError("unknown input kind");
+}
+
+Expected<AttentionInput> fromImage(const InputSpec& spec)
+{
+    if (spec.isCross())
+        return makeError("cross-attention with a picture is not supported: a picture attends over itself "
+                         "(remove the queries)");
+    if (!spec.image) {
+        // A missing file gives the same message as any other missing input file.
+        if (!spec.path.empty())
+            if (auto size = FileBytes::size(spec.path); !size)
+                return size.takeError();
+        return makeError("no decoded image" + (spec.path.empty() ? std::string() : " for '" + spec.path + "'") +
+                         ": pictures are decoded by the application (PNG, JPEG, ...) before they are encoded");
+    }
+    const ImageBuffer& image = *spec.image;
+    const ImageOptions& options = spec.imageOptions;
+    auto input = options.encoding == ImageEncoding::Patches ? ImagePatchEncoder::encode(image, options)
+                                                            : ImageFeatureEncoder::encode(image, options);
+    if (!input)
+        return input.takeError();
+    ImageOptions plain = options;
+    plain.positions = false;
+    if (options.encoding == ImageEncoding::Features && !options.positions) {
+        input->spatialMap = SpatialAttentionMap::compute(input->keys, input->gridRows, input->gridCols).map;
+    } else {
+        auto features = ImageFeatureEncoder::encode(image, plain);
+        if (!features)
+            return features.takeError();
+        input->spatialMap = SpatialAttentionMap::compute(features->keys, features->gridRows, features->gridCols).map;
+    }
+    return input;
 }
 } // namespace
 
@@ -70,12 +107,37 @@ const char* toString(InputKind k)
         return "sequence-file";
     case InputKind::Model:
         return "model";
+    case InputKind::Image:
+        return "image";
     }
     return "?";
 }
 
+const char* toString(ImageEncoding e) { return e == ImageEncoding::Patches ? "patches" : "features"; }
+const char* toString(ImageFit f) { return f == ImageFit::Crop ? "crop" : "pad"; }
+
+std::optional<ImageEncoding> parseImageEncoding(const std::string& s)
+{
+    if (s == "patches")
+        return ImageEncoding::Patches;
+    if (s == "features")
+        return ImageEncoding::Features;
+    return std::nullopt;
+}
+
+std::optional<ImageFit> parseImageFit(const std::string& s)
+{
+    if (s == "crop")
+        return ImageFit::Crop;
+    if (s == "pad")
+        return ImageFit::Pad;
+    return std::nullopt;
+}
+
 Expected<AttentionInput> InputBuilder::build(const InputSpec& spec, int embeddingDim)
 {
+    if (spec.kind == InputKind::Image)
+        return fromImage(spec);
     const int dim = embeddingDim > 0 ? embeddingDim : 64;
     auto keys = buildPart(spec.kind, spec.text, spec.path, spec, dim, "input");
     if (!keys)

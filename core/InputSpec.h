@@ -5,6 +5,7 @@
 #include "TextTokenizer.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace attn {
@@ -23,7 +24,9 @@ enum class ImageEncoding {
     Patches,  // ViT style: each P x P patch's pixels (optionally downsampled) [+ 2-D sinusoidal position]
     Features, // CNN style: fixed per-cell features (perceptual colour, gradient, contrast)
 };
-// When the picture's size is not a multiple of the patch size.
+// When the picture's size is not a multiple of the patch size (ImageGrid): Crop drops the last
+// W mod P columns and H mod P rows (right and bottom; the grid starts at the top-left pixel), Pad
+// extends the picture to whole cells by repeating its right and bottom edge pixels.
 enum class ImageFit { Crop, Pad };
 
 struct ImageOptions {
@@ -31,7 +34,8 @@ struct ImageOptions {
     ImageEncoding encoding = ImageEncoding::Patches;
     ImageFit fit = ImageFit::Crop;
     bool positions = true;    // add a 2-D sinusoidal position to each cell's vector
-    int patchPixels = 0;      // Patches: average-pool each patch to k x k pixels first (0: all P x P)
+    int patchPixels = 0;      // Patches: average-pool each patch to k x k pixels first (0: all P x P;
+                              // k must divide P). Features ignore it.
 };
 
 struct InputSpec {
@@ -54,5 +58,9 @@ struct InputSpec {
 };
 
 const char* toString(InputKind);
+const char* toString(ImageEncoding); // "patches", "features"
+const char* toString(ImageFit);      // "crop", "pad"
+std::optional<ImageEncoding> parseImageEncoding(const std::string&);
+std::optional<ImageFit> parseImageFit(const std::string&);
 
 } // namespace attn

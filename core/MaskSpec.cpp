@@ -1,10 +1,11 @@
 #include "MaskSpec.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace attn {
 
-MaskSpec::MaskSpec(const Mechanism& m, int queryCount, int keyCount)
+MaskSpec::MaskSpec(const Mechanism& m, int queryCount, int keyCount, int gridRows, int gridCols)
     : m_scope(m.scope)
     , m_window(m.window)
     , m_global(m.globalTokens)
@@ -16,6 +17,17 @@ MaskSpec::MaskSpec(const Mechanism& m, int queryCount, int keyCount)
     for (int j : m.paddedKeys)
         if (j >= 0 && j < keyCount)
             m_padded[static_cast<size_t>(j)] = 1;
+    if (gridRows > 0 && gridCols > 0 && static_cast<int64_t>(gridRows) * gridCols == keyCount && queryCount == keyCount) {
+        m_gridRows = gridRows;
+        m_gridCols = gridCols;
+    }
+}
+
+int MaskSpec::windowDistance(int i, int j) const
+{
+    if (m_gridCols == 0)
+        return std::abs(i - j);
+    return std::max(std::abs(i / m_gridCols - j / m_gridCols), std::abs(i % m_gridCols - j % m_gridCols));
 }
 
 bool MaskSpec::isMasked(int i, int j) const
@@ -28,11 +40,11 @@ bool MaskSpec::isMasked(int i, int j) const
     case ScopeKind::Global:
         return false;
     case ScopeKind::Local:
-        return std::abs(i - j) > m_window;
+        return windowDistance(i, j) > m_window;
     case ScopeKind::Hybrid:
         if (i < m_global || j < m_global)
             return false;
-        return std::abs(i - j) > m_window;
+        return windowDistance(i, j) > m_window;
     }
     return false;
 }

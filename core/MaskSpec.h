@@ -1,6 +1,13 @@
 #pragma once
 // Which (query, key) cells the scope and masks hide. Computed from the mechanism, never stored as
 // an N x N matrix: views ask isMasked(i, j) for any cell, the engine fills one row at a time.
+//
+// Pictures (self-attention over a gridRows x gridCols grid of cells, index = r * gridCols + c):
+// the local and hybrid windows become 2-D neighbourhoods, key j is in query i's window when
+// max(|r_i - r_j|, |c_i - c_j|) <= W (a (2W+1) x (2W+1) square, cut at the grid's edges). The
+// hybrid scope's global tokens stay the first G cells in row-major order, and causal stays 1-D
+// in row-major order (j <= i). Without a grid (0 x 0) or when the grid does not match the query
+// and key counts (cross-attention), windows are 1-D: |i - j| <= W.
 #include "Mechanism.h"
 
 #include <cstdint>
@@ -11,7 +18,7 @@ namespace attn {
 class MaskSpec {
 public:
     MaskSpec() = default;
-    MaskSpec(const Mechanism& mechanism, int queryCount, int keyCount);
+    MaskSpec(const Mechanism& mechanism, int queryCount, int keyCount, int gridRows = 0, int gridCols = 0);
 
     bool isMasked(int query, int key) const;
     // visible[j] = 1 when key j is visible to `query`, 0 when masked.
@@ -21,6 +28,10 @@ public:
 
     int queryCount() const { return m_queries; }
     int keyCount() const { return m_keys; }
+    // The grid the windows are 2-D on (0 x 0: 1-D windows).
+    int gridRows() const { return m_gridRows; }
+    int gridCols() const { return m_gridCols; }
+    bool isGrid() const { return m_gridCols > 0; }
 
 private:
     ScopeKind m_scope = ScopeKind::Global;
@@ -30,6 +41,10 @@ private:
     std::vector<uint8_t> m_padded; // per key: 1 when padded
     int m_queries = 0;
     int m_keys = 0;
+    int m_gridRows = 0;
+    int m_gridCols = 0;
+
+    int windowDistance(int query, int key) const;
 };
 
 } // namespace attn

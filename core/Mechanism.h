@@ -33,6 +33,7 @@ struct Mechanism {
 
     ScopeKind scope = ScopeKind::Global;
     int window = 2;       // Local and Hybrid: key j is visible to query i when |i - j| <= window
+                          // (pictures: max(|dr|, |dc|) <= window on the grid, see MaskSpec)
     int globalTokens = 1; // Hybrid: the first G tokens see, and are seen by, every token
     bool causal = false;  // key j is visible to query i only when j <= i
     std::vector<int> paddedKeys; // key padding: these key indices are masked for every query

@@ -75,7 +75,9 @@ std::optional<ProjectionKind> parseProjection(const std::string& s)
 
 std::optional<InputKind> parseInputKind(const std::string& s)
 {
-    for (InputKind k : {InputKind::Text, InputKind::TextFile, InputKind::Sequence, InputKind::SequenceFile, InputKind::Model})
+    for (InputKind k :
+        {InputKind::Text, InputKind::TextFile, InputKind::Sequence, InputKind::SequenceFile, InputKind::Model,
+            InputKind::Image})
         if (s == toString(k))
             return k;
     return std::nullopt;
@@ -179,6 +181,13 @@ json MechanismJson::inputToJson(const InputSpec& in)
         j["tokenizer"] = toString(in.tokenizer);
         j["positions"] = in.positions;
     }
+    if (in.kind == InputKind::Image) { // the path only: the pixels are decoded again on opening
+        j["encoding"] = toString(in.imageOptions.encoding);
+        j["patch"] = in.imageOptions.patch;
+        j["fit"] = toString(in.imageOptions.fit);
+        j["positions"] = in.imageOptions.positions;
+        j["patch_pixels"] = in.imageOptions.patchPixels;
+    }
     if (in.isCross()) {
         json q;
         q["type"] = toString(in.queryKind);
@@ -194,21 +203,42 @@ json MechanismJson::inputToJson(const InputSpec& in)
 Expected<InputSpec> MechanismJson::inputFromJson(const json& j)
 {
     const std::string where = "input";
-    if (auto st = checkKeys(j, {"type", "text", "path", "tokenizer", "positions", "queries"}, where); !st)
+    if (auto st = checkKeys(j,
+            {"type", "text", "path", "tokenizer", "positions", "queries", "encoding", "patch", "fit", "patch_pixels"},
+            where);
+        !st)
         return st.takeError();
     InputSpec in;
     if (!j.contains("type"))
-        return makeError("input.type is missing (text, text-file, sequence or sequence-file)");
+        return makeError("input.type is missing (text, text-file, sequence, sequence-file, model or image)");
     Status st = success();
     auto all = [&](Status s) {
         if (st.ok() && !s.ok())
             st = s;
     };
-    all(readEnum(j, "type", in.kind, &parseInputKind, "text, text-file, sequence, sequence-file, model", where));
+    all(readEnum(j, "type", in.kind, &parseInputKind, "text, text-file, sequence, sequence-file, model, image", where));
     all(readValue(j, "text", in.text, where));
     all(readValue(j, "path", in.path, where));
     all(readEnum(j, "tokenizer", in.tokenizer, &parseTokenizer, "word, character", where));
-    all(readValue(j, "positions", in.positions, where));
+    if (st && in.kind == InputKind::Image) {
+        // Pictures: "positions" is ImageOptions::positions (on unless set to false).
+        ImageOptions& o = in.imageOptions;
+        all(readValue(j, "positions", o.positions, where));
+        all(readEnum(j, "encoding", o.encoding, &parseImageEncoding, "patches, features", where));
+        all(readEnum(j, "fit", o.fit, &parseImageFit, "crop, pad", where));
+        all(readValue(j, "patch", o.patch, where));
+        all(readValue(j, "patch_pixels", o.patchPixels, where));
+        if (st && o.patch < 1)
+            all(makeError(where + ".patch must be at least 1 (got " + std::to_string(o.patch) + ")"));
+        if (st && (o.patchPixels < 0 || o.patchPixels > o.patch))
+            all(makeError(where + ".patch_pixels must be between 0 (all pixels) and the patch size " +
+                          std::to_string(o.patch) + " (got " + std::to_string(o.patchPixels) + ")"));
+    } else {
+        all(readValue(j, "positions", in.positions, where));
+        for (const char* key : {"encoding", "patch", "fit", "patch_pixels"})
+            if (st && j.contains(key))
+                all(makeError(where + "." + key + " applies only to \"type\": \"image\""));
+    }
     if (st && j.contains("queries")) {
         const json& q = j.at("queries");
         all(checkKeys(q, {"type", "text", "path"}, "input.queries"));

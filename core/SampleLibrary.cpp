@@ -47,6 +47,17 @@ Expected<Sample> SampleLibrary::parse(const std::string& text, const std::string
             return makeError(source + ": 'diagram' must name a Mermaid file under resources/ (\"diagrams/x.mmd\")");
         s.diagram = d.get<std::string>();
     }
+    if (j.contains("image")) {
+        const auto& im = j.at("image");
+        if (!im.is_string() || im.get<std::string>().empty() || im.get<std::string>().find("..") != std::string::npos)
+            return makeError(source + ": 'image' must name a picture under resources/ (\"samples/images/x.png\")");
+        s.image = im.get<std::string>();
+        if (s.input.kind != InputKind::Image)
+            return makeError(source + ": a sample with an 'image' needs an input of type \"image\"");
+        s.input.path = s.image;
+    }
+    if ((s.kind == "image" || s.input.kind == InputKind::Image) && s.image.empty())
+        return makeError(source + ": a sample of kind 'image' needs an 'image' (\"samples/images/x.png\")");
     if (s.kind == "diagram" && s.diagram.empty())
         return makeError(source + ": a sample of kind 'diagram' needs a 'diagram' (\"diagrams/x.mmd\")");
     return s;

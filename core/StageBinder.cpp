@@ -56,6 +56,9 @@ const std::vector<Entry>& table()
         {"self-attention", "weights"}, {"self attention", "weights"}, {"权重", "weights"}, {"权重分配", "weights"},
         {"注意力权重", "weights"}, {"权重向量", "weights"}, {"权重调整", "weights"}, {"归一化", "weights"},
         {"自注意力", "weights"}, {"注意力分布", "weights"},
+        // spatial_map (pictures, seed 003)
+        {"spatial attention", "spatial_map"}, {"spatial attention map", "spatial_map"},
+        {"spatial map", "spatial_map"}, {"空间注意力", "spatial_map"}, {"空间注意力图", "spatial_map"},
         // dynamic
         {"dynamic", "dynamic"}, {"dynamic attention", "dynamic"}, {"gate", "dynamic"}, {"gating", "dynamic"},
         {"temperature", "dynamic"}, {"动态注意力", "dynamic"}, {"动态", "dynamic"}, {"门控", "dynamic"},

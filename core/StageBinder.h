@@ -1,6 +1,6 @@
 #pragma once
 // Binds the nodes of a Mermaid flowchart to the stages of an AttentionResult
-// (AttentionResult::stageNames(): input, query_input, q, k, v, scores, masked_scores, weights,
+// (AttentionResult::stageNames(): input, spatial_map, query_input, q, k, v, scores, masked_scores, weights,
 // dynamic, head_output, concat, output), so that the pipeline view can show a stage's tensor when
 // its node is selected, for the seeds' diagrams as for the engine's own (PipelineDiagram).
 //
@@ -27,6 +27,7 @@
 //                  qk^t, qkᵀ, intermediate layer, 注意力计算, 注意力分数, 注意力得分, 计算注意力分数,
 //                  计算注意力, 相似度, 相似度计算, 相关性, 点积, 缩放点积, 打分, 中间层
 //                  (seed 004: the intermediate layer "computes the correlation between inputs")
+//   spatial_map    spatial attention, spatial attention map, spatial map, 空间注意力, 空间注意力图 (pictures)
 //   masked_scores  mask, masking, masked scores, causal mask, padding mask, 掩码, 遮蔽, 掩蔽, 因果掩码
 //   weights        weight(s), attention weight(s), weight allocation, weight vector, weight adjustment,
 //                  softmax, sigmoid, normalise/normalize, normalisation/normalization, self-attention,

@@ -35,7 +35,17 @@ inline Mat project(const Mat& x, const attn::Matrix& w, const attn::Vector& b)
     return y;
 }
 
-inline bool masked(const attn::Mechanism& m, int i, int j)
+// gridCols > 0: the tokens are cells of a grid with that many columns (row-major), and windows
+// are 2-D: the Chebyshev distance max(|dr|, |dc|) replaces |i - j|.
+inline int windowDistance(int i, int j, int gridCols)
+{
+    if (gridCols <= 0)
+        return std::abs(i - j);
+    const int dr = std::abs(i / gridCols - j / gridCols), dc = std::abs(i % gridCols - j % gridCols);
+    return dr > dc ? dr : dc;
+}
+
+inline bool masked(const attn::Mechanism& m, int i, int j, int gridCols = 0)
 {
     for (int p : m.paddedKeys)
         if (p == j)
@@ -43,9 +53,9 @@ inline bool masked(const attn::Mechanism& m, int i, int j)
     if (m.causal && j > i)
         return true;
     if (m.scope == attn::ScopeKind::Local)
-        return std::abs(i - j) > m.window;
+        return windowDistance(i, j, gridCols) > m.window;
     if (m.scope == attn::ScopeKind::Hybrid)
-        return !(i < m.globalTokens || j < m.globalTokens) && std::abs(i - j) > m.window;
+        return !(i < m.globalTokens || j < m.globalTokens) && windowDistance(i, j, gridCols) > m.window;
     return false;
 }
 
@@ -57,7 +67,8 @@ struct Result {
     Mat output;
 };
 
-inline Result attention(const Mat& xq, const Mat& xk, const attn::Mechanism& m, const attn::ProjectionWeights& w)
+inline Result attention(
+    const Mat& xq, const Mat& xk, const attn::Mechanism& m, const attn::ProjectionWeights& w, int gridCols = 0)
 {
     Result r;
     const Mat q = w.identity ? xq : project(xq, w.wq, w.bq);
@@ -122,21 +133,21 @@ inline Result attention(const Mat& xq, const Mat& xk, const attn::Mechanism& m, 
             if (m.norm == attn::NormKind::Softmax) {
                 double mx = -INFINITY;
                 for (int j = 0; j < nk; ++j)
-                    if (!masked(m, i, j))
+                    if (!masked(m, i, j, gridCols))
                         mx = std::max(mx, s[i][j]);
                 double sum = 0.0;
                 for (int j = 0; j < nk; ++j)
-                    if (!masked(m, i, j))
+                    if (!masked(m, i, j, gridCols))
                         sum += std::exp((s[i][j] - mx) / temperature);
                 for (int j = 0; j < nk; ++j)
-                    a[i][j] = masked(m, i, j) ? 0.0 : std::exp((s[i][j] - mx) / temperature) / sum;
+                    a[i][j] = masked(m, i, j, gridCols) ? 0.0 : std::exp((s[i][j] - mx) / temperature) / sum;
             } else if (m.norm == attn::NormKind::Sigmoid) {
                 for (int j = 0; j < nk; ++j)
-                    a[i][j] = masked(m, i, j) ? 0.0 : 1.0 / (1.0 + std::exp(-s[i][j] / temperature));
+                    a[i][j] = masked(m, i, j, gridCols) ? 0.0 : 1.0 / (1.0 + std::exp(-s[i][j] / temperature));
             } else {
                 double sum = 0.0;
                 for (int j = 0; j < nk; ++j)
-                    if (!masked(m, i, j)) {
+                    if (!masked(m, i, j, gridCols)) {
                         if (s[i][j] < 0) {
                             r.ok = false;
                             r.error = "negative";
@@ -145,7 +156,7 @@ inline Result attention(const Mat& xq, const Mat& xk, const attn::Mechanism& m, 
                         sum += s[i][j];
                     }
                 for (int j = 0; j < nk; ++j)
-                    a[i][j] = masked(m, i, j) ? 0.0 : s[i][j] / sum;
+                    a[i][j] = masked(m, i, j, gridCols) ? 0.0 : s[i][j] / sum;
             }
             for (int j = 0; j < nk; ++j)
                 a[i][j] *= gate;

@@ -1,6 +1,7 @@
 #include "AttentionWorker.h"
 
 #include "AttentionComputer.h"
+#include "ImageDecoder.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -64,11 +65,13 @@ void AttentionWorker::start()
     auto cancelFlag = std::make_shared<std::atomic<bool>>(false);
     m_cancel = cancelFlag;
     const quint64 generation = ++m_generation;
-    const attn::InputSpec input = m_input;
     const attn::Mechanism mechanism = m_mechanism;
     QPointer<AttentionWorker> self(this);
 
-    auto task = [input, mechanism, cancelFlag, generation, self]() -> Outcome {
+    auto task = [input = m_input, mechanism, cancelFlag, generation, self]() mutable -> Outcome {
+        // A picture named but not decoded yet (a sample, a session): decode here, off the GUI thread.
+        if (const QString error = ImageDecoder::ensureDecoded(input); !error.isEmpty())
+            return {nullptr, error, false};
         attn::ComputeControl control;
         control.cancel = cancelFlag.get();
         control.progress = [self, generation](double f) {

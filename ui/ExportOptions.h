@@ -3,7 +3,7 @@
 #include <QString>
 
 struct ExportOptions {
-    QString view = QStringLiteral("heatmap"); // heatmap, heads, lines, diff, pipeline
+    QString view = QStringLiteral("heatmap"); // heatmap, heads, lines, diff, pipeline, overlay
     int width = 1600;                          // pixels (SVG/PDF: 1 px = 1/96 inch)
     int height = 1200;
     int dpi = 96;                              // PNG metadata and the PDF's resolution
@@ -14,4 +14,8 @@ struct ExportOptions {
     QString colormap = QStringLiteral("viridis");
     QString range = QStringLiteral("per-head"); // per-head, fixed, shared, log
     QString mermaid;                           // pipeline: the diagram's source; empty: the mechanism's own
+    QString overlayMode = QStringLiteral("query"); // overlay: query, received, spatial, rollout
+    int query = -1;                            // overlay: the query patch, r * cols + c (-1: the centre patch)
+    double opacity = 0.6;                      // overlay: the heat layer's opacity, 0..1
+    bool grid = true;                          // overlay: grid lines
 };

@@ -1,5 +1,8 @@
 #include "InputPanel.h"
 
+#include "ImageDecoder.h"
+#include "ImageInputPage.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -14,7 +17,7 @@
 #include <QVBoxLayout>
 
 namespace {
-enum Tab { TextTab = 0, SequenceTab = 1, ModelTab = 2 };
+enum Tab { TextTab = 0, SequenceTab = 1, ModelTab = 2, ImageTab = 3 };
 
 QLabel* fileLabel(QWidget* parent)
 {
@@ -89,6 +92,10 @@ InputPanel::InputPanel(QWidget* parent)
     modelLayout->addWidget(m_prompt, 1);
     modelLayout->addWidget(modelNote);
     m_tabs->addTab(modelPage, tr("Model"));
+    m_image = new ImageInputPage;
+    m_tabs->addTab(m_image, tr("Image"));
+    connect(m_image, &ImageInputPage::changed, this, &InputPanel::inputChanged);
+    connect(m_image, &ImageInputPage::failed, this, &InputPanel::failed);
     connect(m_modelPath, &QLineEdit::editingFinished, this, &InputPanel::inputChanged);
     connect(m_prompt, &QPlainTextEdit::textChanged, this, &InputPanel::inputChanged);
     connect(openModelFile, &QPushButton::clicked, this, [this] {
@@ -136,7 +143,8 @@ bool InputPanel::isInputFile(const QString& path)
     const QString suffix = QFileInfo(path).suffix().toLower();
     return QStringList{QStringLiteral("txt"), QStringLiteral("md"), QStringLiteral("csv"), QStringLiteral("tsv"),
         QStringLiteral("npy"), QStringLiteral("bin")}
-        .contains(suffix);
+               .contains(suffix) ||
+           ImageDecoder::isImageFile(path);
 }
 
 bool InputPanel::openFile(const QString& path, QString* error)
@@ -161,6 +169,14 @@ bool InputPanel::openFile(const QString& path, QString* error)
         return false;
     }
     const QString suffix = info.suffix().toLower();
+    if (ImageDecoder::isImageFile(path)) {
+        m_image->openImage(path); // inputChanged() once decoded
+        {
+            const QSignalBlocker block(m_tabs);
+            m_tabs->setCurrentIndex(ImageTab);
+        }
+        return true;
+    }
     if (suffix == QLatin1String("csv") || suffix == QLatin1String("tsv") || suffix == QLatin1String("npy"))
         setFile(SequenceTab, path);
     else
@@ -192,6 +208,10 @@ attn::InputSpec InputPanel::spec() const
         s.text = m_prompt->toPlainText().toStdString();
         return s;
     }
+    if (m_tabs->currentIndex() == ImageTab) {
+        m_image->fill(s);
+        return s;
+    }
     if (m_tabs->currentIndex() == TextTab) {
         s.kind = m_textPath.isEmpty() ? attn::InputKind::Text : attn::InputKind::TextFile;
         s.text = m_text->toPlainText().toStdString();
@@ -217,6 +237,11 @@ void InputPanel::setSpec(const attn::InputSpec& s)
         m_modelPath->setText(QString::fromStdString(s.path));
         m_prompt->setPlainText(QString::fromStdString(s.text));
         m_tabs->setCurrentIndex(ModelTab);
+        return;
+    }
+    if (s.kind == attn::InputKind::Image) {
+        m_image->setSpec(s);
+        m_tabs->setCurrentIndex(ImageTab);
         return;
     }
     m_tokenizer->setCurrentIndex(s.tokenizer == attn::TokenizerKind::Character ? 1 : 0);

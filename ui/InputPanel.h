@@ -1,10 +1,12 @@
 #pragma once
-// The Input panel: tabs Text, Sequence and Model (a llama2.c checkpoint file or folder plus a prompt). Typing
-// or choosing a file emits inputChanged(); the window debounces and recomputes.
+// The Input panel: tabs Text, Sequence, Model (a llama2.c checkpoint file or folder plus a prompt) and
+// Image (ImageInputPage). Typing or choosing a file emits inputChanged(); the window debounces and
+// recomputes. A picture that cannot be decoded emits failed(message).
 #include "InputSpec.h"
 
 #include <QWidget>
 
+class ImageInputPage;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -19,12 +21,15 @@ public:
 
     attn::InputSpec spec() const;
     void setSpec(const attn::InputSpec& spec);
-    // Opens a file as input by its type: .txt/.md text, .csv/.tsv/.npy sequences, .bin checkpoints.
+    // Opens a file as input by its type: .txt/.md text, .csv/.tsv/.npy sequences, .bin checkpoints,
+    // pictures (.png, .jpg, .bmp, .gif, .webp, .tif: decoded off the GUI thread, then inputChanged()).
     bool openFile(const QString& path, QString* error = nullptr);
     static bool isInputFile(const QString& path);
+    ImageInputPage* imagePage() const { return m_image; }
 
 signals:
     void inputChanged();
+    void failed(const QString& message);
 
 private:
     void setFile(int tab, const QString& path);
@@ -39,6 +44,7 @@ private:
     QLabel* m_sequenceFile = nullptr;
     QLineEdit* m_modelPath = nullptr;
     QPlainTextEdit* m_prompt = nullptr;
+    ImageInputPage* m_image = nullptr;
     QString m_textPath;
     QString m_sequencePath;
 };

@@ -11,6 +11,7 @@
 #include "HeadGridView.h"
 #include "HeadsPage.h"
 #include "HeatmapView.h"
+#include "ImageDecoder.h"
 #include "InputPanel.h"
 #include "LinesPage.h"
 #include "LinesView.h"
@@ -18,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 #include "MechanismPanel.h"
+#include "OverlayPage.h"
+#include "OverlayView.h"
 #include "PipelinePage.h"
 #include "PipelineView.h"
 #include "SampleCatalog.h"
@@ -46,7 +49,8 @@
 
 namespace {
 constexpr int kMaxRecent = 10;
-const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline", "qk"}; // the tabs, in order
+const char* kViewNames[] = {"heatmap", "heads", "lines", "diff", "pipeline", "qk", "overlay"}; // the tabs, in order
+constexpr int kOverlayTab = 6;
 constexpr int kViewCount = static_cast<int>(std::size(kViewNames));
 } // namespace
 
@@ -106,12 +110,15 @@ void MainWindow::buildLayout()
     m_embedding = new EmbeddingView;
     m_analysis = new AnalysisBar(centre);
     m_generation = new GenerationBar(centre);
+    m_overlay = new OverlayPage;
     m_views->addTab(m_heatmap, tr("Heatmap"));
     m_views->addTab(m_headsPage, tr("Heads"));
     m_views->addTab(m_lines, tr("Lines"));
     m_views->addTab(m_diff, tr("Diff"));
     m_views->addTab(m_pipeline, tr("Pipeline"));
     m_views->addTab(m_embedding, tr("Q/K"));
+    m_views->addTab(m_overlay, tr("Overlay"));
+    m_views->setTabVisible(kOverlayTab, false); // shown for image inputs
     layout->addWidget(m_banner);
     layout->addWidget(m_controls);
     layout->addWidget(m_analysis);
@@ -139,7 +146,8 @@ void MainWindow::buildMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open"), {},
-            tr("Inputs, sessions and diagrams (*.txt *.md *.csv *.tsv *.npy *.attnscope *.mmd);;All files (*)"));
+            tr("Inputs, pictures, sessions and diagrams (*.txt *.md *.csv *.tsv *.npy *.attnscope *.mmd *.%1);;All files (*)")
+                .arg(ImageDecoder::fileSuffixes().join(QStringLiteral(" *."))));
         if (!path.isEmpty())
             openPath(path);
     });
@@ -214,6 +222,7 @@ void MainWindow::connectParts()
     // A checkpoint brings its own mechanism: the engine's options do not apply to it.
     connect(m_input, &InputPanel::inputChanged, this,
         [this] { m_mechanism->setEnabled(m_input->spec().kind != attn::InputKind::Model); });
+    connect(m_input, &InputPanel::failed, this, &MainWindow::showError);
     connect(m_mechanism, &MechanismPanel::mechanismChanged, this, &MainWindow::requestCompute);
     // Every result passes through the token view (drop special/sink tokens, merge words, rollout).
     connect(m_worker, &AttentionWorker::finished, m_tokenView, &TokenViewWorker::setSource);
@@ -277,6 +286,12 @@ void MainWindow::connectParts()
             m_details->clearStage();
     });
     connect(m_heatmap, &HeatmapView::querySelected, m_details, &DetailsPanel::clearStage);
+    // The overlay's query patch and the heatmap's query row are one selection.
+    connect(m_heatmap, &HeatmapView::querySelected, m_overlay->view(), &OverlayView::selectQuery);
+    connect(m_overlay->view(), &OverlayView::querySelected, this, [this](int query) {
+        m_heatmap->selectQuery(query);
+        m_details->setSelectedQuery(query);
+    });
 }
 
 bool MainWindow::openSample(const QString& name)
@@ -322,8 +337,9 @@ bool MainWindow::openPath(const QString& path)
         return true;
     }
     if (!InputPanel::isInputFile(path)) {
-        showError(tr("'%1' is not a file AttnScope opens (text .txt/.md, sequences .csv/.tsv/.npy, sessions .attnscope)")
-                      .arg(QFileInfo(path).fileName()));
+        showError(tr("'%1' is not a file AttnScope opens (text .txt/.md, sequences .csv/.tsv/.npy, pictures .%2, "
+                     "sessions .attnscope)")
+                      .arg(QFileInfo(path).fileName(), ImageDecoder::fileSuffixes().join(QStringLiteral("/."))));
         return false;
     }
     QString error;
@@ -398,7 +414,10 @@ void MainWindow::requestCompute()
 {
     if (m_loading)
         return;
-    m_worker->request(m_input->spec(), m_mechanism->mechanism());
+    const attn::InputSpec spec = m_input->spec();
+    if (spec.kind == attn::InputKind::Image && spec.path.empty())
+        return; // the Image tab without a picture yet: nothing to compute, nothing wrong
+    m_worker->request(spec, m_mechanism->mechanism());
 }
 
 void MainWindow::showComputation(ComputationPtr computation)
@@ -434,6 +453,13 @@ void MainWindow::showComputation(ComputationPtr computation)
         m_heatmap->selectQuery(r.queryCount - 1);
         m_details->setSelectedQuery(r.queryCount - 1);
     }
+    const bool picture = r.gridRows > 0;
+    const bool wasPicture = m_views->isTabVisible(kOverlayTab);
+    m_overlay->setComputation(computation);
+    m_overlay->view()->setHead(layer, head);
+    m_views->setTabVisible(kOverlayTab, picture);
+    if (picture && !wasPicture)
+        m_views->setCurrentIndex(kOverlayTab); // a picture was opened: show it
     m_shapeLabel->setText(tr("%1 × %2 · %3 head(s)%4").arg(r.queryCount).arg(r.keyCount).arg(r.heads).arg(
         r.layers > 1 ? tr(" · %1 layers").arg(r.layers) : QString()));
     m_timeLabel->setText(tr("compute %1 ms · render %2 ms")
@@ -465,11 +491,13 @@ void MainWindow::applyHead(int layer, int head)
     m_lines->setLayer(layer);
     m_details->setHead(layer, head);
     m_diff->setHead(layer, head);
+    m_overlay->view()->setHead(layer, head);
 }
 
 void MainWindow::applyColorMap(const QString& name)
 {
     m_heatmap->setColorMap(name);
+    m_overlay->view()->setColorMap(name);
     m_heads->setColorMap(name);
     m_diff->setColorMap(name);
     m_embedding->setColorMap(name);
@@ -498,6 +526,10 @@ ExportOptions MainWindow::exportDefaults() const
     o.colormap = m_controls->colorMap();
     o.range = m_controls->range();
     o.mermaid = m_pipeline->diagramSource();
+    o.overlayMode = OverlayView::modeName(m_overlay->view()->mode());
+    o.query = m_overlay->view()->selectedQuery();
+    o.opacity = m_overlay->view()->opacity();
+    o.grid = m_overlay->view()->isGridVisible();
     return o;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The composition root of the desktop app: creates the panels, views and worker, and connects
 // them. Input and Mechanism panels on the left, the views in the centre (Heatmap, Heads, Lines,
-// Diff, Pipeline), Details on the right, an inline error banner, and a status bar.
+// Diff, Pipeline, and Overlay for pictures), Details on the right, an inline error banner, and a status bar.
 #include "Computation.h"
 #include "ExportOptions.h"
 
@@ -22,6 +22,7 @@ class HeatmapView;
 class InputPanel;
 class LinesPage;
 class MechanismPanel;
+class OverlayPage;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -44,7 +45,7 @@ public:
     QString saveSession(const QString& path); // empty on success
     QString openSession(const QString& path);
     attn::Session session() const;
-    // Brings a view to the front by name: heatmap, heads, lines, diff, pipeline.
+    // Brings a view to the front by name: heatmap, heads, lines, diff, pipeline, overlay.
     void showView(const QString& name);
 
     ComputationPtr current() const { return m_current; }
@@ -54,6 +55,7 @@ public:
     LinesPage* linesPage() const { return m_lines; }
     DiffView* diffView() const { return m_diff; }
     PipelinePage* pipelinePage() const { return m_pipeline; }
+    OverlayPage* overlayPage() const { return m_overlay; }
     DetailsPanel* details() const { return m_details; }
     InputPanel* inputPanel() const { return m_input; }
     MechanismPanel* mechanismPanel() const { return m_mechanism; }
@@ -107,6 +109,7 @@ private:
     TokenViewWorker* m_tokenView = nullptr;
     ComputationPtr m_rollout;     // the heatmap's map in Rollout mode
     bool m_selectLastRow = false; // after a generation step: select the new token's row
+    OverlayPage* m_overlay = nullptr;
     QLabel* m_shapeLabel = nullptr;
     QLabel* m_timeLabel = nullptr;
     QProgressBar* m_progress = nullptr;

@@ -27,7 +27,8 @@ std::optional<attn::Session> SessionIo::load(const QString& path, QString* error
         return std::nullopt;
     }
     for (const std::string& p : {session->input.path, session->input.queryPath}) {
-        const bool usesFile = !p.empty();
+        // A bundled sample's picture is named relative to the resources ("samples/images/x.png").
+        const bool usesFile = !p.empty() && !QFileInfo::exists(QStringLiteral(":/") + QString::fromStdString(p));
         if (usesFile && !QFileInfo::exists(QString::fromStdString(p))) {
             *error = QStringLiteral("the session's input file '%1' is gone; the session was not opened")
                          .arg(QString::fromStdString(p));

@@ -6,6 +6,7 @@
 #include "HeatmapView.h"
 #include "LinesView.h"
 #include "MermaidParser.h"
+#include "OverlayView.h"
 #include "PipelineDiagram.h"
 #include "PipelineView.h"
 #include "PngWriter.h"
@@ -177,7 +178,35 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         view.setDiagram(*graph, attn::StageBinder::bind(*graph, r.stageNames()));
         return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
     }
-    return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff, pipeline)").arg(o.view));
+    if (o.view == QLatin1String("overlay")) {
+        if (r.gridRows <= 0)
+            return fail(QStringLiteral("the overlay view needs an image input (--image F)"));
+        const auto mode = OverlayView::parseMode(o.overlayMode);
+        if (!mode)
+            return fail(QStringLiteral("unknown overlay mode '%1' (query, received, spatial, rollout)").arg(o.overlayMode));
+        if (!OverlayView::isModeAvailable(*mode, r))
+            return fail(*mode == OverlayView::Mode::Rollout
+                            ? QStringLiteral("the rollout overlay needs several layers and the rollout engine")
+                            : QStringLiteral("this computation has no spatial attention map"));
+        if (o.query >= r.queryCount)
+            return fail(QStringLiteral("there is no query patch %1,%2 in the %3 x %4 grid")
+                            .arg(o.query / r.gridCols)
+                            .arg(o.query % r.gridCols)
+                            .arg(r.gridRows)
+                            .arg(r.gridCols));
+        OverlayView view;
+        view.setComputation(computation);
+        view.setHead(o.layer, o.head);
+        view.setColorMap(o.colormap);
+        view.setMode(*mode);
+        view.selectQuery(o.query);
+        view.setOpacity(o.opacity);
+        view.setGridVisible(o.grid);
+        view.setCaptionVisible(o.labels);
+        view.setColorBarVisible(o.colorBar);
+        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.paint(p, QRectF(area)); });
+    }
+    return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff, pipeline, overlay)").arg(o.view));
 }
 
 QString ViewExporter::exportView(

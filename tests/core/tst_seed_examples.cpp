@@ -52,6 +52,8 @@ void TestSeedExamples::everySampleComputes()
 {
     QVERIFY(m_samples.size() >= 12);
     for (const Sample& s : m_samples) {
+        if (s.kind == "image")
+            continue; // the app decodes pictures first: tst_image decodes and runs these samples
         auto input = InputBuilder::build(s.input, s.mechanism.dim);
         QVERIFY2(input.ok(), s.name.c_str());
         auto r = AttentionEngine::compute(*input, s.mechanism);

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "data", "bad_inputs.json")
@@ -58,6 +59,21 @@ def mha(e, dtype="F32", in_shape=None, offsets=None, drop=None):
 
 def llama_header(dim, hidden, layers, heads, kv, vocab, seq):
     return struct.pack("<7i", dim, hidden, layers, heads, kv, vocab, seq)
+
+
+def png(width, height, rows=None, idat=None):
+    """A PNG with an honest IHDR (8-bit RGB) and the given IDAT (default: the rows, compressed)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    if idat is None:
+        idat = zlib.compress(b"".join(b"\0" + bytes(r) for r in rows))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def gradient(width, height):
+    return [[v for x in range(width) for v in (x * 255 // (width - 1), y * 255 // (height - 1), (x * y) % 256)]
+            for y in range(height)]
 
 
 cases = []
@@ -167,12 +183,40 @@ mermaid("Mermaid: a 10 000-node diagram is laid out", None, 0, "", no_output="",
 mermaid("Mermaid: 10 001 nodes are refused", None, 1,
         "line 10001, column 12: expected at most 10000 nodes, found node 10001 'n10000'",
         file={"d.mmd": {"header": "flowchart TD\n", "numbered": " n{i} --> n{next}\n", "count": 10000}})
+I = D + ["--patch", "16", "--image"]
+GOOD_PNG = png(48, 32, gradient(48, 32))
+case("corrupt PNG", I + ["{dir}/corrupt.png"], 1, "corrupt.png': corrupt or truncated (Qt: ",
+     {"corrupt.png": b64(png(48, 32, idat=b"\x78\x9c" + b"\xde\xad\xbe\xef" * 40))})
+case("0x0 PNG", I + ["{dir}/zero.png"], 1, "zero.png': is 0×0 pixels",
+     {"zero.png": b64(png(0, 0, idat=zlib.compress(b"")))})
+case("1x1 PNG is smaller than a patch", I + ["{dir}/one.png"], 1,
+     "the image (1 x 1 pixels) is smaller than one patch (16 x 16)", {"one.png": b64(png(1, 1, [[10, 20, 30]]))})
+case("PNG header claiming 30000x30000", I + ["{dir}/huge.png"], 1,
+     "huge.png': is 30000×30000 (900 megapixels), more than the 100-megapixel limit",
+     {"huge.png": b64(png(30000, 30000, idat=zlib.compress(b"\0" * 1000)))})
+case("truncated PNG", I + ["{dir}/half.png"], 1, "half.png': corrupt or truncated (Qt: ",
+     {"half.png": b64(GOOD_PNG[:len(GOOD_PNG) // 2])})
+case("unsupported image format", I + ["{dir}/words.png"], 1,
+     "words.png': not a supported image format (supported: ", {"words.png": text("plain words, not a picture\n")})
+case("empty image file", I + ["{dir}/empty.jpg"], 1, "empty.jpg': file is empty", {"empty.jpg": text("")})
+case("patch option without a picture", D + ["--text", "a b", "--patch", "8"], 2, "--patch is for image inputs (--image F)")
+case("a good picture is fine", I + ["{dir}/good.png"], 0, "", {"good.png": b64(GOOD_PNG)}, no_output="")
 S = ["session", "--check"]
 case("session from a newer version", S + ["{dir}/new.attnscope"], 1, "the session is from a newer AttnScope",
      {"new.attnscope": text('{"format": "attnscope-session", "version": 7, "input": {"type": "text", "text": "a"}, "mechanism": {}}')},
      no_output="")
 case("session whose input file is gone", S + ["{dir}/gone.attnscope"], 1, "input file '/nonexistent/input.csv' is gone",
      {"gone.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "sequence-file", "path": "/nonexistent/input.csv"}, "mechanism": {}}')},
+     no_output="")
+case("session whose picture is gone", S + ["{dir}/gone-image.attnscope"], 1,
+     "input file '/nonexistent/picture.png' is gone",
+     {"gone-image.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "/nonexistent/picture.png", "patch": 16}, "mechanism": {}}')},
+     no_output="")
+case("session with a bad picture fit", S + ["{dir}/fit.attnscope"], 1, "input.fit: 'stretch' is not one of crop, pad",
+     {"fit.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "x.png", "fit": "stretch"}, "mechanism": {}}')},
+     no_output="")
+case("session with a zero patch size", S + ["{dir}/patch.attnscope"], 1, "input.patch must be at least 1 (got 0)",
+     {"patch.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "x.png", "patch": 0}, "mechanism": {}}')},
      no_output="")
 case("session that is not JSON", S + ["{dir}/junk.attnscope"], 1, "not an AttnScope session",
      {"junk.attnscope": b64(b"\x00\x01\x02garbage")}, no_output="")

@@ -3,6 +3,7 @@
 // exports with the exact numbers; failures leave no file.
 #include "AttentionEngine.h"
 #include "Computation.h"
+#include "ImageDecoder.h"
 #include "InputBuilder.h"
 #include "NpyFile.h"
 #include "SampleCatalog.h"
@@ -39,12 +40,15 @@ ComputationPtr TestExport::compute(const QString& name, const attn::Mechanism* o
     if (!sample)
         return nullptr;
     const attn::Mechanism m = override ? *override : sample->mechanism;
-    auto input = attn::InputBuilder::build(sample->input, m.dim);
+    attn::InputSpec spec = sample->input;
+    if (!ImageDecoder::ensureDecoded(spec).isEmpty()) // image samples: the bundled picture
+        return nullptr;
+    auto input = attn::InputBuilder::build(spec, m.dim);
     auto result = attn::AttentionEngine::compute(*input, m);
     if (!result)
         return nullptr;
     auto c = std::make_shared<Computation>();
-    c->input = sample->input;
+    c->input = spec;
     c->mechanism = m;
     c->result = std::make_shared<const attn::AttentionResult>(std::move(*result));
     return c;
@@ -113,7 +117,9 @@ void TestExport::picture()
 {
     QFETCH(QString, view);
     QFETCH(QString, suffix);
-    const ComputationPtr a = compute(QStringLiteral("text-fox"));
+    // The overlay is for pictures: a bundled image sample; the other views the fox sentence.
+    const bool overlay = view == QLatin1String("overlay");
+    const ComputationPtr a = compute(overlay ? QStringLiteral("image-shapes") : QStringLiteral("text-fox"));
     QVERIFY(a);
     attn::Mechanism bm = a->mechanism;
     bm.score = attn::ScoreKind::Additive;
@@ -129,6 +135,8 @@ void TestExport::picture()
                                                         : QStringList{QStringLiteral("quick"), QStringLiteral("sleeping")};
     if (view == QLatin1String("pipeline"))
         labels = QStringList{QStringLiteral("input X"), QStringLiteral("output")};
+    if (overlay)
+        labels = QStringList{QStringLiteral("Attention of patch 8,8 (head 0)")}; // the caption
     checkFile(path, 960, 720, labels);
 }
 
