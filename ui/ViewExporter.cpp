@@ -204,7 +204,7 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         view.setGridVisible(o.grid);
         view.setCaptionVisible(o.labels);
         view.setColorBarVisible(o.colorBar);
-        return paintTo(format, o, [&](QCPPainter& p, const QRect& area) { view.paint(p, QRectF(area)); });
+        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, QRectF(area)); });
     }
     return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff, pipeline, overlay)").arg(o.view));
 }
