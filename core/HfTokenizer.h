@@ -35,9 +35,17 @@ public:
     // As the model sees it: WordPiece adds [CLS] ... [SEP]; the BPE kinds put the BOS token first
     // when addBos (a causal LM prompt gets BOS first, as llama2.c and HF Llama do).
     virtual Expected<TokenizedText> encodeForModel(const std::string& text, bool addBos) const = 0;
-    // The text one token stands for (byte-level tokens decoded to UTF-8 where complete).
+    // The bytes one token stands for, so that concatenating decode() over a sequence's ids gives
+    // its text: byte-level tokens ("Ġworld") and byte fallback tokens (<0x0A>) give their raw bytes
+    // (UTF-8 where the token holds whole characters; one token may hold part of a character, which
+    // the next token completes), "▁" becomes " ", WordPiece drops the "##" of a continuation piece
+    // (and adds no spaces), special tokens give their own text. An id out of range gives "".
     virtual std::string decode(int id) const = 0;
     virtual std::optional<int> tokenId(const std::string& token) const = 0;
+    // The token encodeForModel puts first (BOS; [CLS] for WordPiece) and the end token (EOS; [SEP]),
+    // when the vocabulary has them.
+    virtual std::optional<int> bosId() const = 0;
+    virtual std::optional<int> eosId() const = 0;
 };
 
 } // namespace attn
