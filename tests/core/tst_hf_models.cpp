@@ -5,6 +5,7 @@
 #include "HfCheckpoint.h"
 #include "HfConfig.h"
 #include "HfTextModel.h"
+#include "ModelRunner.h"
 #include "NpyFile.h"
 #include "VitModel.h"
 
@@ -117,6 +118,55 @@ std::string loadError(const std::string& dir, const ComputeControl& control = {}
 {
     auto model = loadTextModel(dir, control);
     return model ? std::string("(loaded)") : model.error();
+}
+
+// softmax(q k^T / sqrt(d)) from a result's captured queries and keys, against its weights: the
+// largest difference over every layer, head and cell (causal cells above the diagonal skipped).
+double qkConsistency(const AttentionResult& r)
+{
+    const int n = r.queryCount;
+    const int d = r.headDim;
+    double worst = 0.0;
+    for (int l = 0; l < r.layers; ++l)
+        for (int h = 0; h < r.heads; ++h) {
+            const size_t base = (static_cast<size_t>(l) * r.heads + h) * n * d;
+            for (int i = 0; i < n; ++i) {
+                const int valid = r.mechanism.causal ? i + 1 : n;
+                std::vector<double> s(valid);
+                double maxScore = -INFINITY;
+                for (int j = 0; j < valid; ++j) {
+                    double dot = 0.0;
+                    for (int c = 0; c < d; ++c)
+                        dot += static_cast<double>(r.layerQueries[base + i * d + c]) * r.layerKeys[base + j * d + c];
+                    s[j] = dot / std::sqrt(static_cast<double>(d));
+                    maxScore = std::max(maxScore, s[j]);
+                }
+                double sum = 0.0;
+                for (double& v : s)
+                    sum += (v = std::exp(v - maxScore));
+                for (int j = 0; j < valid; ++j)
+                    worst = std::max(worst, std::abs(s[j] / sum - r.weight(l, h, i, j)));
+            }
+        }
+    return worst;
+}
+
+// The fixture's normalised pixels back as the 8-bit RGB picture they came from, each value repeated
+// `scale` x `scale` times (so a bilinear resize by 1/scale gives the same picture back).
+ImageBuffer fixturePicture(const std::vector<float>& pixels, int size, int scale)
+{
+    ImageBuffer image;
+    image.width = image.height = size * scale;
+    image.sourceName = "fixture";
+    image.rgb.resize(static_cast<size_t>(image.width) * image.height * 3);
+    for (int y = 0; y < image.height; ++y)
+        for (int x = 0; x < image.width; ++x)
+            for (int ch = 0; ch < 3; ++ch) {
+                const float v = pixels[(static_cast<size_t>(ch) * size + y / scale) * size + x / scale];
+                image.rgb[(static_cast<size_t>(y) * image.width + x) * 3 + ch]
+                    = static_cast<uint8_t>(std::lround((v * 0.5 + 0.5) * 255.0));
+            }
+    return image;
 }
 
 } // namespace
@@ -453,6 +503,184 @@ private slots:
         auto vit = HfConfig::readFile(fixtureDir("vit") + "/config.json");
         QVERIFY(vit);
         QCOMPARE(vit->maxPositions, 17); // 4 x 4 patches + CLS
+    }
+
+    void runnerOnFolders_data()
+    {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<bool>("causal");
+        QTest::newRow("bert") << "bert" << "model.safetensors (bert, 2 layers x 4 heads)" << false;
+        QTest::newRow("gpt2") << "gpt2" << "model.safetensors (gpt2, 2 layers x 4 heads)" << true;
+        QTest::newRow("llama") << "llama" << "model.safetensors.index.json (llama, 2 layers x 4 heads, 2 kv heads)"
+                               << true;
+    }
+    void runnerOnFolders()
+    {
+        // Text in, the folder's tokenizer (merged from hftok), the model, every layer out: the ids are the
+        // ones the fixture script's own tokenizer gives, so the torch attention applies unchanged.
+        QFETCH(QString, family);
+        QFETCH(QString, source);
+        QFETCH(bool, causal);
+        const std::string dir = fixtureDir(family.toStdString());
+        const json expected = readJson(dir + "/expected.json");
+        InputSpec spec;
+        spec.kind = InputKind::Model;
+        spec.path = dir;
+        spec.text = expected["text"].get<std::string>();
+        auto r = ModelRunner::run(spec);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        QCOMPARE(r->tokenIds, expected["text_ids"].get<std::vector<int>>());
+        QCOMPARE(qs(r->source), source);
+        QCOMPARE(r->mechanism.causal, causal);
+        QCOMPARE(r->layers, 2);
+        QCOMPARE(r->heads, 4);
+        auto reference = NpyFile::readFile(dir + "/attention.npy");
+        QVERIFY(reference);
+        const double error = maxError(r->weights, reference->data);
+        qInfo("%s through ModelRunner: max |attention - torch| = %.3g", qPrintable(family), error);
+        QVERIFY(error < 1e-4);
+        // Specials: BOS first for causal LMs, [CLS] ... [SEP] for BERT, nothing else.
+        std::vector<uint8_t> special(r->tokenIds.size(), 0);
+        special.front() = 1;
+        if (!causal)
+            special.back() = 1;
+        QCOMPARE(r->specialTokens, special);
+        QCOMPARE(r->layerQueries.size(), size_t { 2 } * 4 * r->tokenIds.size() * 8);
+        const double qk = qkConsistency(*r);
+        qInfo("%s: max |softmax(q k / sqrt d) - weights| from the captured Q/K = %.3g", qPrintable(family), qk);
+        QVERIFY(qk < 1e-5);
+        QCOMPARE(r->nextToken.empty(), !causal);
+        if (causal)
+            QVERIFY(r->nextTokenProbability > 0.0f && r->nextTokenProbability <= 1.0f);
+    }
+
+    void runnerLocatesFilesAndRefuses()
+    {
+        // A shard names its whole checkpoint; a safetensors file names its folder.
+        auto shard = ModelRunner::locate(fixtureDir("llama") + "/model-00002-of-00002.safetensors");
+        QVERIFY(shard);
+        QCOMPARE(qs(shard->checkpoint), qs(fixtureDir("llama") + "/model.safetensors.index.json"));
+        QCOMPARE(qs(shard->config), qs(fixtureDir("llama") + "/config.json"));
+        auto file = ModelRunner::locate(fixtureDir("gpt2") + "/model.safetensors");
+        QVERIFY(file && file->isHuggingFace());
+        QCOMPARE(qs(file->tokenizer), qs(fixtureDir("gpt2")));
+
+        InputSpec spec;
+        spec.kind = InputKind::Model;
+        spec.path = fixtureDir("vit");
+        spec.text = "a picture";
+        auto vitText = ModelRunner::run(spec);
+        QVERIFY(!vitText);
+        QCOMPARE(qs(vitText.error()), qs("'" + fixtureDir("vit") + "/model.safetensors' is a ViT model: it takes a "
+                                             "picture, not a text prompt"));
+        auto bertGenerate = ModelRunner::generate(fixtureDir("bert"), "the cat", 3);
+        QVERIFY(!bertGenerate);
+        QCOMPARE(qs(bertGenerate.error()),
+            QStringLiteral("a bert model does not generate text (it is not a causal language model)"));
+        ImageBuffer picture;
+        picture.width = picture.height = 2;
+        picture.rgb.assign(12, 0);
+        auto gptImage = ModelRunner::runImage(fixtureDir("gpt2"), picture);
+        QVERIFY(!gptImage);
+        QCOMPARE(qs(gptImage.error()), qs("'" + fixtureDir("gpt2") + "/model.safetensors' is not a vision transformer "
+                                              "(gpt2): give it a text prompt, or open the picture with a ViT model"));
+        picture.rgb.resize(5);
+        auto broken = ModelRunner::runImage(fixtureDir("vit"), picture);
+        QVERIFY(!broken);
+        QVERIFY2(broken.error().find("has no pixels") != std::string::npos, broken.error().c_str());
+
+        QTemporaryDir tmp;
+        const std::string dir = copyFixture(tmp, "gpt2", "bigtok");
+        json config = readJson(dir + "/config.json");
+        const int vocab = config["vocab_size"].get<int>();
+        // A tokenizer with more tokens than the model's vocabulary: refused, not run out of bounds.
+        // (wte keeps its rows, so the shape check must be satisfied by a config with the smaller vocab:
+        // shrink both.)
+        StParts p = splitSt(readText(dir + "/model.safetensors"));
+        const int64_t smaller = vocab - 10;
+        p.header["wte.weight"]["shape"] = { smaller, 32 };
+        p.header["wte.weight"]["data_offsets"][1] = p.header["wte.weight"]["data_offsets"][0].get<int64_t>() + smaller * 32 * 2;
+        writeFile(dir + "/model.safetensors", joinSt(p));
+        config["vocab_size"] = smaller;
+        config["bos_token_id"] = 0;
+        config["eos_token_id"] = 0;
+        writeFile(dir + "/config.json", config.dump());
+        spec.path = dir;
+        spec.text = "hello";
+        auto mismatch = ModelRunner::run(spec);
+        QVERIFY(!mismatch);
+        QCOMPARE(qs(mismatch.error()), qs("the tokenizer in '" + dir + "' has " + std::to_string(vocab)
+                                            + " tokens but config.json's vocab_size is " + std::to_string(smaller)
+                                            + ": they do not belong together"));
+    }
+
+    void runnerGeneratesLikeTorch()
+    {
+        const std::string dir = fixtureDir("gpt2");
+        const json expected = readJson(dir + "/expected.json");
+        auto tokens = ModelRunner::generate(dir, expected["text"].get<std::string>(), 5);
+        QVERIFY2(tokens, tokens ? "" : tokens.error().c_str());
+        std::vector<int> ids;
+        for (const GeneratedToken& t : *tokens)
+            ids.push_back(t.id);
+        QCOMPARE(ids, expected["greedy5"].get<std::vector<int>>());
+    }
+
+    void runnerImageMatchesTorch_data()
+    {
+        QTest::addColumn<int>("scale");
+        QTest::newRow("16 x 16, no resize") << 1;
+        QTest::newRow("48 x 48, bilinear down by 3") << 3;
+    }
+    void runnerImageMatchesTorch()
+    {
+        // The fixture's pixels came from 8-bit values; as a picture they go through runImage's resize
+        // and normalisation to the same input. A picture made of 3 x 3 blocks resized by 1/3 samples
+        // each block's centre pixel exactly.
+        QFETCH(int, scale);
+        const std::string dir = fixtureDir("vit");
+        auto pixels = NpyFile::readFile(dir + "/pixels.npy");
+        QVERIFY(pixels);
+        const ImageBuffer picture = fixturePicture(pixels->data, 16, scale);
+        auto r = ModelRunner::runImage(dir, picture);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        auto reference = NpyFile::readFile(dir + "/attention.npy");
+        QVERIFY(reference);
+        const double error = maxError(r->weights, reference->data);
+        qInfo("vit through runImage (x%d): max |attention - torch| = %.3g", scale, error);
+        QVERIFY(error < 1e-4);
+        QCOMPARE(r->queryCount, 17);
+        QCOMPARE(qs(r->queryLabels[0]), QStringLiteral("CLS"));
+        QCOMPARE(qs(r->queryLabels[16]), QStringLiteral("3,3"));
+        QCOMPARE(r->gridRows, 4);
+        QCOMPARE(r->gridCols, 4);
+        QCOMPARE(r->gridWidth, 16 * scale);
+        QCOMPARE(r->specialTokens.front(), uint8_t { 1 });
+        QVERIFY(!r->mechanism.causal);
+        QCOMPARE(qs(r->source), QStringLiteral("model.safetensors (vit, 2 layers x 4 heads)"));
+        QVERIFY(qkConsistency(*r) < 1e-5);
+    }
+
+    void runnerLlama2cQueriesKeys()
+    {
+        const QByteArray shared = qgetenv("ATTNSCOPE_SHARED");
+        const std::string model = shared.toStdString() + "/models/stories260k";
+        if (shared.isEmpty() || !fs::exists(model + "/stories260K.bin"))
+            QSKIP("the shared stories260K model is absent: skipping the llama2.c Q/K capture check");
+        InputSpec spec;
+        spec.kind = InputKind::Model;
+        spec.path = model;
+        spec.text = "Once upon a time";
+        auto r = ModelRunner::run(spec);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        QCOMPARE(r->tokenIds.front(), 1);
+        QCOMPARE(r->specialTokens.front(), uint8_t { 1 });
+        QCOMPARE(std::count(r->specialTokens.begin(), r->specialTokens.end(), 1), 1L);
+        QCOMPARE(r->layerQueries.size(), size_t { 5 } * 8 * r->tokenIds.size() * 8);
+        const double qk = qkConsistency(*r);
+        qInfo("stories260K: max |softmax(q k / sqrt d) - weights| from the captured Q/K = %.3g", qk);
+        QVERIFY(qk < 1e-5);
     }
 
     void badTokens()

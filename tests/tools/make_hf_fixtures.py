@@ -19,6 +19,7 @@ Folders (each a model folder as the Hub has it):
           (BF16, sharded), config.json (GQA: 4 heads, 2 kv heads; rope_theta 500000; untied lm_head),
           tokenizer.json (BPE with byte fallback, "▁" for spaces, <s> = 1)
   vit/    model.safetensors (F32, ViTModel names), config.json (16 x 16 pictures, 4 x 4 patches), pixels.npy
+          (float32 [3, 16, 16], random 8-bit RGB normalised with mean = std = 0.5)
 Each folder also has
   expected.json     {"ids": [...], "text": ..., "text_ids": [...], "next_token": argmax after ids (causal LMs)}
                     text_ids is how this script's own re-implementation of the folder's tokenizer splits
@@ -572,7 +573,10 @@ def make_vit():
     w.add("layernorm.bias", HIDDEN, scale=0.1)
 
     gen = torch.Generator().manual_seed(4005)
-    pixels = (torch.rand(C, IMG, IMG, generator=gen, dtype=torch.float64) * 2 - 1).to(torch.float32).to(torch.float64)
+    # 8-bit RGB values normalised as ViTImageProcessor does ((v / 255 - 0.5) / 0.5), so that the same picture
+    # given to ModelRunner::runImage as bytes is this exact input
+    rgb = torch.randint(0, 256, (C, IMG, IMG), generator=gen).to(torch.float64)
+    pixels = ((rgb / 255.0 - 0.5) / 0.5).to(torch.float32).to(torch.float64)
     hd = HIDDEN // HEADS
     patches = torch.nn.functional.conv2d(pixels[None], w["embeddings.patch_embeddings.projection.weight"],
                                          w["embeddings.patch_embeddings.projection.bias"], stride=PATCH)
