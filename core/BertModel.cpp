@@ -43,14 +43,14 @@ Expected<std::unique_ptr<BertModel>> BertModel::load(const HfConfig& c, const Hf
     return m;
 }
 
-Status BertModel::run(const std::vector<int>& ids, ModelAttention* capture, std::vector<float>*,
+Status BertModel::forwardBlock(const int* ids, int count, KvCache&, ModelAttention* capture, std::vector<float>*,
     const ComputeControl& control) const
 {
     const HfConfig& c = m_config;
-    const auto n = static_cast<Eigen::Index>(ids.size());
+    const auto n = static_cast<Eigen::Index>(count);
     Matrix x(n, c.hiddenSize);
     for (Eigen::Index i = 0; i < n; ++i)
-        x.row(i) = m_word.row(ids[static_cast<size_t>(i)]) + m_position.row(i) + m_tokenType0.transpose();
+        x.row(i) = m_word.row(ids[i]) + m_position.row(i) + m_tokenType0.transpose();
     Matrix t;
     ops::layerNorm(x, m_lnWeight, m_lnBias, c.normEps, t);
     x.swap(t);
@@ -65,7 +65,7 @@ Status BertModel::run(const std::vector<int>& ids, ModelAttention* capture, std:
         ops::addRowBias(k, w.bk);
         v.noalias() = x * w.wv.transpose();
         ops::addRowBias(v, w.bv);
-        ops::attendLayer(q, k, v, c.heads, c.heads, c.headDim, false, context, capture, l);
+        ops::attendLayer(q, k, v, c.heads, c.heads, c.headDim, false, 0, context, capture, l);
         t.noalias() = context * w.wo.transpose();
         ops::addRowBias(t, w.bo);
         t += x;

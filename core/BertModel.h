@@ -16,7 +16,7 @@ public:
     static Expected<std::unique_ptr<BertModel>> load(const HfConfig& config, const HfCheckpoint& checkpoint);
 
 protected:
-    Status run(const std::vector<int>& ids, ModelAttention* capture, std::vector<float>* lastLogits,
+    Status forwardBlock(const int* ids, int n, KvCache& cache, ModelAttention* capture, std::vector<float>* lastLogits,
         const ComputeControl& control) const override;
 
 private:

@@ -36,15 +36,17 @@ Expected<std::unique_ptr<Gpt2Model>> Gpt2Model::load(const HfConfig& c, const Hf
     return m;
 }
 
-Status Gpt2Model::run(const std::vector<int>& ids, ModelAttention* capture, std::vector<float>* lastLogits,
-    const ComputeControl& control) const
+Status Gpt2Model::forwardBlock(const int* ids, int count, KvCache& cache, ModelAttention* capture,
+    std::vector<float>* lastLogits, const ComputeControl& control) const
 {
     const HfConfig& c = m_config;
     const int D = c.hiddenSize;
-    const auto n = static_cast<Eigen::Index>(ids.size());
+    const auto n = static_cast<Eigen::Index>(count);
+    const int start = cache.length;
+    const Eigen::Index total = start + n;
     Matrix x(n, D);
     for (Eigen::Index i = 0; i < n; ++i)
-        x.row(i) = m_wte.row(ids[static_cast<size_t>(i)]) + m_wpe.row(i);
+        x.row(i) = m_wte.row(ids[i]) + m_wpe.row(start + i);
     Matrix t, qkv, context, h;
     for (int l = 0; l < c.layers; ++l) {
         if (control.cancelled())
@@ -53,10 +55,12 @@ Status Gpt2Model::run(const std::vector<int>& ids, ModelAttention* capture, std:
         ops::layerNorm(x, w.ln1w, w.ln1b, c.normEps, t);
         qkv.noalias() = t * w.attn;
         ops::addRowBias(qkv, w.attnBias);
-        const Matrix q = qkv.leftCols(D);
-        const Matrix k = qkv.middleCols(D, D);
-        const Matrix v = qkv.rightCols(D);
-        ops::attendLayer(q, k, v, c.heads, c.heads, c.headDim, true, context, capture, l);
+        Matrix& kc = cache.k[static_cast<size_t>(l)];
+        Matrix& vc = cache.v[static_cast<size_t>(l)];
+        kc.middleRows(start, n) = qkv.middleCols(D, D);
+        vc.middleRows(start, n) = qkv.rightCols(D);
+        ops::attendLayer(qkv.leftCols(D), kc.topRows(total), vc.topRows(total), c.heads, c.heads, c.headDim, true, start,
+            context, capture, l);
         x.noalias() += context * w.proj;
         ops::addRowBias(x, w.projBias);
         ops::layerNorm(x, w.ln2w, w.ln2b, c.normEps, t);
@@ -68,6 +72,7 @@ Status Gpt2Model::run(const std::vector<int>& ids, ModelAttention* capture, std:
         if (capture)
             control.report(static_cast<double>(l + 1) / c.layers);
     }
+    cache.length = static_cast<int>(total);
     if (lastLogits) {
         Matrix last = x.bottomRows(1);
         ops::layerNorm(last, m_lnfWeight, m_lnfBias, c.normEps, t);

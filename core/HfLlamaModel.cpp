@@ -66,24 +66,26 @@ Expected<std::unique_ptr<HfLlamaModel>> HfLlamaModel::load(const HfConfig& c, co
     return m;
 }
 
-Status HfLlamaModel::run(const std::vector<int>& ids, ModelAttention* capture, std::vector<float>* lastLogits,
-    const ComputeControl& control) const
+Status HfLlamaModel::forwardBlock(const int* ids, int count, KvCache& cache, ModelAttention* capture,
+    std::vector<float>* lastLogits, const ComputeControl& control) const
 {
     const HfConfig& c = m_config;
     const int D = c.hiddenSize;
     const int hd = c.headDim;
     const int half = hd / 2;
-    const auto n = static_cast<Eigen::Index>(ids.size());
+    const auto n = static_cast<Eigen::Index>(count);
+    const int start = cache.length;
+    const Eigen::Index total = start + n;
     Matrix x(n, D);
     for (Eigen::Index i = 0; i < n; ++i)
-        x.row(i) = m_embed.row(ids[static_cast<size_t>(i)]);
+        x.row(i) = m_embed.row(ids[i]);
 
     Matrix cosT(n, half);
     Matrix sinT(n, half);
     for (int j = 0; j < half; ++j) {
         const double frequency = 1.0 / std::pow(c.ropeTheta, 2.0 * j / hd);
         for (Eigen::Index i = 0; i < n; ++i) {
-            const double angle = static_cast<double>(i) * frequency;
+            const double angle = static_cast<double>(start + i) * frequency;
             cosT(i, j) = static_cast<float>(std::cos(angle));
             sinT(i, j) = static_cast<float>(std::sin(angle));
         }
@@ -100,7 +102,11 @@ Status HfLlamaModel::run(const std::vector<int>& ids, ModelAttention* capture, s
         v.noalias() = h * w.wv.transpose();
         applyRope(q, hd, cosT, sinT);
         applyRope(k, hd, cosT, sinT);
-        ops::attendLayer(q, k, v, c.heads, c.kvHeads, hd, true, context, capture, l);
+        Matrix& kc = cache.k[static_cast<size_t>(l)];
+        Matrix& vc = cache.v[static_cast<size_t>(l)];
+        kc.middleRows(start, n) = k;
+        vc.middleRows(start, n) = v;
+        ops::attendLayer(q, kc.topRows(total), vc.topRows(total), c.heads, c.kvHeads, hd, true, start, context, capture, l);
         x.noalias() += context * w.wo.transpose();
         ops::rmsNorm(x, w.postNorm, c.normEps, h);
         g.noalias() = h * w.gate.transpose();
@@ -110,6 +116,7 @@ Status HfLlamaModel::run(const std::vector<int>& ids, ModelAttention* capture, s
         if (capture)
             control.report(static_cast<double>(l + 1) / c.layers);
     }
+    cache.length = static_cast<int>(total);
     if (lastLogits) {
         Matrix last = x.bottomRows(1);
         ops::rmsNorm(last, m_norm, c.normEps, h);

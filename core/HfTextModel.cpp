@@ -60,7 +60,8 @@ Expected<ModelAttention> HfTextModel::forward(
     a.tokenIds = ids;
     for (int id : ids)
         a.tokenLabels.push_back("#" + std::to_string(id));
-    if (auto st = run(ids, &a, m_config.isCausal() ? &a.lastLogits : nullptr, control); !st)
+    KvCache cache(m_config.layers, m_config.isCausal() ? n : 0, m_config.kvHeads * m_config.headDim);
+    if (auto st = forwardBlock(ids.data(), n, cache, &a, m_config.isCausal() ? &a.lastLogits : nullptr, control); !st)
         return st.takeError();
     return a;
 }
@@ -74,19 +75,27 @@ Expected<std::vector<int>> HfTextModel::generateGreedy(
         return st.takeError();
     if (steps < 0)
         return makeError("the number of tokens to generate is " + std::to_string(steps) + "; it cannot be negative");
-    std::vector<int> sequence = prompt;
     std::vector<int> generated;
+    const auto promptLength = static_cast<int>(prompt.size());
+    if (steps == 0 || promptLength >= m_config.maxPositions)
+        return generated;
+    // Every returned token fits the context, so that prompt + generated can be run again.
+    const int capacity = static_cast<int>(std::min<int64_t>(m_config.maxPositions, int64_t { promptLength } + steps));
+    KvCache cache(m_config.layers, capacity, m_config.kvHeads * m_config.headDim);
+    const ComputeControl quiet { control.cancel, {}, control.memoryLimitBytes };
     std::vector<float> logits;
-    while (static_cast<int>(generated.size()) < steps && static_cast<int>(sequence.size()) < m_config.maxPositions) {
-        if (auto st = run(sequence, nullptr, &logits, ComputeControl { control.cancel, {}, control.memoryLimitBytes });
-            !st)
-            return st.takeError();
+    if (auto st = forwardBlock(prompt.data(), promptLength, cache, nullptr, &logits, quiet); !st)
+        return st.takeError();
+    while (cache.length < m_config.maxPositions) { // the next token's position must be inside the context
         const int next = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
         if (next == m_config.eosTokenId)
             break;
         generated.push_back(next);
-        sequence.push_back(next);
         control.report(static_cast<double>(generated.size()) / steps);
+        if (static_cast<int>(generated.size()) >= steps)
+            break;
+        if (auto st = forwardBlock(&next, 1, cache, nullptr, &logits, quiet); !st)
+            return st.takeError();
     }
     return generated;
 }

@@ -2,14 +2,14 @@
 // A Hugging Face text model (BertModel, Gpt2Model, HfLlamaModel) run natively in float32, behind one
 // interface: load() picks the family from config.json's model_type, forward() runs token ids once and
 // captures every layer's per-head attention (ModelAttention), generateGreedy() continues a causal
-// LM's prompt by argmax. Generation re-runs the whole sequence for every new token (no KV cache):
-// simple and exact, and fast enough for the small models this tool inspects (stories-sized, GPT-2 small
-// at short lengths); the cost grows with the square of the length.
+// LM's prompt by argmax with a KV cache (each layer's keys and values of the positions so far, so a
+// new token costs one row through the network, not a re-run of the sequence).
 #include "ComputeControl.h"
 #include "Expected.h"
 #include "HfCheckpoint.h"
 #include "HfConfig.h"
 #include "ModelAttention.h"
+#include "Types.h"
 
 #include <memory>
 #include <vector>
@@ -47,10 +47,23 @@ protected:
         : m_config(std::move(config))
     {
     }
-    // The family's forward over validated ids: fills capture's maps when capture is not null and
-    // the logits after the last position when lastLogits is not null (causal LMs).
-    virtual Status run(const std::vector<int>& ids, ModelAttention* capture, std::vector<float>* lastLogits,
-        const ComputeControl& control) const = 0;
+    // Keys and values of every layer for positions 0 .. length - 1 (causal LMs; post-RoPE keys for Llama).
+    struct KvCache {
+        std::vector<Matrix> k; // per layer [capacity, H_kv * d]
+        std::vector<Matrix> v;
+        int length = 0;
+        KvCache(int layers, int capacity, int kvDim)
+            : k(static_cast<size_t>(layers), Matrix(capacity, kvDim))
+            , v(static_cast<size_t>(layers), Matrix(capacity, kvDim))
+        {
+        }
+    };
+    // The family's forward over n validated ids at positions cache.length .. cache.length + n - 1,
+    // appending their keys and values to the cache (causal LMs; BERT is only run whole, cache unused).
+    // Fills capture's maps when capture is not null (then cache.length is 0) and the logits after the
+    // last position when lastLogits is not null (causal LMs).
+    virtual Status forwardBlock(const int* ids, int n, KvCache& cache, ModelAttention* capture,
+        std::vector<float>* lastLogits, const ComputeControl& control) const = 0;
 
     HfConfig m_config;
 

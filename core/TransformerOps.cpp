@@ -104,20 +104,21 @@ ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool 
     return a;
 }
 
-void attendLayer(const Matrix& q, const Matrix& k, const Matrix& v, int heads, int kvHeads, int headDim, bool causal,
-    Matrix& context, ModelAttention* capture, int layer)
+void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads, int kvHeads,
+    int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture, int layer)
 {
     const Eigen::Index n = q.rows();
+    const Eigen::Index total = k.rows();
     const int group = heads / kvHeads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
     context.resize(n, static_cast<Eigen::Index>(heads) * headDim);
-    Matrix scores(n, n);
+    Matrix scores(n, total);
     for (int h = 0; h < heads; ++h) {
         const int g = h / group;
         scores.noalias() = q.middleCols(h * headDim, headDim) * k.middleCols(g * headDim, headDim).transpose();
         for (Eigen::Index i = 0; i < n; ++i) {
-            float* row = scores.data() + i * n;
-            const Eigen::Index valid = causal ? i + 1 : n;
+            float* row = scores.data() + i * total;
+            const Eigen::Index valid = causal ? std::min<Eigen::Index>(queryOffset + i + 1, total) : total;
             float maxValue = row[0] * scale;
             for (Eigen::Index j = 0; j < valid; ++j) {
                 row[j] *= scale;
@@ -131,10 +132,10 @@ void attendLayer(const Matrix& q, const Matrix& k, const Matrix& v, int heads, i
             const float inverse = 1.0f / sum;
             for (Eigen::Index j = 0; j < valid; ++j)
                 row[j] *= inverse;
-            std::fill(row + valid, row + n, 0.0f);
+            std::fill(row + valid, row + total, 0.0f);
         }
         context.middleCols(h * headDim, headDim).noalias() = scores * v.middleCols(g * headDim, headDim);
-        if (!capture)
+        if (!capture || queryOffset != 0 || total != n)
             continue;
         std::memcpy(capture->weights.data() + capture->mapOffset(layer, h), scores.data(),
             sizeof(float) * static_cast<size_t>(n * n));

@@ -29,8 +29,11 @@ Status checkCaptureBudget(int layers, int heads, int tokens, int headDim, bool k
 // An empty capture of the right size (weights zeroed; queries/keys only when asked).
 ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool keepQueriesKeys);
 
-// q [N, H*d], k and v [N, H_kv*d]; context [N, H*d] is resized. capture may be null.
-void attendLayer(const Matrix& q, const Matrix& k, const Matrix& v, int heads, int kvHeads, int headDim, bool causal,
-    Matrix& context, ModelAttention* capture, int layer);
+// q [N, H*d] for the positions queryOffset .. queryOffset + N - 1; k and v [T, H_kv*d] for positions
+// 0 .. T - 1 (T = queryOffset + N when causal with a KV cache; T = N without one). context [N, H*d] is
+// resized. capture may be null; when given, queryOffset must be 0 and T = N (the whole prompt).
+using ConstMatrixRef = Eigen::Ref<const Matrix>;
+void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads, int kvHeads,
+    int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture, int layer);
 
 } // namespace attn::ops

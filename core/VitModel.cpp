@@ -110,7 +110,7 @@ Expected<ModelAttention> VitModel::forward(
         ops::addRowBias(k, w.bk);
         v.noalias() = h * w.wv.transpose();
         ops::addRowBias(v, w.bv);
-        ops::attendLayer(q, k, v, c.heads, c.heads, c.headDim, false, context, &a, l);
+        ops::attendLayer(q, k, v, c.heads, c.heads, c.headDim, false, 0, context, &a, l);
         x.noalias() += context * w.wo.transpose();
         ops::addRowBias(x, w.bo);
         ops::layerNorm(x, w.ln2w, w.ln2b, c.normEps, h);

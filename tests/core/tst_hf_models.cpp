@@ -259,6 +259,24 @@ private slots:
         auto generated = (*model)->generateGreedy(expected["ids"].get<std::vector<int>>(), 5);
         QVERIFY2(generated, generated ? "" : generated.error().c_str());
         QCOMPARE(*generated, expected["greedy5"].get<std::vector<int>>());
+        // Llama with the KV cache: RoPE at the cached positions, GQA, the untied lm_head.
+        auto llama = loadTextModel(fixtureDir("llama"));
+        QVERIFY(llama);
+        const json llamaExpected = readJson(fixtureDir("llama") + "/expected.json");
+        auto llamaGenerated = (*llama)->generateGreedy(llamaExpected["ids"].get<std::vector<int>>(), 8);
+        QVERIFY(llamaGenerated);
+        QCOMPARE(*llamaGenerated, llamaExpected["greedy8"].get<std::vector<int>>());
+        // Near the context length (64): only the tokens that still fit, and prompt + them runs again.
+        std::vector<int> longPrompt(62, 5);
+        longPrompt.front() = 1;
+        auto atEnd = (*llama)->generateGreedy(longPrompt, 10);
+        QVERIFY(atEnd);
+        QVERIFY(atEnd->size() <= 2);
+        std::vector<int> whole = longPrompt;
+        whole.insert(whole.end(), atEnd->begin(), atEnd->end());
+        QVERIFY((*llama)->forward(whole));
+        auto full = (*llama)->generateGreedy(std::vector<int>(64, 5), 3);
+        QVERIFY(full && full->empty());
         auto bert = loadTextModel(fixtureDir("bert"));
         QVERIFY(bert);
         auto refused = (*bert)->generateGreedy({ 3, 4 }, 2);

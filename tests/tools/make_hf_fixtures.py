@@ -21,7 +21,8 @@ Folders (each a model folder as the Hub has it):
   vit/    model.safetensors (F32, ViTModel names), config.json (16 x 16 pictures, 4 x 4 patches), pixels.npy
           (float32 [3, 16, 16], random 8-bit RGB normalised with mean = std = 0.5)
 Each folder also has
-  expected.json     {"ids": [...], "text": ..., "text_ids": [...], "next_token": argmax after ids (causal LMs)}
+  expected.json     {"ids": [...], "text": ..., "text_ids": [...], "next_token": argmax after ids (causal LMs),
+                    "greedy5" (GPT-2) / "greedy8" (Llama): greedy continuation of ids, re-running torch each step}
                     text_ids is how this script's own re-implementation of the folder's tokenizer splits
                     `text` (specials included), for the CLI tests
   attention.npy     float32 [L, H, N, N] for ids (ViT: for pixels.npy), every layer's softmax weights
@@ -528,8 +529,15 @@ def make_llama():
     text = "Once upon a time the cat sat on the mat"
     ids = llama_encode(text, vocab, merges)
     att, qs, ks, logits = forward(ids)
+    greedy, cur = [], list(ids)
+    for _ in range(8):  # re-running the whole sequence each step: the C++ side uses a KV cache
+        nxt = int(torch.argmax(forward(cur)[3][-1]))
+        if nxt == 2:  # eos_token_id
+            break
+        greedy.append(nxt)
+        cur.append(nxt)
     write_folder("llama", cfg, w, {"ids": ids, "text": text, "text_ids": ids,
-                                   "next_token": int(torch.argmax(logits[-1]))}, att, shards=2,
+                                   "next_token": int(torch.argmax(logits[-1])), "greedy8": greedy}, att, shards=2,
                  extra={"queries.npy": qs, "keys.npy": ks})
     with open(os.path.join(OUT, "llama", "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(llama_tokenizer_json(vocab, merges), f, ensure_ascii=False)
