@@ -232,8 +232,9 @@ Expected<HfConfig> HfConfig::parse(const std::string& text, const std::string& s
         c.layers = f.integer("num_hidden_layers", 1, kMaxLayers);
         c.heads = f.integer("num_attention_heads", 1, kMaxHeads);
         c.intermediateSize = f.integer("intermediate_size", 1, kMaxIntermediate);
-        c.imageSize = f.integer("image_size", 1, 8192, 224);
-        c.patchSize = f.integer("patch_size", 1, 8192, 16);
+        // 2048: a picture of 3 x 2048 x 2048 floats (48 MB) is the largest runImage prepares
+        c.imageSize = f.integer("image_size", 1, 2048, 224);
+        c.patchSize = f.integer("patch_size", 1, 2048, 16);
         c.channels = f.integer("num_channels", 1, 16, 3);
         c.normEps = f.number("layer_norm_eps", 0.0, 1.0, 1e-12);
         c.qkvBias = f.boolean("qkv_bias", true);

@@ -8,8 +8,8 @@
 //   llama  vocab_size hidden_size intermediate_size num_hidden_layers num_attention_heads
 //          num_key_value_heads (= heads) head_dim (hidden / heads) rms_norm_eps (1e-6) rope_theta (10000)
 //          max_position_embeddings (2048) tie_word_embeddings (false) bos/eos_token_id (1, 2)
-//   vit    hidden_size num_hidden_layers num_attention_heads intermediate_size image_size (224)
-//          patch_size (16) num_channels (3) layer_norm_eps (1e-12) qkv_bias (true)
+//   vit    hidden_size num_hidden_layers num_attention_heads intermediate_size image_size (224, at most
+//          2048) patch_size (16) num_channels (3) layer_norm_eps (1e-12) qkv_bias (true)
 // Every size is validated (positive, bounded, heads divide the hidden size, kv heads divide heads,
 // the image a whole number of patches) before a model allocates anything from it. Variants whose
 // arithmetic differs (rope_scaling, relative positions, another activation) are refused by name.

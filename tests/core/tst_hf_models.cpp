@@ -491,6 +491,9 @@ private slots:
         QTest::newRow("vit patches")
             << R"({"model_type": "vit", "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "image_size": 30, "patch_size": 8})"
             << "c.json: vit config: image_size 30 is not a multiple of patch_size 8";
+        QTest::newRow("vit huge picture")
+            << R"({"model_type": "vit", "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "image_size": 100000, "patch_size": 100000})"
+            << "c.json: vit config: 'image_size' is 100000; it must be between 1 and 2048";
         QTest::newRow("bos outside vocab")
             << R"({"model_type": "llama", "vocab_size": 10, "hidden_size": 32, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4, "bos_token_id": 10})"
             << "c.json: llama config: 'bos_token_id' is 10; it must be a token id in 0..9";
