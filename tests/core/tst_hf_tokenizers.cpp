@@ -3,6 +3,7 @@
 // WordPiece, GPT-2 byte-level BPE, the same GPT-2 as tokenizer.json, Llama tokenizer.json) on a table
 // of tricky strings; hand-computed small cases for the algorithms (WordPiece, the GPT-2 regex, both
 // BPE merge orders, fused unknowns); and hostile files and prompts, each with its message.
+#include "AddedTokenSplitter.h"
 #include "BpeMerges.h"
 #include "ByteLevelAlphabet.h"
 #include "Gpt2PreTokenizer.h"
@@ -75,6 +76,14 @@ std::string loadError(const Folder& f)
     return tok.error();
 }
 
+std::string nestedSequences(int depth)
+{
+    std::string s = R"({"type": "Lowercase"})";
+    for (int i = 0; i < depth; ++i)
+        s = R"({"type": "Sequence", "normalizers": [)" + s + "]}";
+    return s;
+}
+
 const char* kTinyLlamaJson = R"({
   "added_tokens": [{"id": 0, "content": "<unk>", "special": true}, {"id": 1, "content": "<s>", "special": true}],
   "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"},
@@ -100,6 +109,7 @@ private slots:
     void byteLevelAlphabet();
     void wordPieceByHand();
     void bpeMergeOrders();
+    void addedTokenSplitter();
     void tokenizerJsonByHand();
     void hostileFiles();
     void hugeFileRefused();
@@ -332,6 +342,27 @@ void TestHfTokenizers::bpeMergeOrders()
     QCOMPARE(four, ids({5, 5}));
 }
 
+void TestHfTokenizers::addedTokenSplitter()
+{
+    AddedTokenSplitter s;
+    s.add("<s>", 1);
+    s.add("<s>x", 7);
+    s.add("</s>", 2);
+    s.add("", 9); // ignored
+    const auto pieces = s.split("a<s><s>xy</s></s");
+    const std::vector<std::pair<std::string, int>> expected
+        = {{"a", -1}, {"<s>", 1}, {"<s>x", 7}, {"y", -1}, {"</s>", 2}, {"</s", -1}};
+    QCOMPARE(pieces.size(), expected.size());
+    for (size_t i = 0; i < pieces.size(); ++i) {
+        QCOMPARE(pieces[i].text, expected[i].first);
+        QCOMPARE(pieces[i].id, expected[i].second);
+    }
+    s.add("<s>", 5); // added again: the new id
+    QCOMPARE(s.split("<s>").front().id, 5);
+    QVERIFY(s.split("").empty());
+    QVERIFY(AddedTokenSplitter().empty());
+}
+
 void TestHfTokenizers::tokenizerJsonByHand()
 {
     Folder f;
@@ -397,6 +428,11 @@ void TestHfTokenizers::hostileFiles()
         {"tokenizer.json subword prefix",
             {{"tokenizer.json", R"({"model": {"type": "BPE", "continuing_subword_prefix": "##", "vocab": {"a": 0}, "merges": []}})"}},
             "\"continuing_subword_prefix\" is not supported"},
+        {"tokenizer.json nested 100 deep", {{"tokenizer.json", std::string(100, '[') + std::string(100, ']')}},
+            "tokenizer.json' nests deeper than 64 levels, more than a tokenizer file needs"},
+        {"tokenizer.json Sequences nested 10 deep",
+            {{"tokenizer.json", R"({"normalizer": )" + nestedSequences(10) + R"(, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"}},
+            "normalizer: more than 64 normalizer steps or 8 nested Sequences"},
         {"tokenizer_config.json not an object", {{"vocab.txt", "[UNK]\n"}, {"tokenizer_config.json", "3"}},
             "tokenizer_config.json' must hold a JSON object"},
         {"tokenizer_config.json bad field", {{"vocab.txt", "[UNK]\n"}, {"tokenizer_config.json", R"({"do_lower_case": "yes"})"}},
