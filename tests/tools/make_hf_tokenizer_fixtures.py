@@ -23,6 +23,10 @@ The vocabularies are trained here (plain BPE: most frequent pair, ties by the sm
 the merge budget is spent) on a short
 built-in multilingual text; a few characters (some emoji, rare CJK) are kept out so that [UNK] and byte
 fallback show up. cases.json holds the strings and, per tokenizer, the ids (without special tokens).
+
+Cross-check: tests/tools/check_hf_fixtures_with_tokenizers_js.mjs runs Hugging Face's JavaScript
+implementation (Tokenizers.js) on the same files and strings; on 2026-11-22 it agreed on all 96 ids lists
+(bert, llama, gpt2json; gpt2 equals gpt2json on every case of the table).
 """
 import collections
 import json
