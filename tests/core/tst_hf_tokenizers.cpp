@@ -101,6 +101,8 @@ class TestHfTokenizers : public QObject {
 private slots:
     void referenceTable_data();
     void referenceTable();
+    void randomTable_data();
+    void randomTable();
     void kindsAndSizes();
     void encodeForModel();
     void decodeRoundTrip();
@@ -145,6 +147,37 @@ void TestHfTokenizers::referenceTable()
     QCOMPARE(got->labels.size(), got->ids.size());
     for (size_t i = 0; i < got->ids.size(); ++i)
         QCOMPARE(*(*tok)->tokenId(got->labels[i]), got->ids[i]); // labels are the vocabulary's tokens
+}
+
+void TestHfTokenizers::randomTable_data()
+{
+    QTest::addColumn<QString>("folder");
+    for (const char* folder : {"bert", "gpt2", "gpt2json", "llama"})
+        QTest::newRow(folder) << QString(folder);
+}
+
+// 200 random strings of tricky characters (fixed seed in the generator): every one must match.
+void TestHfTokenizers::randomTable()
+{
+    QFETCH(QString, folder);
+    const auto cases = nlohmann::json::parse(readText(fixtureDir() + "/random_cases.json"))["cases"];
+    QCOMPARE(cases.size(), size_t(200));
+    auto tok = HfTokenizer::load(fixtureDir() + "/" + folder.toStdString());
+    QVERIFY2(tok, tok ? "" : tok.error().c_str());
+    int mismatches = 0;
+    QString first;
+    size_t ids = 0;
+    for (const auto& c : cases) {
+        const std::string text = c["text"].get<std::string>();
+        const auto expected = c[folder.toStdString()].get<std::vector<int>>();
+        const auto got = (*tok)->encode(text);
+        QVERIFY2(got, got ? "" : got.error().c_str());
+        ids += expected.size();
+        if (got->ids != expected && mismatches++ == 0)
+            first = "text " + qs(text) + "\n got      " + idList(got->ids) + "\n expected " + idList(expected);
+    }
+    QVERIFY2(mismatches == 0, qPrintable(QString("%1 of 200 differ; the first:\n").arg(mismatches) + first));
+    QVERIFY(ids > 1000); // the table is not trivially empty
 }
 
 void TestHfTokenizers::kindsAndSizes()
