@@ -1,49 +1,55 @@
 #include "AddedTokenSplitter.h"
 
-#include <algorithm>
-
 namespace attn {
 
 void AddedTokenSplitter::add(const std::string& token, int id)
 {
     if (token.empty())
         return;
-    auto& list = m_byFirstByte[static_cast<unsigned char>(token[0])];
-    for (auto& entry : list) {
-        if (entry.first == token) {
-            entry.second = id;
-            return;
-        }
+    size_t node = 0;
+    for (const char c : token) {
+        const auto [it, inserted] = m_children.try_emplace(edge(node, static_cast<unsigned char>(c)),
+            static_cast<uint32_t>(m_ids.size()));
+        if (inserted)
+            m_ids.push_back(-1);
+        node = it->second;
     }
-    list.emplace_back(token, id);
-    std::stable_sort(list.begin(), list.end(),
-        [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    m_ids[node] = id;
 }
 
 std::vector<AddedTokenSplitter::Piece> AddedTokenSplitter::split(const std::string& text) const
 {
     std::vector<Piece> out;
+    if (empty()) {
+        if (!text.empty())
+            out.push_back({text, -1});
+        return out;
+    }
     size_t plainStart = 0;
     size_t i = 0;
     while (i < text.size()) {
-        const auto it = m_byFirstByte.find(static_cast<unsigned char>(text[i]));
-        const std::pair<std::string, int>* match = nullptr;
-        if (it != m_byFirstByte.end()) {
-            for (const auto& entry : it->second) {
-                if (text.compare(i, entry.first.size(), entry.first) == 0) {
-                    match = &entry;
-                    break;
-                }
+        // The longest token starting at i.
+        size_t node = 0;
+        size_t matchLength = 0;
+        int matchId = -1;
+        for (size_t j = i; j < text.size(); ++j) {
+            const auto it = m_children.find(edge(node, static_cast<unsigned char>(text[j])));
+            if (it == m_children.end())
+                break;
+            node = it->second;
+            if (m_ids[node] >= 0) {
+                matchLength = j + 1 - i;
+                matchId = m_ids[node];
             }
         }
-        if (!match) {
+        if (matchLength == 0) {
             ++i;
             continue;
         }
         if (i > plainStart)
             out.push_back({text.substr(plainStart, i - plainStart), -1});
-        out.push_back({match->first, match->second});
-        i += match->first.size();
+        out.push_back({text.substr(i, matchLength), matchId});
+        i += matchLength;
         plainStart = i;
     }
     if (plainStart < text.size())

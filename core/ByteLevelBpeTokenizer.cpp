@@ -112,6 +112,8 @@ Status ByteLevelBpeTokenizer::encodePiece(const std::string& bytes, std::vector<
     }
     m_merges.apply(word, BpeMerges::Mode::AllOccurrences);
     ids.insert(ids.end(), word.begin(), word.end());
+    if (bytes.size() > kCachedPieceBytes)
+        return success();
     std::lock_guard lock(m_cacheMutex);
     if (m_cache.size() >= kCacheLimit)
         m_cache.clear();

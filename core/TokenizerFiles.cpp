@@ -14,6 +14,8 @@ Status Vocabulary::add(const std::string& token, int64_t id, const std::string& 
     if (id < 0 || id >= TokenizerFiles::kMaxVocabSize)
         return makeError(where + ": token " + TokenizerFiles::quoted(token) + " has id " + std::to_string(id)
             + ", outside 0.." + std::to_string(TokenizerFiles::kMaxVocabSize - 1));
+    if (m_pending.size() >= TokenizerFiles::kMaxVocabEntries)
+        return makeError(where + " has more than " + std::to_string(TokenizerFiles::kMaxVocabEntries) + " tokens");
     m_ids[token] = static_cast<int>(id);
     m_pending.emplace_back(static_cast<int>(id), token);
     return success();
@@ -70,10 +72,24 @@ Expected<std::string> TokenizerFiles::read(const std::string& path, uint64_t max
 
 Expected<nlohmann::json> TokenizerFiles::parseJson(const std::string& bytes, const std::string& name)
 {
+    struct LimitExceeded {
+        std::string what;
+    };
+    size_t values = 0;
+    const nlohmann::json::parser_callback_t limits = [&](int depth, nlohmann::json::parse_event_t event,
+                                                         nlohmann::json&) {
+        if (depth > kMaxJsonDepth)
+            throw LimitExceeded{"nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
+        if (event == nlohmann::json::parse_event_t::value && ++values > kMaxJsonValues)
+            throw LimitExceeded{"holds more than " + std::to_string(kMaxJsonValues) + " values"};
+        return true;
+    };
     try {
-        return nlohmann::json::parse(bytes);
+        return nlohmann::json::parse(bytes, limits);
     } catch (const nlohmann::json::exception& e) {
         return makeError(name + " is not valid JSON: " + e.what());
+    } catch (const LimitExceeded& e) {
+        return makeError(name + " " + e.what + ", more than a tokenizer file needs");
     }
 }
 

@@ -46,10 +46,16 @@ public:
     static constexpr uint64_t kMaxVocabFileBytes = 64ull << 20;
     static constexpr uint64_t kMaxConfigBytes = 4ull << 20;
     static constexpr int64_t kMaxVocabSize = int64_t(1) << 24;
+    // Entries one vocabulary may hold (the largest real ones have ~260 000): bounds the id table.
+    static constexpr size_t kMaxVocabEntries = size_t(1) << 21;
+    // JSON limits checked while parsing, before the document is built: values (a 34 MB Gemma
+    // tokenizer.json has ~1.3 million) and nesting depth.
+    static constexpr size_t kMaxJsonValues = size_t(1) << 22;
+    static constexpr int kMaxJsonDepth = 64;
 
     // The whole file, at most maxBytes (FileBytes' messages for missing/huge files).
     static Expected<std::string> read(const std::string& path, uint64_t maxBytes);
-    // Parses JSON; the error names the file and the parser's position.
+    // Parses JSON; the error names the file and the parser's position, or the limit exceeded.
     static Expected<nlohmann::json> parseJson(const std::string& bytes, const std::string& name);
     static Expected<nlohmann::json> readJson(const std::string& path, uint64_t maxBytes);
     // "the text is not valid UTF-8: byte 0xFF at offset 3" or success.

@@ -17,7 +17,8 @@ using json = nlohmann::json;
 using NormalizerStep = TokenizerJsonBpe::NormalizerStep;
 using PreTokenizerStep = TokenizerJsonBpe::PreTokenizerStep;
 
-constexpr size_t kMaxSteps = 64; // nested Sequence steps, far more than any real tokenizer has
+constexpr size_t kMaxSteps = 64; // normalizer / pre-tokenizer steps, far more than any real tokenizer has
+constexpr int kMaxNesting = 8;   // Sequences inside Sequences
 
 std::string typeOf(const json& j)
 {
@@ -69,18 +70,19 @@ Expected<std::string> replacePattern(const json& step, const std::string& where)
     return s;
 }
 
-Status readNormalizer(const json& j, const std::string& where, std::vector<NormalizerStep>& out)
+Status readNormalizer(const json& j, const std::string& where, std::vector<NormalizerStep>& out, int depth = 0)
 {
     if (j.is_null())
         return success();
-    if (out.size() > kMaxSteps)
-        return makeError(where + ": more than " + std::to_string(kMaxSteps) + " normalizer steps");
+    if (out.size() > kMaxSteps || depth > kMaxNesting)
+        return makeError(where + ": more than " + std::to_string(kMaxSteps) + " normalizer steps or "
+            + std::to_string(kMaxNesting) + " nested Sequences");
     const std::string type = typeOf(j);
     if (type == "Sequence") {
         if (!j.contains("normalizers") || !j["normalizers"].is_array())
             return makeError(where + ": a Sequence normalizer needs a \"normalizers\" array");
         for (const auto& step : j["normalizers"])
-            if (auto s = readNormalizer(step, where, out); !s)
+            if (auto s = readNormalizer(step, where, out, depth + 1); !s)
                 return s;
         return success();
     }
@@ -123,18 +125,19 @@ Status readNormalizer(const json& j, const std::string& where, std::vector<Norma
     return success();
 }
 
-Status readPreTokenizer(const json& j, const std::string& where, std::vector<PreTokenizerStep>& out)
+Status readPreTokenizer(const json& j, const std::string& where, std::vector<PreTokenizerStep>& out, int depth = 0)
 {
     if (j.is_null())
         return success();
-    if (out.size() > kMaxSteps)
-        return makeError(where + ": more than " + std::to_string(kMaxSteps) + " pre-tokenizer steps");
+    if (out.size() > kMaxSteps || depth > kMaxNesting)
+        return makeError(where + ": more than " + std::to_string(kMaxSteps) + " pre-tokenizer steps or "
+            + std::to_string(kMaxNesting) + " nested Sequences");
     const std::string type = typeOf(j);
     if (type == "Sequence") {
         if (!j.contains("pretokenizers") || !j["pretokenizers"].is_array())
             return makeError(where + ": a Sequence pre-tokenizer needs a \"pretokenizers\" array");
         for (const auto& step : j["pretokenizers"])
-            if (auto s = readPreTokenizer(step, where, out); !s)
+            if (auto s = readPreTokenizer(step, where, out, depth + 1); !s)
                 return s;
         return success();
     }

@@ -2,6 +2,8 @@
 
 #include "UnicodeTables.h"
 
+#include <algorithm>
+
 namespace attn {
 
 namespace {
@@ -92,6 +94,7 @@ Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromBytes(
             return s.takeError();
         if (auto s = tok->m_vocab.add(token, line, name); !s)
             return s.takeError();
+        tok->m_maxTokenChars = std::max(tok->m_maxTokenChars, TokenizerFiles::toU32(token).size());
         ++line;
         lineStart = end + 1;
     }
@@ -196,7 +199,9 @@ void WordPieceTokenizer::wordPiece(const std::u32string& word, TokenizedText& ou
     std::vector<int> pieces;
     size_t start = 0;
     while (start < word.size()) {
-        size_t end = word.size();
+        // Candidates longer than the longest vocabulary token cannot match: start below that
+        // (same result as HF's loop from the whole rest, in O(word x longest token)).
+        size_t end = std::min(word.size(), start + m_maxTokenChars);
         std::optional<int> found;
         while (start < end) {
             std::string candidate = (start > 0 ? "##" : "") + TokenizerFiles::toUtf8(word, start, end);

@@ -51,6 +51,7 @@ private:
     bool m_lowerCase = true;
     bool m_stripAccents = true;
     bool m_chineseChars = true;
+    size_t m_maxTokenChars = 0; // code points of the longest vocabulary token
     int m_unk = 0;
     int m_cls = -1;
     int m_sep = -1;

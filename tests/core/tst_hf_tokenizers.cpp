@@ -3,6 +3,7 @@
 // WordPiece, GPT-2 byte-level BPE, the same GPT-2 as tokenizer.json, Llama tokenizer.json) on a table
 // of tricky strings; hand-computed small cases for the algorithms (WordPiece, the GPT-2 regex, both
 // BPE merge orders, fused unknowns); and hostile files and prompts, each with its message.
+#include "AddedTokenSplitter.h"
 #include "BpeMerges.h"
 #include "ByteLevelAlphabet.h"
 #include "Gpt2PreTokenizer.h"
@@ -75,6 +76,14 @@ std::string loadError(const Folder& f)
     return tok.error();
 }
 
+std::string nestedSequences(int depth)
+{
+    std::string s = R"({"type": "Lowercase"})";
+    for (int i = 0; i < depth; ++i)
+        s = R"({"type": "Sequence", "normalizers": [)" + s + "]}";
+    return s;
+}
+
 const char* kTinyLlamaJson = R"({
   "added_tokens": [{"id": 0, "content": "<unk>", "special": true}, {"id": 1, "content": "<s>", "special": true}],
   "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"},
@@ -92,6 +101,8 @@ class TestHfTokenizers : public QObject {
 private slots:
     void referenceTable_data();
     void referenceTable();
+    void randomTable_data();
+    void randomTable();
     void kindsAndSizes();
     void encodeForModel();
     void decodeRoundTrip();
@@ -100,6 +111,7 @@ private slots:
     void byteLevelAlphabet();
     void wordPieceByHand();
     void bpeMergeOrders();
+    void addedTokenSplitter();
     void tokenizerJsonByHand();
     void hostileFiles();
     void hugeFileRefused();
@@ -135,6 +147,37 @@ void TestHfTokenizers::referenceTable()
     QCOMPARE(got->labels.size(), got->ids.size());
     for (size_t i = 0; i < got->ids.size(); ++i)
         QCOMPARE(*(*tok)->tokenId(got->labels[i]), got->ids[i]); // labels are the vocabulary's tokens
+}
+
+void TestHfTokenizers::randomTable_data()
+{
+    QTest::addColumn<QString>("folder");
+    for (const char* folder : {"bert", "gpt2", "gpt2json", "llama"})
+        QTest::newRow(folder) << QString(folder);
+}
+
+// 200 random strings of tricky characters (fixed seed in the generator): every one must match.
+void TestHfTokenizers::randomTable()
+{
+    QFETCH(QString, folder);
+    const auto cases = nlohmann::json::parse(readText(fixtureDir() + "/random_cases.json"))["cases"];
+    QCOMPARE(cases.size(), size_t(200));
+    auto tok = HfTokenizer::load(fixtureDir() + "/" + folder.toStdString());
+    QVERIFY2(tok, tok ? "" : tok.error().c_str());
+    int mismatches = 0;
+    QString first;
+    size_t ids = 0;
+    for (const auto& c : cases) {
+        const std::string text = c["text"].get<std::string>();
+        const auto expected = c[folder.toStdString()].get<std::vector<int>>();
+        const auto got = (*tok)->encode(text);
+        QVERIFY2(got, got ? "" : got.error().c_str());
+        ids += expected.size();
+        if (got->ids != expected && mismatches++ == 0)
+            first = "text " + qs(text) + "\n got      " + idList(got->ids) + "\n expected " + idList(expected);
+    }
+    QVERIFY2(mismatches == 0, qPrintable(QString("%1 of 200 differ; the first:\n").arg(mismatches) + first));
+    QVERIFY(ids > 1000); // the table is not trivially empty
 }
 
 void TestHfTokenizers::kindsAndSizes()
@@ -332,6 +375,27 @@ void TestHfTokenizers::bpeMergeOrders()
     QCOMPARE(four, ids({5, 5}));
 }
 
+void TestHfTokenizers::addedTokenSplitter()
+{
+    AddedTokenSplitter s;
+    s.add("<s>", 1);
+    s.add("<s>x", 7);
+    s.add("</s>", 2);
+    s.add("", 9); // ignored
+    const auto pieces = s.split("a<s><s>xy</s></s");
+    const std::vector<std::pair<std::string, int>> expected
+        = {{"a", -1}, {"<s>", 1}, {"<s>x", 7}, {"y", -1}, {"</s>", 2}, {"</s", -1}};
+    QCOMPARE(pieces.size(), expected.size());
+    for (size_t i = 0; i < pieces.size(); ++i) {
+        QCOMPARE(pieces[i].text, expected[i].first);
+        QCOMPARE(pieces[i].id, expected[i].second);
+    }
+    s.add("<s>", 5); // added again: the new id
+    QCOMPARE(s.split("<s>").front().id, 5);
+    QVERIFY(s.split("").empty());
+    QVERIFY(AddedTokenSplitter().empty());
+}
+
 void TestHfTokenizers::tokenizerJsonByHand()
 {
     Folder f;
@@ -397,6 +461,11 @@ void TestHfTokenizers::hostileFiles()
         {"tokenizer.json subword prefix",
             {{"tokenizer.json", R"({"model": {"type": "BPE", "continuing_subword_prefix": "##", "vocab": {"a": 0}, "merges": []}})"}},
             "\"continuing_subword_prefix\" is not supported"},
+        {"tokenizer.json nested 100 deep", {{"tokenizer.json", std::string(100, '[') + std::string(100, ']')}},
+            "tokenizer.json' nests deeper than 64 levels, more than a tokenizer file needs"},
+        {"tokenizer.json Sequences nested 10 deep",
+            {{"tokenizer.json", R"({"normalizer": )" + nestedSequences(10) + R"(, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"}},
+            "normalizer: more than 64 normalizer steps or 8 nested Sequences"},
         {"tokenizer_config.json not an object", {{"vocab.txt", "[UNK]\n"}, {"tokenizer_config.json", "3"}},
             "tokenizer_config.json' must hold a JSON object"},
         {"tokenizer_config.json bad field", {{"vocab.txt", "[UNK]\n"}, {"tokenizer_config.json", R"({"do_lower_case": "yes"})"}},

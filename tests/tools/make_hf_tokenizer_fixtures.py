@@ -7,7 +7,8 @@ Run:  /usr/bin/python3 tests/tools/make_hf_tokenizer_fixtures.py     (standard l
 
 Neither `transformers` nor `tokenizers` (nor the `regex` module) is installed here, so the reference
 algorithms are re-implemented from Hugging Face's Python source, kept as close to it as possible:
-  bert/      vocab.txt + tokenizer_config.json; transformers' BertTokenizer = BasicTokenizer
+  bert/      vocab.txt + tokenizer_config.json; transformers' BertTokenizer = the per-character lower-casing
+             of PreTrainedTokenizer.tokenize() + BasicTokenizer
              (_clean_text, _tokenize_chinese_chars, NFC, whitespace_tokenize, lower + _run_strip_accents,
              _run_split_on_punc) + WordpieceTokenizer (greedy longest match, "##", 100-char limit)
   gpt2/      vocab.json + merges.txt; transformers' GPT2Tokenizer (bytes_to_unicode, the pre-tokenising
@@ -22,7 +23,13 @@ algorithms are re-implemented from Hugging Face's Python source, kept as close t
 The vocabularies are trained here (plain BPE: most frequent pair, ties by the smaller pair, until every corpus word is one token or
 the merge budget is spent) on a short
 built-in multilingual text; a few characters (some emoji, rare CJK) are kept out so that [UNK] and byte
-fallback show up. cases.json holds the strings and, per tokenizer, the ids (without special tokens).
+fallback show up. cases.json holds the strings and, per tokenizer, the ids (without special tokens);
+random_cases.json the same for 200 random strings (fixed seed) drawn from pools of tricky characters.
+
+Cross-check: tests/tools/check_hf_fixtures_with_tokenizers_js.mjs runs Hugging Face's JavaScript
+implementation (Tokenizers.js) on the same files and strings (bert, llama, gpt2json): on 2026-11-22 every
+ids list agreed except where Tokenizers.js itself departs from the Rust/Python implementations (CJK above
+U+FFFF, word-final Σ, U+FEFF/U+0085 as whitespace; see that script). gpt2 equals gpt2json on every case.
 """
 import collections
 import json
@@ -77,6 +84,8 @@ CASES = [
     "special [CLS] <|endoftext|> <s> tokens [SEP]",
     "x" * 120,
     "playing replayed unhappiness",
+    "ΟΔΥΣΣΕΥΣ ΣΟΦΟΣ σοφός",
+    "\U00020000x \U0002A700y \u4e00z",
 ]
 
 
@@ -486,6 +495,8 @@ class WordpieceTokenizer:
         return output_tokens
 
 
+RANDOM_COUNT = 200
+
 BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 BERT_EXCLUDED = set("😀👍安门")  # become [UNK]
 
@@ -517,9 +528,38 @@ def bert_encode(vocab_list, text):
         if special:
             ids.append(vocab[piece])
             continue
+        # PreTrainedTokenizer.tokenize() lower-cases the text outside special tokens first, one
+        # character at a time (re.sub with "(.+?)"), so a word-final capital sigma becomes σ, not ς
+        # (as in tokenizers' BertNormalizer, which lower-cases per character too).
+        piece = "".join(c.lower() for c in piece)
         for token in basic.tokenize(piece):
             ids.extend(vocab[t] for t in wordpiece.tokenize(token))
     return ids
+
+
+# Random strings for random_cases.json: characters drawn from pools of every kind the tokenizers treat
+# specially (Unicode whitespace, controls, format characters, combining marks, CJK in and outside the
+# BMP, Hangul, kana, emoji with modifiers and ZWJ, full-width forms, ligatures, title case,
+# contractions, special tokens, corpus words).
+RANDOM_POOLS = [
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+    " ", "  \t\n\r\x0b\x0c", "\u00a0\u1680\u2000\u2003\u200a\u2028\u2029\u202f\u205f\u3000\u0085",
+    "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÉÎÕÜßæøœłđ", "\u0300\u0301\u0308\u0327\u0303", "αβγδεζηθΩΣάέήίόύώ",
+    "абвгдежзийклмнопЖЯЁё", "東京日本首都我爱北京天安门中文分词", "한국어문장", "ひらがなカタカナ",
+    "😀👍🏽🤖👨\u200d👩🇫🇷", "\x00\x01\x07\x1b\x1c\x1f\x7f\x80\x9f", "\u200b\u200c\u200d\u200e\ufeff\u00ad",
+    "€©®½①²™°", "ＡＢＣ１２３！？", "İǅǈǋﬁﬀ", ["'s", "'t", "'re", "'ve", "'m", "'ll", "'d", "'S", "n't"],
+    ["[CLS]", "[SEP]", "<s>", "</s>", "<unk>", "<|endoftext|>", "[MASK]"],
+    ["the", "little", "girl", "played", "happily", "Once", "upon"], "\U00020000\U0002A700\uf900\u3400\U0002F800",
+]
+
+
+def random_strings(count, seed=2026):
+    import random
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        out.append("".join(rng.choice(rng.choice(RANDOM_POOLS)) for _ in range(rng.randint(1, 24))))
+    return out
 
 
 # ------------------------------------------------------------------ output
@@ -555,7 +595,7 @@ def main():
     gpt2json = TokenizersBpeReference(gpt2_vocab, gpt2_merges, None, False, False, ["<|endoftext|>"])
     llama = TokenizersBpeReference(llama_vocab, llama_merges, "<unk>", True, True, ["<unk>", "<s>", "</s>"])
     cases = []
-    for text in CASES:
+    for text in CASES + random_strings(RANDOM_COUNT):
         cases.append({
             "text": text,
             "bert": bert_encode(bert_vocab, text),
@@ -563,6 +603,11 @@ def main():
             "gpt2json": gpt2json.encode(text, lambda s: s, byte_level_pre_tokenize),
             "llama": llama.encode(text, llama_normalize, lambda s: [s] if s else []),
         })
+    random_cases = cases[len(CASES):]
+    cases = cases[:len(CASES)]
+    with open(os.path.join(OUT, "random_cases.json"), "w", encoding="utf-8") as f:
+        f.write('{"generator": "tests/tools/make_hf_tokenizer_fixtures.py (random_strings)",\n "cases": [\n'
+                + ",\n".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in random_cases) + "\n]}\n")
     # One line per case and tokenizer, so that a diff shows which case changed.
     lines = []
     for case in cases:
