@@ -552,6 +552,9 @@ private slots:
         auto r = ModelRunner::run(spec);
         QVERIFY2(r, r ? "" : r.error().c_str());
         QCOMPARE(r->tokenIds, expected["text_ids"].get<std::vector<int>>());
+        auto labels = ModelRunner::tokenize(dir, spec.text);
+        QVERIFY(labels);
+        QCOMPARE(*labels, r->queryLabels);
         QCOMPARE(qs(r->source), source);
         QCOMPARE(r->mechanism.causal, causal);
         QCOMPARE(r->layers, 2);
