@@ -50,10 +50,15 @@ std::string cacheKey(const ModelFiles& files)
 {
     std::vector<std::string> paths{files.checkpoint, files.tokenizer, files.config};
     std::error_code ec;
-    if (files.isHuggingFace()) // shards and tokenizer files live in the folder
-        for (const auto& entry : fs::directory_iterator(fs::path(files.config).parent_path(), ec))
+    if (files.isHuggingFace()) { // shards and tokenizer files live in the folder
+        std::vector<std::string> folderFiles;
+        const fs::path folder = fs::path(files.config).parent_path();
+        for (const auto& entry : fs::directory_iterator(folder.empty() ? fs::path(".") : folder, ec))
             if (entry.is_regular_file(ec))
-                paths.push_back(entry.path().string());
+                folderFiles.push_back(entry.path().string());
+        std::sort(folderFiles.begin(), folderFiles.end());
+        paths.insert(paths.end(), folderFiles.begin(), folderFiles.end());
+    }
     std::string key;
     for (const std::string& p : paths) {
         std::error_code ec;
