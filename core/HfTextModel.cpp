@@ -3,11 +3,32 @@
 #include "BertModel.h"
 #include "Gpt2Model.h"
 #include "HfLlamaModel.h"
+#include "AttentionEngine.h"
 #include "TransformerOps.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace attn {
+
+namespace {
+
+// The key/value cache of `positions` positions must fit the memory budget (a long generation on a
+// large model would otherwise allocate gigabytes before the first token).
+Status checkCacheBudget(const HfConfig& c, int positions, const ComputeControl& control)
+{
+    const uint64_t bytes = uint64_t { 2 } * sizeof(float) * static_cast<uint64_t>(c.layers)
+        * static_cast<uint64_t>(positions) * static_cast<uint64_t>(c.kvHeads) * static_cast<uint64_t>(c.headDim);
+    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+    if (bytes <= limit)
+        return success();
+    char text[160];
+    std::snprintf(text, sizeof text, "the key/value cache of %d positions needs %.1f MB, more than the memory budget of %.1f MB",
+        positions, static_cast<double>(bytes) / (1024.0 * 1024.0), static_cast<double>(limit) / (1024.0 * 1024.0));
+    return makeError(text);
+}
+
+} // namespace
 
 Expected<std::unique_ptr<HfTextModel>> HfTextModel::load(
     const HfConfig& config, const HfCheckpoint& checkpoint, const ComputeControl& control)
@@ -60,6 +81,9 @@ Expected<ModelAttention> HfTextModel::forward(
     a.tokenIds = ids;
     for (int id : ids)
         a.tokenLabels.push_back("#" + std::to_string(id));
+    if (m_config.isCausal())
+        if (auto st = checkCacheBudget(m_config, n, control); !st)
+            return st.takeError();
     KvCache cache(m_config.layers, m_config.isCausal() ? n : 0, m_config.kvHeads * m_config.headDim);
     if (auto st = forwardBlock(ids.data(), n, cache, &a, m_config.isCausal() ? &a.lastLogits : nullptr, control); !st)
         return st.takeError();
@@ -81,6 +105,8 @@ Expected<std::vector<int>> HfTextModel::generateGreedy(
         return generated;
     // Every returned token fits the context, so that prompt + generated can be run again.
     const int capacity = static_cast<int>(std::min<int64_t>(m_config.maxPositions, int64_t { promptLength } + steps));
+    if (auto st = checkCacheBudget(m_config, capacity, control); !st)
+        return st.takeError();
     KvCache cache(m_config.layers, capacity, m_config.kvHeads * m_config.headDim);
     const ComputeControl quiet { control.cancel, {}, control.memoryLimitBytes };
     std::vector<float> logits;

@@ -277,6 +277,12 @@ private slots:
         QVERIFY((*llama)->forward(whole));
         auto full = (*llama)->generateGreedy(std::vector<int>(64, 5), 3);
         QVERIFY(full && full->empty());
+        ComputeControl tight;
+        tight.memoryLimitBytes = 4096; // the cache of 11 + 8 positions: 2 x 4 bytes x 2 layers x 19 x 16 = 4864
+        auto overBudget = (*llama)->generateGreedy(llamaExpected["ids"].get<std::vector<int>>(), 8, tight);
+        QVERIFY(!overBudget);
+        QCOMPARE(qs(overBudget.error()),
+            QStringLiteral("the key/value cache of 19 positions needs 0.0 MB, more than the memory budget of 0.0 MB"));
         auto bert = loadTextModel(fixtureDir("bert"));
         QVERIFY(bert);
         auto refused = (*bert)->generateGreedy({ 3, 4 }, 2);
