@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -140,7 +141,14 @@ Expected<Tensor> HfCheckpoint::tensor(const std::string& name, const std::vector
     if (entry->shape != shape)
         return makeError(m_displayName + ": tensor '" + name + "' has shape " + shapeText(entry->shape)
             + " but config.json implies " + shapeText(shape));
-    return shard.tensor(name);
+    auto t = shard.tensor(name);
+    if (!t)
+        return t.takeError();
+    for (size_t i = 0; i < t->data.size(); ++i)
+        if (!std::isfinite(t->data[i]))
+            return makeError(m_displayName + ": tensor '" + name + "' holds " + (std::isnan(t->data[i]) ? "NaN" : "infinity")
+                + " at element " + std::to_string(i) + "; a checkpoint's weights must be finite");
+    return t;
 }
 
 Expected<Matrix> HfCheckpoint::matrix(const std::string& name, int64_t rows, int64_t cols) const

@@ -4,7 +4,8 @@
 // folder). Headers are read and validated up front by SafetensorsFile (lengths, offsets inside each
 // file, byte counts against shapes); tensor bytes are read one tensor at a time when a model asks
 // for them, converted from F32 / F16 / BF16 to float32, with the shape the config implies checked
-// first ("tensor 'h.0.attn.c_attn.weight' has shape [32, 96] but config.json implies [32, 64]").
+// first ("tensor 'h.0.attn.c_attn.weight' has shape [32, 96] but config.json implies [32, 64]") and
+// every value checked to be finite (a NaN weight would silently turn every map into NaN).
 // checkBudget() refuses a checkpoint whose float32 weights exceed the memory budget before any is read.
 #include "ComputeControl.h"
 #include "Expected.h"

@@ -407,6 +407,16 @@ private slots:
             QCOMPARE(qs(loadError(dir)),
                 QStringLiteral("model.safetensors: tensor 'ln_f.weight' has dtype I64; model weights must be F32, F16 or BF16"));
         }
+        {   // a NaN weight (F16 0x7e00) in wpe row 0, element 5
+            const std::string dir = copyFixture(tmp, "gpt2", "nan");
+            StParts p = splitSt(bytes);
+            const auto at = p.header["wpe.weight"]["data_offsets"][0].get<size_t>() + 5 * 2;
+            p.data[at] = '\x00';
+            p.data[at + 1] = '\x7e';
+            writeFile(dir + "/model.safetensors", joinSt(p));
+            QCOMPARE(qs(loadError(dir)), QStringLiteral("model.safetensors: tensor 'wpe.weight' holds NaN at element 5; a "
+                                                        "checkpoint's weights must be finite"));
+        }
         {   // a missing tensor
             const std::string dir = copyFixture(tmp, "gpt2", "missing");
             StParts p = splitSt(bytes);
