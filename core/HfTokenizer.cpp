@@ -62,10 +62,13 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         auto j = TokenizerFiles::readJson(tokenizerJson.string(), TokenizerFiles::kMaxVocabFileBytes);
         if (!j)
             return j.takeError();
-        // BERT folders ship a WordPiece tokenizer.json next to vocab.txt: read the vocab.txt.
-        const bool wordPiece = j->is_object() && j->contains("model") && (*j)["model"].is_object()
-            && (*j)["model"].value("type", std::string()) == "WordPiece";
-        if (!(wordPiece && isFile(vocabTxt)))
+        // BERT folders ship a WordPiece tokenizer.json next to vocab.txt: read the vocab.txt (the
+        // slow tokenizer's settings come from tokenizer_config.json); alone, read the tokenizer.json.
+        const bool wordPiece = j->is_object() && j->contains("model")
+            && TokenizerFiles::typeName((*j)["model"]) == "WordPiece";
+        if (wordPiece && !isFile(vocabTxt))
+            return upcast(WordPieceTokenizer::fromTokenizerJson(*j, *config, "'" + tokenizerJson.string() + "'"));
+        if (!wordPiece)
             return upcast(TokenizerJsonBpe::fromJson(*j, *config, "'" + tokenizerJson.string() + "'"));
     }
     if (isFile(vocabJson) || isFile(merges)) {

@@ -101,6 +101,14 @@ Expected<nlohmann::json> TokenizerFiles::readJson(const std::string& path, uint6
     return parseJson(*bytes, "'" + path + "'");
 }
 
+std::string TokenizerFiles::typeName(const nlohmann::json& j)
+{
+    if (!j.is_object())
+        return {};
+    const auto it = j.find("type");
+    return (it != j.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
 Status TokenizerFiles::checkUtf8(const std::string& text, const std::string& what)
 {
     for (const auto& cp : Utf8::decode(text)) {
