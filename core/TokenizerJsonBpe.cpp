@@ -332,7 +332,7 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
     const std::string type = model.contains("type") ? typeOf(model) : (model.contains("merges") ? "BPE" : "");
     if (type != "BPE")
         return makeError(name + ": model type '" + (type.empty() ? std::string("(none)") : type)
-            + "' is not supported (only BPE; BERT's WordPiece is read from vocab.txt)");
+            + "' is not supported (only BPE and WordPiece)");
     const std::string where = name + ": model";
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
         auto s = stringField(model, key, where, false);
