@@ -22,8 +22,7 @@ bool isFile(const fs::path& p)
     return fs::is_regular_file(p, ec);
 }
 
-template <class T>
-Expected<std::unique_ptr<HfTokenizer>> upcast(Expected<std::unique_ptr<T>> t)
+template <class T> Expected<std::unique_ptr<HfTokenizer>> upcast(Expected<std::unique_ptr<T>> t)
 {
     if (!t)
         return t.takeError();
@@ -47,8 +46,8 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         if (folder.empty())
             folder = ".";
     } else if (!fs::is_directory(folder, ec)) {
-        return makeError("cannot open tokenizer folder '" + folderOrFile + "': "
-            + (fs::exists(folder, ec) ? "not a folder" : "no such file or directory"));
+        return makeError("cannot open tokenizer folder '" + folderOrFile
+            + "': " + (fs::exists(folder, ec) ? "not a folder" : "no such file or directory"));
     }
     auto config = HfTokenizerConfig::readFolder(folder.string());
     if (!config)
@@ -67,7 +66,8 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         const bool wordPiece = j->is_object() && j->contains("model")
             && TokenizerFiles::typeName((*j)["model"]) == "WordPiece";
         if (wordPiece && !isFile(vocabTxt))
-            return upcast(WordPieceTokenizer::fromTokenizerJson(*j, *config, "'" + tokenizerJson.string() + "'"));
+            return upcast(
+                WordPieceTokenizer::fromTokenizerJson(*j, *config, "'" + tokenizerJson.string() + "'"));
         if (!wordPiece)
             return upcast(TokenizerJsonBpe::fromJson(*j, *config, "'" + tokenizerJson.string() + "'"));
     }

@@ -8,8 +8,9 @@
 //                       ByteLevel (TokenizerJsonBpe)
 // load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt
 // (a BERT folder's WordPiece tokenizer.json defers to its vocab.txt, and alone is read as
-// BertTokenizerFast's; a path to one of these files stands for its folder); tokenizer_config.json / special_tokens_map.json give the special tokens.
-// Every reader validates before trusting (sizes, ids inside the vocabulary, UTF-8), see TokenizerFiles.
+// BertTokenizerFast's; a path to one of these files stands for its folder); tokenizer_config.json /
+// special_tokens_map.json give the special tokens. Every reader validates before trusting (sizes, ids inside
+// the vocabulary, UTF-8), see TokenizerFiles.
 #include "Expected.h"
 
 #include <memory>

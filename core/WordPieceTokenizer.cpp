@@ -13,7 +13,8 @@ namespace {
 // BERT's _is_whitespace.
 bool isBertWhitespace(char32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || UnicodeTables::category(c) == GeneralCategory::Zs;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+        || UnicodeTables::category(c) == GeneralCategory::Zs;
 }
 
 // BERT's _is_control: category C* except the three whitespace controls.
@@ -44,7 +45,8 @@ bool isBertChineseChar(char32_t c)
 bool isPythonSpace(char32_t c)
 {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680
-        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
+        || c == 0x3000;
 }
 
 std::vector<std::u32string> splitWhitespace(const std::u32string& text)
@@ -113,7 +115,8 @@ Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromBytes(
 Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromTokenizerJson(
     const nlohmann::json& root, const HfTokenizerConfig& config, const std::string& name)
 {
-    if (!root.is_object() || !root.contains("model") || TokenizerFiles::typeName(root["model"]) != "WordPiece")
+    if (!root.is_object() || !root.contains("model")
+        || TokenizerFiles::typeName(root["model"]) != "WordPiece")
         return makeError(name + " has no WordPiece \"model\" object");
     const nlohmann::json& model = root["model"];
     const std::string where = name + ": model";
@@ -123,7 +126,8 @@ Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromTokenizerJ
         return makeError(where + ": \"vocab\" must be an object mapping tokens to ids");
     for (const auto& [token, id] : vocab->items()) {
         if (!id.is_number_integer())
-            return makeError(where + ": the id of token " + TokenizerFiles::quoted(token) + " is not an integer");
+            return makeError(
+                where + ": the id of token " + TokenizerFiles::quoted(token) + " is not an integer");
         if (auto s = tok->m_vocab.add(token, id.get<int64_t>(), where); !s)
             return s.takeError();
         tok->m_maxTokenChars = std::max(tok->m_maxTokenChars, TokenizerFiles::toU32(token).size());
@@ -168,7 +172,8 @@ Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromTokenizerJ
     return tok;
 }
 
-Status WordPieceTokenizer::setUpSpecials(const HfTokenizerConfig& config, const std::string& unk, const std::string& name)
+Status WordPieceTokenizer::setUpSpecials(
+    const HfTokenizerConfig& config, const std::string& unk, const std::string& name)
 {
     const auto unkId = m_vocab.id(unk);
     if (!unkId)
@@ -177,8 +182,9 @@ Status WordPieceTokenizer::setUpSpecials(const HfTokenizerConfig& config, const 
     m_unk = *unkId;
     m_cls = m_vocab.id(config.cls.value_or("[CLS]")).value_or(-1);
     m_sep = m_vocab.id(config.sep.value_or("[SEP]")).value_or(-1);
-    const std::vector<std::string> specials{unk, config.cls.value_or("[CLS]"), config.sep.value_or("[SEP]"),
-        config.pad.value_or("[PAD]"), config.mask.value_or("[MASK]"), config.bos.value_or(""), config.eos.value_or("")};
+    const std::vector<std::string> specials { unk, config.cls.value_or("[CLS]"), config.sep.value_or("[SEP]"),
+        config.pad.value_or("[PAD]"), config.mask.value_or("[MASK]"), config.bos.value_or(""),
+        config.eos.value_or("") };
     for (const auto& special : specials)
         if (const auto id = m_vocab.id(special); id && !special.empty())
             m_specials.add(special, *id);

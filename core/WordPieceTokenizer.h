@@ -30,9 +30,10 @@ public:
     static constexpr int kMaxInputCharsPerWord = 100;
 
     // Reads vocab.txt (the folder's config may be default-constructed).
-    static Expected<std::unique_ptr<WordPieceTokenizer>> readFile(const std::string& path, const HfTokenizerConfig& config);
-    static Expected<std::unique_ptr<WordPieceTokenizer>> fromBytes(const std::string& vocabTxt,
-        const HfTokenizerConfig& config, const std::string& name);
+    static Expected<std::unique_ptr<WordPieceTokenizer>> readFile(
+        const std::string& path, const HfTokenizerConfig& config);
+    static Expected<std::unique_ptr<WordPieceTokenizer>> fromBytes(
+        const std::string& vocabTxt, const HfTokenizerConfig& config, const std::string& name);
     // A tokenizer.json with a WordPiece model (BertTokenizerFast's: BertNormalizer, BertPreTokenizer,
     // "##", 100 characters); the normalizer's flags replace the config's do_lower_case & co.
     static Expected<std::unique_ptr<WordPieceTokenizer>> fromTokenizerJson(

@@ -19,9 +19,10 @@
 
 namespace {
 
-const char* kFixedVocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n!\n,\n.\n?\na\nb\nc\ne\nh\ni\nl\nn\no\nr\ns\nt\nu\n"
-                          "##a\n##b\n##c\n##e\n##h\n##i\n##l\n##n\n##o\n##r\n##s\n##t\n##u\nthe\n##ing\n##ed\nun\n"
-                          "中\n文\né\n##é\nhello\nworld\n##ly\n";
+const char* kFixedVocab
+    = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n!\n,\n.\n?\na\nb\nc\ne\nh\ni\nl\nn\no\nr\ns\nt\nu\n"
+      "##a\n##b\n##c\n##e\n##h\n##i\n##l\n##n\n##o\n##r\n##s\n##t\n##u\nthe\n##ing\n##ed\nun\n"
+      "中\n文\né\n##é\nhello\nworld\n##ly\n";
 
 } // namespace
 
