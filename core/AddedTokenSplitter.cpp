@@ -8,8 +8,8 @@ void AddedTokenSplitter::add(const std::string& token, int id)
         return;
     size_t node = 0;
     for (const char c : token) {
-        const auto [it, inserted] = m_children.try_emplace(edge(node, static_cast<unsigned char>(c)),
-            static_cast<uint32_t>(m_ids.size()));
+        const auto [it, inserted] = m_children.try_emplace(
+            edge(node, static_cast<unsigned char>(c)), static_cast<uint32_t>(m_ids.size()));
         if (inserted)
             m_ids.push_back(-1);
         node = it->second;
@@ -22,7 +22,7 @@ std::vector<AddedTokenSplitter::Piece> AddedTokenSplitter::split(const std::stri
     std::vector<Piece> out;
     if (empty()) {
         if (!text.empty())
-            out.push_back({text, -1});
+            out.push_back({ text, -1 });
         return out;
     }
     size_t plainStart = 0;
@@ -47,13 +47,13 @@ std::vector<AddedTokenSplitter::Piece> AddedTokenSplitter::split(const std::stri
             continue;
         }
         if (i > plainStart)
-            out.push_back({text.substr(plainStart, i - plainStart), -1});
-        out.push_back({text.substr(i, matchLength), matchId});
+            out.push_back({ text.substr(plainStart, i - plainStart), -1 });
+        out.push_back({ text.substr(i, matchLength), matchId });
         i += matchLength;
         plainStart = i;
     }
     if (plainStart < text.size())
-        out.push_back({text.substr(plainStart), -1});
+        out.push_back({ text.substr(plainStart), -1 });
     return out;
 }
 

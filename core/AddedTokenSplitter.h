@@ -19,7 +19,8 @@ public:
         int id = -1;
     };
 
-    void add(const std::string& token, int id); // empty tokens are ignored; a token added again gets the new id
+    void add(
+        const std::string& token, int id); // empty tokens are ignored; a token added again gets the new id
     bool empty() const { return m_ids.size() <= 1; }
     std::vector<Piece> split(const std::string& text) const;
 
@@ -27,7 +28,7 @@ private:
     static uint64_t edge(size_t node, unsigned char byte) { return (uint64_t(node) << 8) | byte; }
 
     std::unordered_map<uint64_t, uint32_t> m_children; // (node, byte) -> node
-    std::vector<int> m_ids{-1};                          // per node: the token ending there, or -1
+    std::vector<int> m_ids { -1 }; // per node: the token ending there, or -1
 };
 
 } // namespace attn

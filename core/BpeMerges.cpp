@@ -7,7 +7,7 @@ namespace attn {
 
 void BpeMerges::add(int left, int right, int merged)
 {
-    m_merges[key(left, right)] = Merge{m_nextRank++, merged};
+    m_merges[key(left, right)] = Merge { m_nextRank++, merged };
 }
 
 std::optional<BpeMerges::Merge> BpeMerges::find(int a, int b) const
@@ -37,7 +37,8 @@ void BpeMerges::apply(std::vector<int>& word, Mode mode) const
     auto push = [&](long left) {
         if (left < 0 || next[static_cast<size_t>(left)] < 0)
             return;
-        if (const auto m = find(ids[static_cast<size_t>(left)], ids[static_cast<size_t>(next[static_cast<size_t>(left)])]))
+        if (const auto m
+            = find(ids[static_cast<size_t>(left)], ids[static_cast<size_t>(next[static_cast<size_t>(left)])]))
             heap.emplace(m->rank, left);
     };
     // Whether the candidate still names the pair it was pushed for.

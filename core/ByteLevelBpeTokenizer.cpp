@@ -20,9 +20,9 @@ Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::readFile
     return fromBytes(*vocab, *merges, config, "'" + vocabJson + "'", "'" + mergesTxt + "'");
 }
 
-Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::fromBytes(const std::string& vocabJson,
-    const std::string& mergesTxt, const HfTokenizerConfig& config, const std::string& vocabName,
-    const std::string& mergesName)
+Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::fromBytes(
+    const std::string& vocabJson, const std::string& mergesTxt, const HfTokenizerConfig& config,
+    const std::string& vocabName, const std::string& mergesName)
 {
     auto tok = std::make_unique<ByteLevelBpeTokenizer>();
     {
@@ -33,8 +33,8 @@ Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::fromByte
             return makeError(vocabName + " must be a JSON object mapping tokens to ids");
         for (const auto& [token, id] : j->items()) {
             if (!id.is_number_integer())
-                return makeError(vocabName + ": the id of token " + TokenizerFiles::quoted(token)
-                    + " is not an integer");
+                return makeError(
+                    vocabName + ": the id of token " + TokenizerFiles::quoted(token) + " is not an integer");
             if (auto s = tok->m_vocab.add(token, id.get<int64_t>(), vocabName); !s)
                 return s.takeError();
         }
@@ -59,8 +59,8 @@ Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::fromByte
         const size_t space = text.find(' ');
         if (space == std::string::npos || space == 0 || space + 1 == text.size()
             || text.find(' ', space + 1) != std::string::npos)
-            return makeError(where + ": expected two tokens separated by one space, got "
-                + TokenizerFiles::quoted(text));
+            return makeError(
+                where + ": expected two tokens separated by one space, got " + TokenizerFiles::quoted(text));
         const std::string a = text.substr(0, space);
         const std::string b = text.substr(space + 1);
         const auto ia = tok->m_vocab.id(a);
@@ -68,7 +68,9 @@ Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::fromByte
         const auto iab = tok->m_vocab.id(a + b);
         if (!ia || !ib || !iab)
             return makeError(where + ": merge names a token that is not in the vocabulary: "
-                + TokenizerFiles::quoted(!ia ? a : !ib ? b : a + b));
+                + TokenizerFiles::quoted(!ia ? a
+                        : !ib                ? b
+                                             : a + b));
         tok->m_merges.add(*ia, *ib, *iab);
     }
 
@@ -80,8 +82,8 @@ Expected<std::unique_ptr<ByteLevelBpeTokenizer>> ByteLevelBpeTokenizer::fromByte
     tok->m_bos = tok->m_vocab.id(config.bos.value_or(endOfText));
     tok->m_eos = tok->m_vocab.id(config.eos.value_or(endOfText));
     tok->m_unk = tok->m_vocab.id(config.unk.value_or(endOfText));
-    for (const auto& special : {config.bos.value_or(endOfText), config.eos.value_or(endOfText),
-             config.unk.value_or(endOfText), config.pad.value_or(endOfText)})
+    for (const auto& special : { config.bos.value_or(endOfText), config.eos.value_or(endOfText),
+             config.unk.value_or(endOfText), config.pad.value_or(endOfText) })
         if (const auto id = tok->m_vocab.id(special))
             tok->m_specials.add(special, *id);
     return tok;
@@ -107,7 +109,8 @@ Status ByteLevelBpeTokenizer::encodePiece(const std::string& bytes, std::vector<
         } else {
             char buf[8];
             std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned char>(c));
-            return makeError(std::string("the vocabulary has no token for byte ") + buf + " and no unknown token");
+            return makeError(
+                std::string("the vocabulary has no token for byte ") + buf + " and no unknown token");
         }
     }
     m_merges.apply(word, BpeMerges::Mode::AllOccurrences);

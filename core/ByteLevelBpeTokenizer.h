@@ -22,7 +22,7 @@ namespace attn {
 
 class ByteLevelBpeTokenizer : public HfTokenizer {
 public:
-    static constexpr size_t kCacheLimit = 1 << 14;   // pieces; the cache is cleared when full
+    static constexpr size_t kCacheLimit = 1 << 14; // pieces; the cache is cleared when full
     static constexpr size_t kCachedPieceBytes = 256; // longer pieces are not cached
 
     static Expected<std::unique_ptr<ByteLevelBpeTokenizer>> readFiles(

@@ -6,10 +6,22 @@ namespace attn {
 
 namespace {
 
-bool isSpace(char32_t c) { return UnicodeTables::isWhiteSpaceProperty(c); }
-bool isLetter(char32_t c) { return UnicodeTables::isLetter(c); }
-bool isNumber(char32_t c) { return UnicodeTables::isNumber(c); }
-bool isOtherSymbol(char32_t c) { return !isSpace(c) && !isLetter(c) && !isNumber(c); }
+bool isSpace(char32_t c)
+{
+    return UnicodeTables::isWhiteSpaceProperty(c);
+}
+bool isLetter(char32_t c)
+{
+    return UnicodeTables::isLetter(c);
+}
+bool isNumber(char32_t c)
+{
+    return UnicodeTables::isNumber(c);
+}
+bool isOtherSymbol(char32_t c)
+{
+    return !isSpace(c) && !isLetter(c) && !isNumber(c);
+}
 
 // Length of the contraction at i ('s 't 're 've 'm 'll 'd, case-sensitive), or 0.
 size_t contraction(const std::u32string& t, size_t i)
@@ -28,8 +40,7 @@ size_t contraction(const std::u32string& t, size_t i)
 }
 
 // " ?X+" at i: the length, or 0.
-template <class Pred>
-size_t optionalSpaceThenRun(const std::u32string& t, size_t i, Pred pred)
+template <class Pred> size_t optionalSpaceThenRun(const std::u32string& t, size_t i, Pred pred)
 {
     size_t j = i;
     if (t[j] == U' ')

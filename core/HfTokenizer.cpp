@@ -22,8 +22,7 @@ bool isFile(const fs::path& p)
     return fs::is_regular_file(p, ec);
 }
 
-template <class T>
-Expected<std::unique_ptr<HfTokenizer>> upcast(Expected<std::unique_ptr<T>> t)
+template <class T> Expected<std::unique_ptr<HfTokenizer>> upcast(Expected<std::unique_ptr<T>> t)
 {
     if (!t)
         return t.takeError();
@@ -47,8 +46,8 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         if (folder.empty())
             folder = ".";
     } else if (!fs::is_directory(folder, ec)) {
-        return makeError("cannot open tokenizer folder '" + folderOrFile + "': "
-            + (fs::exists(folder, ec) ? "not a folder" : "no such file or directory"));
+        return makeError("cannot open tokenizer folder '" + folderOrFile
+            + "': " + (fs::exists(folder, ec) ? "not a folder" : "no such file or directory"));
     }
     auto config = HfTokenizerConfig::readFolder(folder.string());
     if (!config)
@@ -62,10 +61,14 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         auto j = TokenizerFiles::readJson(tokenizerJson.string(), TokenizerFiles::kMaxVocabFileBytes);
         if (!j)
             return j.takeError();
-        // BERT folders ship a WordPiece tokenizer.json next to vocab.txt: read the vocab.txt.
-        const bool wordPiece = j->is_object() && j->contains("model") && (*j)["model"].is_object()
-            && (*j)["model"].value("type", std::string()) == "WordPiece";
-        if (!(wordPiece && isFile(vocabTxt)))
+        // BERT folders ship a WordPiece tokenizer.json next to vocab.txt: read the vocab.txt (the
+        // slow tokenizer's settings come from tokenizer_config.json); alone, read the tokenizer.json.
+        const bool wordPiece = j->is_object() && j->contains("model")
+            && TokenizerFiles::typeName((*j)["model"]) == "WordPiece";
+        if (wordPiece && !isFile(vocabTxt))
+            return upcast(
+                WordPieceTokenizer::fromTokenizerJson(*j, *config, "'" + tokenizerJson.string() + "'"));
+        if (!wordPiece)
             return upcast(TokenizerJsonBpe::fromJson(*j, *config, "'" + tokenizerJson.string() + "'"));
     }
     if (isFile(vocabJson) || isFile(merges)) {

@@ -4,9 +4,13 @@
 //                       tokenizer_config.json, CJK characters split, punctuation split, "##" pieces)
 //   byte-level BPE      vocab.json + merges.txt (GPT-2: its pre-tokenising regex, bytes -> unicode
 //                       table, "Ġ" for a leading space)
-//   BPE tokenizer.json  Llama-style ("▁" for spaces, merges, byte fallback <0xNN>)
-// load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt.
-// Every reader validates before trusting (sizes, ids inside the vocabulary, UTF-8).
+//   BPE tokenizer.json  Llama-style ("▁" for spaces, merges, byte fallback <0xNN>) or GPT-2-style
+//                       ByteLevel (TokenizerJsonBpe)
+// load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt
+// (a BERT folder's WordPiece tokenizer.json defers to its vocab.txt, and alone is read as
+// BertTokenizerFast's; a path to one of these files stands for its folder); tokenizer_config.json /
+// special_tokens_map.json give the special tokens. Every reader validates before trusting (sizes, ids inside
+// the vocabulary, UTF-8), see TokenizerFiles.
 #include "Expected.h"
 
 #include <memory>

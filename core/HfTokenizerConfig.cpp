@@ -13,7 +13,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // A special token is "text" or {"content": "text", ...} (AddedToken) or null.
-Status readToken(const nlohmann::json& j, const char* key, const std::string& name, std::optional<std::string>& out)
+Status readToken(
+    const nlohmann::json& j, const char* key, const std::string& name, std::optional<std::string>& out)
 {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null())
@@ -43,8 +44,9 @@ Status readBool(const nlohmann::json& j, const char* key, const std::string& nam
 
 Status readTokens(const nlohmann::json& j, const std::string& name, HfTokenizerConfig& c)
 {
-    for (const auto& [key, field] : {std::pair{"bos_token", &c.bos}, {"eos_token", &c.eos}, {"unk_token", &c.unk},
-             {"cls_token", &c.cls}, {"sep_token", &c.sep}, {"pad_token", &c.pad}, {"mask_token", &c.mask}}) {
+    for (const auto& [key, field] : { std::pair { "bos_token", &c.bos }, { "eos_token", &c.eos },
+             { "unk_token", &c.unk }, { "cls_token", &c.cls }, { "sep_token", &c.sep },
+             { "pad_token", &c.pad }, { "mask_token", &c.mask } }) {
         if (auto s = readToken(j, key, name, *field); !s)
             return s;
     }

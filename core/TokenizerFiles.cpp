@@ -15,7 +15,8 @@ Status Vocabulary::add(const std::string& token, int64_t id, const std::string& 
         return makeError(where + ": token " + TokenizerFiles::quoted(token) + " has id " + std::to_string(id)
             + ", outside 0.." + std::to_string(TokenizerFiles::kMaxVocabSize - 1));
     if (m_pending.size() >= TokenizerFiles::kMaxVocabEntries)
-        return makeError(where + " has more than " + std::to_string(TokenizerFiles::kMaxVocabEntries) + " tokens");
+        return makeError(
+            where + " has more than " + std::to_string(TokenizerFiles::kMaxVocabEntries) + " tokens");
     m_ids[token] = static_cast<int>(id);
     m_pending.emplace_back(static_cast<int>(id), token);
     return success();
@@ -76,14 +77,14 @@ Expected<nlohmann::json> TokenizerFiles::parseJson(const std::string& bytes, con
         std::string what;
     };
     size_t values = 0;
-    const nlohmann::json::parser_callback_t limits = [&](int depth, nlohmann::json::parse_event_t event,
-                                                         nlohmann::json&) {
-        if (depth > kMaxJsonDepth)
-            throw LimitExceeded{"nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
-        if (event == nlohmann::json::parse_event_t::value && ++values > kMaxJsonValues)
-            throw LimitExceeded{"holds more than " + std::to_string(kMaxJsonValues) + " values"};
-        return true;
-    };
+    const nlohmann::json::parser_callback_t limits
+        = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+              if (depth > kMaxJsonDepth)
+                  throw LimitExceeded { "nests deeper than " + std::to_string(kMaxJsonDepth) + " levels" };
+              if (event == nlohmann::json::parse_event_t::value && ++values > kMaxJsonValues)
+                  throw LimitExceeded { "holds more than " + std::to_string(kMaxJsonValues) + " values" };
+              return true;
+          };
     try {
         return nlohmann::json::parse(bytes, limits);
     } catch (const nlohmann::json::exception& e) {
@@ -101,13 +102,22 @@ Expected<nlohmann::json> TokenizerFiles::readJson(const std::string& path, uint6
     return parseJson(*bytes, "'" + path + "'");
 }
 
+std::string TokenizerFiles::typeName(const nlohmann::json& j)
+{
+    if (!j.is_object())
+        return {};
+    const auto it = j.find("type");
+    return (it != j.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
 Status TokenizerFiles::checkUtf8(const std::string& text, const std::string& what)
 {
     for (const auto& cp : Utf8::decode(text)) {
         if (cp.value == 0xFFFD && cp.length == 1) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned char>(text[cp.offset]));
-            return makeError(what + " is not valid UTF-8: byte " + buf + " at offset " + std::to_string(cp.offset));
+            return makeError(
+                what + " is not valid UTF-8: byte " + buf + " at offset " + std::to_string(cp.offset));
         }
     }
     return success();

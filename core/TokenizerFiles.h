@@ -58,6 +58,8 @@ public:
     // Parses JSON; the error names the file and the parser's position, or the limit exceeded.
     static Expected<nlohmann::json> parseJson(const std::string& bytes, const std::string& name);
     static Expected<nlohmann::json> readJson(const std::string& path, uint64_t maxBytes);
+    // The string "type" of a JSON object, "" when it is not an object or has no string "type".
+    static std::string typeName(const nlohmann::json& j);
     // "the text is not valid UTF-8: byte 0xFF at offset 3" or success.
     static Status checkUtf8(const std::string& text, const std::string& what = "the text");
     // Code points of valid UTF-8 (checkUtf8 first) and back.

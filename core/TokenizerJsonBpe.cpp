@@ -18,7 +18,7 @@ using NormalizerStep = TokenizerJsonBpe::NormalizerStep;
 using PreTokenizerStep = TokenizerJsonBpe::PreTokenizerStep;
 
 constexpr size_t kMaxSteps = 64; // normalizer / pre-tokenizer steps, far more than any real tokenizer has
-constexpr int kMaxNesting = 8;   // Sequences inside Sequences
+constexpr int kMaxNesting = 8; // Sequences inside Sequences
 
 std::string typeOf(const json& j)
 {
@@ -28,7 +28,8 @@ std::string typeOf(const json& j)
 }
 
 // A string field; an error when present with another type (or missing and required).
-Expected<std::optional<std::string>> stringField(const json& j, const char* key, const std::string& where, bool required)
+Expected<std::optional<std::string>> stringField(
+    const json& j, const char* key, const std::string& where, bool required)
 {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
@@ -70,7 +71,8 @@ Expected<std::string> replacePattern(const json& step, const std::string& where)
     return s;
 }
 
-Status readNormalizer(const json& j, const std::string& where, std::vector<NormalizerStep>& out, int depth = 0)
+Status readNormalizer(
+    const json& j, const std::string& where, std::vector<NormalizerStep>& out, int depth = 0)
 {
     if (j.is_null())
         return success();
@@ -86,7 +88,7 @@ Status readNormalizer(const json& j, const std::string& where, std::vector<Norma
                 return s;
         return success();
     }
-    NormalizerStep step{};
+    NormalizerStep step {};
     if (type == "Prepend") {
         auto p = stringField(j, "prepend", where + ": Prepend", true);
         if (!p)
@@ -125,7 +127,8 @@ Status readNormalizer(const json& j, const std::string& where, std::vector<Norma
     return success();
 }
 
-Status readPreTokenizer(const json& j, const std::string& where, std::vector<PreTokenizerStep>& out, int depth = 0)
+Status readPreTokenizer(
+    const json& j, const std::string& where, std::vector<PreTokenizerStep>& out, int depth = 0)
 {
     if (j.is_null())
         return success();
@@ -141,7 +144,7 @@ Status readPreTokenizer(const json& j, const std::string& where, std::vector<Pre
                 return s;
         return success();
     }
-    PreTokenizerStep step{};
+    PreTokenizerStep step {};
     if (type == "ByteLevel") {
         auto prefix = boolField(j, "add_prefix_space", where + ": ByteLevel", true);
         auto regex = boolField(j, "use_regex", where + ": ByteLevel", true);
@@ -194,7 +197,7 @@ bool containsType(const json& j, const std::string& type, int depth = 0)
         return false;
     if (typeOf(j) == type)
         return true;
-    for (const char* key : {"decoders", "pretokenizers"})
+    for (const char* key : { "decoders", "pretokenizers" })
         if (j.contains(key) && j[key].is_array())
             for (const auto& item : j[key])
                 if (containsType(item, type, depth + 1))
@@ -257,7 +260,7 @@ std::u32string normalize(std::u32string text, const std::vector<NormalizerStep>&
 std::vector<std::u32string> preTokenize(
     std::u32string text, const std::vector<PreTokenizerStep>& steps, bool atTextStart)
 {
-    std::vector<std::u32string> pieces{std::move(text)};
+    std::vector<std::u32string> pieces { std::move(text) };
     const auto& alphabet = ByteLevelAlphabet::instance();
     for (const auto& step : steps) {
         std::vector<std::u32string> next;
@@ -332,9 +335,9 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
     const std::string type = model.contains("type") ? typeOf(model) : (model.contains("merges") ? "BPE" : "");
     if (type != "BPE")
         return makeError(name + ": model type '" + (type.empty() ? std::string("(none)") : type)
-            + "' is not supported (only BPE; BERT's WordPiece is read from vocab.txt)");
+            + "' is not supported (only BPE and WordPiece)");
     const std::string where = name + ": model";
-    for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+    for (const char* key : { "continuing_subword_prefix", "end_of_word_suffix" }) {
         auto s = stringField(model, key, where, false);
         if (!s)
             return s.takeError();
@@ -348,7 +351,8 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
         return makeError(where + ": \"vocab\" must be an object mapping tokens to ids");
     for (const auto& [token, id] : vocabIt->items()) {
         if (!id.is_number_integer())
-            return makeError(where + ": the id of token " + TokenizerFiles::quoted(token) + " is not an integer");
+            return makeError(
+                where + ": the id of token " + TokenizerFiles::quoted(token) + " is not an integer");
         if (auto s = TokenizerFiles::checkUtf8(token, where + ": a vocabulary token"); !s)
             return s.takeError();
         if (auto s = tok->m_vocab.add(token, id.get<int64_t>(), where); !s)
@@ -388,7 +392,8 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
                 const std::string s = m.get<std::string>();
                 const size_t space = s.find(' ');
                 if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos)
-                    return makeError(at + ": expected \"a b\" (two tokens, one space), got " + TokenizerFiles::quoted(s));
+                    return makeError(
+                        at + ": expected \"a b\" (two tokens, one space), got " + TokenizerFiles::quoted(s));
                 a = s.substr(0, space);
                 b = s.substr(space + 1);
             } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
@@ -402,7 +407,9 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
             const auto iab = tok->m_vocab.id(a + b);
             if (!ia || !ib || !iab)
                 return makeError(at + " names a token that is not in the vocabulary: "
-                    + TokenizerFiles::quoted(!ia ? a : !ib ? b : a + b));
+                    + TokenizerFiles::quoted(!ia ? a
+                            : !ib                ? b
+                                                 : a + b));
             tok->m_merges.add(*ia, *ib, *iab);
         }
     }
@@ -413,12 +420,13 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
     if (*unk) {
         tok->m_unk = tok->m_vocab.id(**unk);
         if (!tok->m_unk)
-            return makeError(where + ": unk_token " + TokenizerFiles::quoted(**unk) + " is not in the vocabulary");
+            return makeError(
+                where + ": unk_token " + TokenizerFiles::quoted(**unk) + " is not in the vocabulary");
     }
     auto fuse = boolField(model, "fuse_unk", where, false);
     auto fallback = boolField(model, "byte_fallback", where, false);
     auto ignore = boolField(model, "ignore_merges", where, false);
-    for (const auto* b : {&fuse, &fallback, &ignore})
+    for (const auto* b : { &fuse, &fallback, &ignore })
         if (!*b)
             return b->takeError();
     tok->m_fuseUnk = *fuse;
@@ -430,9 +438,11 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
         tok->m_byteFallbackIds[static_cast<size_t>(b)] = tok->m_vocab.id(buf).value_or(-1);
     }
 
-    if (auto s = readNormalizer(root.value("normalizer", json()), name + ": normalizer", tok->m_normalizer); !s)
+    if (auto s = readNormalizer(root.value("normalizer", json()), name + ": normalizer", tok->m_normalizer);
+        !s)
         return s.takeError();
-    if (auto s = readPreTokenizer(root.value("pre_tokenizer", json()), name + ": pre_tokenizer", tok->m_preTokenizer);
+    if (auto s = readPreTokenizer(
+            root.value("pre_tokenizer", json()), name + ": pre_tokenizer", tok->m_preTokenizer);
         !s)
         return s.takeError();
     tok->m_byteLevelDecode = containsType(root.value("decoder", json()), "ByteLevel")
@@ -444,9 +454,11 @@ Expected<std::unique_ptr<TokenizerJsonBpe>> TokenizerJsonBpe::fromJson(
                 return id;
         return std::nullopt;
     };
-    tok->m_bos = config.bos ? tok->m_vocab.id(*config.bos) : firstKnown({"<s>", "<|begin_of_text|>", "<|endoftext|>"});
-    tok->m_eos = config.eos ? tok->m_vocab.id(*config.eos) : firstKnown({"</s>", "<|end_of_text|>", "<|endoftext|>"});
-    for (const auto& special : {config.bos, config.eos, config.unk, config.pad})
+    tok->m_bos = config.bos ? tok->m_vocab.id(*config.bos)
+                            : firstKnown({ "<s>", "<|begin_of_text|>", "<|endoftext|>" });
+    tok->m_eos = config.eos ? tok->m_vocab.id(*config.eos)
+                            : firstKnown({ "</s>", "<|end_of_text|>", "<|endoftext|>" });
+    for (const auto& special : { config.bos, config.eos, config.unk, config.pad })
         if (special)
             if (const auto id = tok->m_vocab.id(*special))
                 tok->m_added.add(*special, *id);

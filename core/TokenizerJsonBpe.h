@@ -32,7 +32,8 @@ namespace attn {
 
 class TokenizerJsonBpe : public HfTokenizer {
 public:
-    static Expected<std::unique_ptr<TokenizerJsonBpe>> readFile(const std::string& path, const HfTokenizerConfig& config);
+    static Expected<std::unique_ptr<TokenizerJsonBpe>> readFile(
+        const std::string& path, const HfTokenizerConfig& config);
     static Expected<std::unique_ptr<TokenizerJsonBpe>> fromJson(
         const nlohmann::json& json, const HfTokenizerConfig& config, const std::string& name);
 
@@ -53,10 +54,10 @@ public:
     struct PreTokenizerStep {
         enum class Kind { ByteLevel, Metaspace } kind;
         bool addPrefixSpace = false; // ByteLevel
-        bool useRegex = true;        // ByteLevel
+        bool useRegex = true; // ByteLevel
         char32_t replacement = 0x2581; // Metaspace
         enum class Prepend { Always, First, Never } prepend = Prepend::Always;
-        bool split = true;           // Metaspace
+        bool split = true; // Metaspace
     };
 
 private:

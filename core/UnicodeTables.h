@@ -12,19 +12,21 @@
 
 namespace attn {
 
+// clang-format off
 enum class GeneralCategory : uint8_t {
     Lu, Ll, Lt, Lm, Lo, Mn, Mc, Me, Nd, Nl, No, Pc, Pd, Ps, Pe, Pi, Pf, Po,
     Sm, Sc, Sk, So, Zs, Zl, Zp, Cc, Cf, Cs, Co, Cn
 };
+// clang-format on
 
 class UnicodeTables {
 public:
     static GeneralCategory category(char32_t cp);
-    static bool isLetter(char32_t cp);       // \p{L}
-    static bool isNumber(char32_t cp);       // \p{N}
-    static bool isPunctuation(char32_t cp);  // \p{P}
+    static bool isLetter(char32_t cp); // \p{L}
+    static bool isNumber(char32_t cp); // \p{N}
+    static bool isPunctuation(char32_t cp); // \p{P}
     static bool isNonSpacingMark(char32_t cp); // Mn
-    static bool isOther(char32_t cp);        // \p{C}: Cc, Cf, Cs, Co, Cn
+    static bool isOther(char32_t cp); // \p{C}: Cc, Cf, Cs, Co, Cn
     // The Unicode White_Space property (what \s matches in the regex engines HF uses).
     static bool isWhiteSpaceProperty(char32_t cp);
     // Appends str.lower() of one code point.

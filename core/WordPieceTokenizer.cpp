@@ -2,6 +2,8 @@
 
 #include "UnicodeTables.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace attn {
@@ -11,7 +13,8 @@ namespace {
 // BERT's _is_whitespace.
 bool isBertWhitespace(char32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || UnicodeTables::category(c) == GeneralCategory::Zs;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+        || UnicodeTables::category(c) == GeneralCategory::Zs;
 }
 
 // BERT's _is_control: category C* except the three whitespace controls.
@@ -42,7 +45,8 @@ bool isBertChineseChar(char32_t c)
 bool isPythonSpace(char32_t c)
 {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680
-        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+        || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
+        || c == 0x3000;
 }
 
 std::vector<std::u32string> splitWhitespace(const std::u32string& text)
@@ -100,24 +104,91 @@ Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromBytes(
     }
     if (auto s = tok->m_vocab.finish(name); !s)
         return s.takeError();
-
     tok->m_lowerCase = config.doLowerCase.value_or(true);
     tok->m_stripAccents = config.stripAccents.value_or(tok->m_lowerCase);
     tok->m_chineseChars = config.tokenizeChineseChars;
-    const std::string unk = config.unk.value_or("[UNK]");
-    const auto unkId = tok->m_vocab.id(unk);
+    if (auto s = tok->setUpSpecials(config, config.unk.value_or("[UNK]"), name); !s)
+        return s.takeError();
+    return tok;
+}
+
+Expected<std::unique_ptr<WordPieceTokenizer>> WordPieceTokenizer::fromTokenizerJson(
+    const nlohmann::json& root, const HfTokenizerConfig& config, const std::string& name)
+{
+    if (!root.is_object() || !root.contains("model")
+        || TokenizerFiles::typeName(root["model"]) != "WordPiece")
+        return makeError(name + " has no WordPiece \"model\" object");
+    const nlohmann::json& model = root["model"];
+    const std::string where = name + ": model";
+    auto tok = std::make_unique<WordPieceTokenizer>();
+    const auto vocab = model.find("vocab");
+    if (vocab == model.end() || !vocab->is_object())
+        return makeError(where + ": \"vocab\" must be an object mapping tokens to ids");
+    for (const auto& [token, id] : vocab->items()) {
+        if (!id.is_number_integer())
+            return makeError(
+                where + ": the id of token " + TokenizerFiles::quoted(token) + " is not an integer");
+        if (auto s = tok->m_vocab.add(token, id.get<int64_t>(), where); !s)
+            return s.takeError();
+        tok->m_maxTokenChars = std::max(tok->m_maxTokenChars, TokenizerFiles::toU32(token).size());
+    }
+    if (auto s = tok->m_vocab.finish(where); !s)
+        return s.takeError();
+    if (model.contains("continuing_subword_prefix")
+        && model["continuing_subword_prefix"] != nlohmann::json("##"))
+        return makeError(where + ": only the continuing_subword_prefix \"##\" is supported");
+    if (model.contains("max_input_chars_per_word")
+        && model["max_input_chars_per_word"] != nlohmann::json(kMaxInputCharsPerWord))
+        return makeError(where + ": only max_input_chars_per_word 100 is supported");
+    // BertNormalizer's settings; no normalizer means none of its steps.
+    const auto normalizer = root.value("normalizer", nlohmann::json());
+    tok->m_lowerCase = tok->m_stripAccents = tok->m_chineseChars = false;
+    if (!normalizer.is_null()) {
+        if (!normalizer.is_object() || TokenizerFiles::typeName(normalizer) != "BertNormalizer")
+            return makeError(name + ": normalizer: only BertNormalizer is supported with a WordPiece model");
+        auto flag = [&](const char* key, bool fallback) {
+            const auto it = normalizer.find(key);
+            return (it == normalizer.end() || !it->is_boolean()) ? fallback : it->get<bool>();
+        };
+        if (!flag("clean_text", true))
+            return makeError(name + ": normalizer: BertNormalizer without clean_text is not supported");
+        tok->m_lowerCase = flag("lowercase", true);
+        tok->m_stripAccents = flag("strip_accents", tok->m_lowerCase);
+        tok->m_chineseChars = flag("handle_chinese_chars", true);
+    }
+    const auto pre = root.value("pre_tokenizer", nlohmann::json());
+    if (TokenizerFiles::typeName(pre) != "BertPreTokenizer")
+        return makeError(name + ": pre_tokenizer: only BertPreTokenizer is supported with a WordPiece model");
+    std::string unk = config.unk.value_or("[UNK]");
+    if (model.contains("unk_token") && model["unk_token"].is_string())
+        unk = model["unk_token"].get<std::string>();
+    if (auto s = tok->setUpSpecials(config, unk, where); !s)
+        return s.takeError();
+    if (const auto added = root.find("added_tokens"); added != root.end() && added->is_array())
+        for (const auto& entry : *added)
+            if (entry.is_object() && entry.contains("content") && entry["content"].is_string())
+                if (const auto id = tok->m_vocab.id(entry["content"].get<std::string>()))
+                    tok->m_specials.add(entry["content"].get<std::string>(), *id);
+    return tok;
+}
+
+Status WordPieceTokenizer::setUpSpecials(
+    const HfTokenizerConfig& config, const std::string& unk, const std::string& name)
+{
+    const auto unkId = m_vocab.id(unk);
     if (!unkId)
         return makeError(name + " has no unknown token " + TokenizerFiles::quoted(unk)
             + " (WordPiece needs it for words it cannot split)");
-    tok->m_unk = *unkId;
-    tok->m_cls = tok->m_vocab.id(config.cls.value_or("[CLS]")).value_or(-1);
-    tok->m_sep = tok->m_vocab.id(config.sep.value_or("[SEP]")).value_or(-1);
-    const std::vector<std::string> specials{unk, config.cls.value_or("[CLS]"), config.sep.value_or("[SEP]"),
-        config.pad.value_or("[PAD]"), config.mask.value_or("[MASK]"), config.bos.value_or(""), config.eos.value_or("")};
+    m_unk = *unkId;
+    m_cls = m_vocab.id(config.cls.value_or("[CLS]")).value_or(-1);
+    m_sep = m_vocab.id(config.sep.value_or("[SEP]")).value_or(-1);
+    const std::vector<std::string> specials { unk, config.cls.value_or("[CLS]"), config.sep.value_or("[SEP]"),
+        config.pad.value_or("[PAD]"), config.mask.value_or("[MASK]"), config.bos.value_or(""),
+        config.eos.value_or("") };
     for (const auto& special : specials)
-        if (const auto id = tok->m_vocab.id(special); id && !special.empty())
-            tok->m_specials.add(special, *id);
-    return tok;
+        if (const auto id = m_vocab.id(special); id && !special.empty())
+            m_specials.add(special, *id);
+    return success();
 }
 
 std::optional<int> WordPieceTokenizer::bosId() const

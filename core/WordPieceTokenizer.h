@@ -1,6 +1,7 @@
 #pragma once
 // BERT's tokenizer (transformers' BertTokenizer = BasicTokenizer + WordpieceTokenizer) over vocab.txt
-// (one token per line, id = line number, a repeated token keeps its last line as transformers does).
+// (one token per line, id = line number, a repeated token keeps its last line as transformers does),
+// or over the WordPiece tokenizer.json of BertTokenizerFast (the same steps as tokenizers runs them).
 //   special tokens   [CLS], [SEP], [UNK], [PAD], [MASK] (or those of tokenizer_config.json) in the
 //                    text are kept whole, never lower-cased or split
 //   clean            U+0000, U+FFFD and control characters (category C*, except \t \n \r) dropped;
@@ -20,6 +21,8 @@
 #include "HfTokenizerConfig.h"
 #include "TokenizerFiles.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace attn {
 
 class WordPieceTokenizer : public HfTokenizer {
@@ -27,9 +30,14 @@ public:
     static constexpr int kMaxInputCharsPerWord = 100;
 
     // Reads vocab.txt (the folder's config may be default-constructed).
-    static Expected<std::unique_ptr<WordPieceTokenizer>> readFile(const std::string& path, const HfTokenizerConfig& config);
-    static Expected<std::unique_ptr<WordPieceTokenizer>> fromBytes(const std::string& vocabTxt,
-        const HfTokenizerConfig& config, const std::string& name);
+    static Expected<std::unique_ptr<WordPieceTokenizer>> readFile(
+        const std::string& path, const HfTokenizerConfig& config);
+    static Expected<std::unique_ptr<WordPieceTokenizer>> fromBytes(
+        const std::string& vocabTxt, const HfTokenizerConfig& config, const std::string& name);
+    // A tokenizer.json with a WordPiece model (BertTokenizerFast's: BertNormalizer, BertPreTokenizer,
+    // "##", 100 characters); the normalizer's flags replace the config's do_lower_case & co.
+    static Expected<std::unique_ptr<WordPieceTokenizer>> fromTokenizerJson(
+        const nlohmann::json& json, const HfTokenizerConfig& config, const std::string& name);
 
     std::string kind() const override { return "WordPiece"; }
     int vocabSize() const override { return m_vocab.size(); }
@@ -44,6 +52,7 @@ public:
     std::vector<std::string> basicTokenize(const std::string& validUtf8) const;
 
 private:
+    Status setUpSpecials(const HfTokenizerConfig& config, const std::string& unk, const std::string& name);
     void wordPiece(const std::u32string& word, TokenizedText& out) const;
 
     Vocabulary m_vocab;

@@ -103,6 +103,7 @@ private slots:
     void referenceTable();
     void randomTable_data();
     void randomTable();
+    void wordPieceTokenizerJson();
     void kindsAndSizes();
     void encodeForModel();
     void decodeRoundTrip();
@@ -178,6 +179,45 @@ void TestHfTokenizers::randomTable()
     }
     QVERIFY2(mismatches == 0, qPrintable(QString("%1 of 200 differ; the first:\n").arg(mismatches) + first));
     QVERIFY(ids > 1000); // the table is not trivially empty
+}
+
+// BertTokenizerFast's tokenizer.json form of the bert fixture (no vocab.txt next to it) gives the
+// same ids on every string of both tables.
+void TestHfTokenizers::wordPieceTokenizerJson()
+{
+    nlohmann::json vocab = nlohmann::json::object();
+    const std::string txt = readText(fixtureDir() + "/bert/vocab.txt");
+    int id = 0;
+    for (size_t start = 0; start < txt.size();) {
+        const size_t end = txt.find('\n', start);
+        vocab[txt.substr(start, end - start)] = id++;
+        start = end + 1;
+    }
+    nlohmann::json root = {
+        {"added_tokens", nlohmann::json::array({{{"id", 2}, {"content", "[CLS]"}, {"special", true}}})},
+        {"normalizer", {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", true},
+                           {"strip_accents", nullptr}, {"lowercase", true}}},
+        {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
+        {"model", {{"type", "WordPiece"}, {"unk_token", "[UNK]"}, {"continuing_subword_prefix", "##"},
+                      {"max_input_chars_per_word", 100}, {"vocab", vocab}}}};
+    Folder f;
+    f.put("tokenizer.json", root.dump());
+    auto tok = HfTokenizer::load(f.path());
+    QVERIFY2(tok, tok ? "" : tok.error().c_str());
+    QCOMPARE((*tok)->kind(), std::string("WordPiece"));
+    QCOMPARE((*tok)->vocabSize(), 326);
+    int compared = 0;
+    for (const char* file : {"/cases.json", "/random_cases.json"}) {
+        const auto table = nlohmann::json::parse(readText(fixtureDir() + file));
+        for (const auto& c : table["cases"]) {
+            const auto got = (*tok)->encode(c["text"].get<std::string>());
+            QVERIFY(got);
+            QVERIFY2(got->ids == c["bert"].get<std::vector<int>>(), qPrintable(qs(c["text"].get<std::string>())));
+            ++compared;
+        }
+    }
+    QCOMPARE(compared, 234);
+    QCOMPARE((*tok)->encodeForModel("hello", true)->ids.front(), 2);
 }
 
 void TestHfTokenizers::kindsAndSizes()
@@ -441,8 +481,19 @@ void TestHfTokenizers::hostileFiles()
         {"tokenizer.json not an object", {{"tokenizer.json", "[]"}}, "tokenizer.json' must hold a JSON object"},
         {"tokenizer.json unsupported model", {{"tokenizer.json", R"({"model": {"type": "Unigram", "vocab": []}})"}},
             "model type 'Unigram' is not supported (only BPE"},
-        {"tokenizer.json WordPiece without vocab.txt", {{"tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": {}}})"}},
-            "model type 'WordPiece' is not supported"},
+        {"tokenizer.json model type not a string", {{"tokenizer.json", R"({"model": {"type": 5, "vocab": {}}})"}},
+            "model type '(none)' is not supported"},
+        {"tokenizer.json WordPiece normalizer type not a string",
+            {{"tokenizer.json", R"({"normalizer": {"type": []}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}})"}},
+            "normalizer: only BertNormalizer is supported with a WordPiece model"},
+        {"tokenizer.json WordPiece empty vocab", {{"tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": {}}})"}},
+            "tokenizer.json': model has no tokens"},
+        {"tokenizer.json WordPiece other pre-tokenizer",
+            {{"tokenizer.json", R"({"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "WordPiece", "continuing_subword_prefix": "##", "vocab": {"[UNK]": 0}}})"}},
+            "pre_tokenizer: only BertPreTokenizer is supported with a WordPiece model"},
+        {"tokenizer.json WordPiece other prefix",
+            {{"tokenizer.json", R"({"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "WordPiece", "continuing_subword_prefix": "@@", "vocab": {"[UNK]": 0}}})"}},
+            "model: only the continuing_subword_prefix \"##\" is supported"},
         {"tokenizer.json unknown pre-tokenizer",
             {{"tokenizer.json", R"({"pre_tokenizer": {"type": "Split"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"}},
             "pre_tokenizer: pre-tokenizer type 'Split' is not supported"},

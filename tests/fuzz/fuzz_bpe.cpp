@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         return 0;
     bool allBytes = true;
     for (int b = 0; b < 256 && allBytes; ++b)
-        allBytes = t.tokenId(attn::Utf8::encode(attn::ByteLevelAlphabet::instance().toChar(static_cast<uint8_t>(b))))
+        allBytes = t.tokenId(attn::Utf8::encode(
+                                 attn::ByteLevelAlphabet::instance().toChar(static_cast<uint8_t>(b))))
                        .has_value();
     if (allBytes) {
         const auto encoded = t.encode(text);

@@ -1,7 +1,8 @@
 // libFuzzer harness: WordPieceTokenizer (BERT) from a fuzzed vocab.txt and settings, or a fixed
 // vocabulary, encoding fuzzed text. Input layout:
 //   byte 0     flags: bit 0 do_lower_case, bit 1 strip_accents given, bit 2 its value,
-//              bit 3 tokenize_chinese_chars, bit 7 use the fixed vocabulary (the rest is the text)
+//              bit 3 tokenize_chinese_chars, bit 7 use the fixed vocabulary (the rest is the text),
+//              bit 6 (without bit 7) the vocabulary part is a tokenizer.json (WordPiece model)
 //   bytes 1-2  text length n, little-endian (clamped to what is there)
 //   n bytes    the text
 //   the rest   vocab.txt
@@ -12,13 +13,16 @@
 
 #include "WordPieceTokenizer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace {
 
-const char* kFixedVocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n!\n,\n.\n?\na\nb\nc\ne\nh\ni\nl\nn\no\nr\ns\nt\nu\n"
-                          "##a\n##b\n##c\n##e\n##h\n##i\n##l\n##n\n##o\n##r\n##s\n##t\n##u\nthe\n##ing\n##ed\nun\n"
-                          "中\n文\né\n##é\nhello\nworld\n##ly\n";
+const char* kFixedVocab
+    = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n!\n,\n.\n?\na\nb\nc\ne\nh\ni\nl\nn\no\nr\ns\nt\nu\n"
+      "##a\n##b\n##c\n##e\n##h\n##i\n##l\n##n\n##o\n##r\n##s\n##t\n##u\nthe\n##ing\n##ed\nun\n"
+      "中\n文\né\n##é\nhello\nworld\n##ly\n";
 
 } // namespace
 
@@ -45,9 +49,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         vocab = attn::fuzz::asString(data + 3 + n, size - 3 - n);
     }
 
-    auto tok = attn::WordPieceTokenizer::fromBytes(vocab, config, "vocab.txt");
+    const bool json = (flags & 0xC0) == 0x40;
+    auto tok = [&]() -> attn::Expected<std::unique_ptr<attn::WordPieceTokenizer>> {
+        if (!json)
+            return attn::WordPieceTokenizer::fromBytes(vocab, config, "vocab.txt");
+        auto j = attn::TokenizerFiles::parseJson(vocab, "tokenizer.json");
+        if (!j)
+            return j.takeError();
+        return attn::WordPieceTokenizer::fromTokenizerJson(*j, config, "tokenizer.json");
+    }();
     if (!tok) {
-        FUZZ_CHECK(tok.error().rfind("vocab.txt", 0) == 0);
+        FUZZ_CHECK(tok.error().rfind(json ? "tokenizer.json" : "vocab.txt", 0) == 0);
         return 0;
     }
     const auto& t = **tok;

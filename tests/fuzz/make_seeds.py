@@ -389,6 +389,15 @@ def hf_wordpiece():
     put("wordpiece", "long-word.bin", with_text("x" * 150 + " " + "ab" * 60, b"[UNK]\nx\n##x\na\n##b\n", bytes([0x01])))
     put("wordpiece", "empty-vocab.bin", with_text("a", b"", bytes([0x01])))
     put("wordpiece", "no-unk.bin", with_text("a", b"a\nb\n", bytes([0x01])))
+    words = [l for l in vocab.decode("utf-8").split("\n")[:-1]]
+    tj = {"added_tokens": [{"id": 2, "content": "[CLS]", "special": True}],
+          "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                         "strip_accents": None, "lowercase": True},
+          "pre_tokenizer": {"type": "BertPreTokenizer"},
+          "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                    "max_input_chars_per_word": 100, "vocab": {w: i for i, w in enumerate(words)}}}
+    for name in ("accents", "cjk", "specials"):
+        put("wordpiece", "json-%s.bin" % name, with_text(HF_TEXTS[name], json.dumps(tj).encode(), bytes([0x49])))
     put("wordpiece", "crlf-dup.bin", with_text("a b", b"[UNK]\r\na\r\na\r\n##b\r\n\r\n", bytes([0x01])))
 
 
