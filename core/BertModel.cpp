@@ -7,7 +7,8 @@ namespace attn {
 Expected<std::unique_ptr<BertModel>> BertModel::load(const HfConfig& c, const HfCheckpoint& checkpoint)
 {
     std::unique_ptr<BertModel> m(new BertModel(c));
-    HfCheckpoint::Reader r(checkpoint, checkpoint.has("bert.embeddings.word_embeddings.weight") ? "bert." : "");
+    HfCheckpoint::Reader r(
+        checkpoint, checkpoint.has("bert.embeddings.word_embeddings.weight") ? "bert." : "");
     const int D = c.hiddenSize;
     const int I = c.intermediateSize;
     m->m_word = r.matrix("embeddings.word_embeddings.weight", c.vocabSize, D);
@@ -43,8 +44,8 @@ Expected<std::unique_ptr<BertModel>> BertModel::load(const HfConfig& c, const Hf
     return m;
 }
 
-Status BertModel::forwardBlock(const int* ids, int count, KvCache&, ModelAttention* capture, std::vector<float>*,
-    const ComputeControl& control) const
+Status BertModel::forwardBlock(const int* ids, int count, KvCache&, ModelAttention* capture,
+    std::vector<float>*, const ComputeControl& control) const
 {
     const HfConfig& c = m_config;
     const auto n = static_cast<Eigen::Index>(count);

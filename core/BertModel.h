@@ -16,8 +16,8 @@ public:
     static Expected<std::unique_ptr<BertModel>> load(const HfConfig& config, const HfCheckpoint& checkpoint);
 
 protected:
-    Status forwardBlock(const int* ids, int n, KvCache& cache, ModelAttention* capture, std::vector<float>* lastLogits,
-        const ComputeControl& control) const override;
+    Status forwardBlock(const int* ids, int n, KvCache& cache, ModelAttention* capture,
+        std::vector<float>* lastLogits, const ComputeControl& control) const override;
 
 private:
     using HfTextModel::HfTextModel;

@@ -59,8 +59,8 @@ Status Gpt2Model::forwardBlock(const int* ids, int count, KvCache& cache, ModelA
         Matrix& vc = cache.v[static_cast<size_t>(l)];
         kc.middleRows(start, n) = qkv.middleCols(D, D);
         vc.middleRows(start, n) = qkv.rightCols(D);
-        ops::attendLayer(qkv.leftCols(D), kc.topRows(total), vc.topRows(total), c.heads, c.heads, c.headDim, true, start,
-            context, capture, l);
+        ops::attendLayer(qkv.leftCols(D), kc.topRows(total), vc.topRows(total), c.heads, c.heads, c.headDim,
+            true, start, context, capture, l);
         x.noalias() += context * w.proj;
         ops::addRowBias(x, w.projBias);
         ops::layerNorm(x, w.ln2w, w.ln2b, c.normEps, t);

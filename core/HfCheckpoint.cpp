@@ -73,7 +73,8 @@ Expected<HfCheckpoint> HfCheckpoint::open(const std::string& path)
         std::vector<std::pair<std::string, std::string>> wanted;
         for (auto it = map->begin(); it != map->end(); ++it) {
             if (!it.value().is_string())
-                return makeError(path + ": the shard of tensor '" + it.key() + "' must be a file name string");
+                return makeError(
+                    path + ": the shard of tensor '" + it.key() + "' must be a file name string");
             const std::string shard = it.value().get<std::string>();
             if (!isPlainFileName(shard))
                 return makeError(path + ": the shard '" + shard + "' of tensor '" + it.key()
@@ -100,7 +101,8 @@ Expected<HfCheckpoint> HfCheckpoint::open(const std::string& path)
                     + ", which has no such tensor");
             checkpoint.m_location[tensor] = i;
         }
-        checkpoint.m_displayName = p.filename().string() + " (" + std::to_string(shardNames.size()) + " shards)";
+        checkpoint.m_displayName
+            = p.filename().string() + " (" + std::to_string(shardNames.size()) + " shards)";
     } else {
         auto file = SafetensorsFile::open(path);
         if (!file)
@@ -112,7 +114,8 @@ Expected<HfCheckpoint> HfCheckpoint::open(const std::string& path)
     }
     for (const auto& [name, shard] : checkpoint.m_location) {
         const uint64_t bytes = elementCount(checkpoint.m_shards[shard].find(name)->shape);
-        if (bytes > UINT64_MAX / 4 || __builtin_add_overflow(checkpoint.m_float32Bytes, bytes * 4, &checkpoint.m_float32Bytes))
+        if (bytes > UINT64_MAX / 4
+            || __builtin_add_overflow(checkpoint.m_float32Bytes, bytes * 4, &checkpoint.m_float32Bytes))
             checkpoint.m_float32Bytes = UINT64_MAX;
     }
     return checkpoint;
@@ -120,7 +123,8 @@ Expected<HfCheckpoint> HfCheckpoint::open(const std::string& path)
 
 Status HfCheckpoint::checkBudget(const ComputeControl& control) const
 {
-    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+    const uint64_t limit
+        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
     if (m_float32Bytes > limit)
         return makeError(m_displayName + ": its " + std::to_string(m_location.size()) + " tensors need "
             + mbText(m_float32Bytes) + " as float32, more than the memory budget of " + mbText(limit));
@@ -146,8 +150,9 @@ Expected<Tensor> HfCheckpoint::tensor(const std::string& name, const std::vector
         return t.takeError();
     for (size_t i = 0; i < t->data.size(); ++i)
         if (!std::isfinite(t->data[i]))
-            return makeError(m_displayName + ": tensor '" + name + "' holds " + (std::isnan(t->data[i]) ? "NaN" : "infinity")
-                + " at element " + std::to_string(i) + "; a checkpoint's weights must be finite");
+            return makeError(m_displayName + ": tensor '" + name + "' holds "
+                + (std::isnan(t->data[i]) ? "NaN" : "infinity") + " at element " + std::to_string(i)
+                + "; a checkpoint's weights must be finite");
     return t;
 }
 

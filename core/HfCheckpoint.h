@@ -32,7 +32,8 @@ public:
 
     // A tensor whose shape must equal `shape`; errors name the tensor, its shape and the expected one.
     Expected<Tensor> tensor(const std::string& name, const std::vector<int64_t>& shape) const;
-    Expected<Matrix> matrix(const std::string& name, int64_t rows, int64_t cols) const; // row-major [rows, cols]
+    Expected<Matrix> matrix(
+        const std::string& name, int64_t rows, int64_t cols) const; // row-major [rows, cols]
     Expected<Vector> vector(const std::string& name, int64_t size) const;
 
     // Reads many tensors with one error slot: after the first failure every read returns an empty

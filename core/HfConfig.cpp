@@ -74,8 +74,8 @@ public:
         }
         const double v = it->get<double>();
         if (!std::isfinite(v) || v < low || v > high) {
-            fail(std::string("'") + key + "' is " + it->dump() + "; it must be between " + json(low).dump() + " and "
-                + json(high).dump());
+            fail(std::string("'") + key + "' is " + it->dump() + "; it must be between " + json(low).dump()
+                + " and " + json(high).dump());
             return fallback;
         }
         return v;
@@ -123,7 +123,8 @@ public:
         if (value->is_array() && !value->empty())
             value = &(*value)[0];
         if (!value->is_number_integer() || value->get<int64_t>() < 0 || value->get<int64_t>() >= vocab) {
-            fail(std::string("'") + key + "' is " + it->dump() + "; it must be a token id in 0.." + std::to_string(vocab - 1));
+            fail(std::string("'") + key + "' is " + it->dump() + "; it must be a token id in 0.."
+                + std::to_string(vocab - 1));
             return fallback;
         }
         return static_cast<int>(value->get<int64_t>());
@@ -249,20 +250,21 @@ Expected<HfConfig> HfConfig::parse(const std::string& text, const std::string& s
         c.kvHeads = c.heads;
     const std::string where = prefix + c.modelType + " config: ";
     if (c.architecture != HfArchitecture::Llama && c.hiddenSize % c.heads != 0)
-        return makeError(where + "the hidden size " + std::to_string(c.hiddenSize) + " is not divisible by the "
-            + std::to_string(c.heads) + " attention heads");
+        return makeError(where + "the hidden size " + std::to_string(c.hiddenSize)
+            + " is not divisible by the " + std::to_string(c.heads) + " attention heads");
     if (c.heads % c.kvHeads != 0)
-        return makeError(where + "the " + std::to_string(c.heads) + " attention heads are not a multiple of the "
-            + std::to_string(c.kvHeads) + " key/value heads");
+        return makeError(where + "the " + std::to_string(c.heads)
+            + " attention heads are not a multiple of the " + std::to_string(c.kvHeads) + " key/value heads");
     if (c.architecture == HfArchitecture::Llama && c.headDim % 2 != 0)
-        return makeError(where + "head_dim " + std::to_string(c.headDim) + " is odd; rotary embeddings need it even");
+        return makeError(
+            where + "head_dim " + std::to_string(c.headDim) + " is odd; rotary embeddings need it even");
     if (int64_t { c.heads } * c.headDim > kMaxHidden)
         return makeError(where + "heads x head_dim = " + std::to_string(int64_t { c.heads } * c.headDim)
             + " exceeds " + std::to_string(kMaxHidden));
     if (c.architecture == HfArchitecture::Vit) {
         if (c.imageSize % c.patchSize != 0)
-            return makeError(where + "image_size " + std::to_string(c.imageSize) + " is not a multiple of patch_size "
-                + std::to_string(c.patchSize));
+            return makeError(where + "image_size " + std::to_string(c.imageSize)
+                + " is not a multiple of patch_size " + std::to_string(c.patchSize));
         c.maxPositions = c.patchesPerSide() * c.patchesPerSide() + 1;
     }
     return c;

@@ -24,7 +24,7 @@ enum class HfArchitecture { Bert, Gpt2, Llama, Vit };
 struct HfConfig {
     HfArchitecture architecture = HfArchitecture::Bert;
     std::string modelType; // "bert", "gpt2", "llama", "vit"
-    int vocabSize = 0;     // 0 for ViT
+    int vocabSize = 0; // 0 for ViT
     int hiddenSize = 0;
     int layers = 0;
     int heads = 0;
@@ -43,7 +43,10 @@ struct HfConfig {
     int channels = 0;
     bool qkvBias = true;
 
-    bool isCausal() const { return architecture == HfArchitecture::Gpt2 || architecture == HfArchitecture::Llama; }
+    bool isCausal() const
+    {
+        return architecture == HfArchitecture::Gpt2 || architecture == HfArchitecture::Llama;
+    }
     int patchesPerSide() const { return patchSize ? imageSize / patchSize : 0; }
 
     // sourceName prefixes every message ("x/config.json: ...").

@@ -106,7 +106,8 @@ Status HfLlamaModel::forwardBlock(const int* ids, int count, KvCache& cache, Mod
         Matrix& vc = cache.v[static_cast<size_t>(l)];
         kc.middleRows(start, n) = k;
         vc.middleRows(start, n) = v;
-        ops::attendLayer(q, kc.topRows(total), vc.topRows(total), c.heads, c.kvHeads, hd, true, start, context, capture, l);
+        ops::attendLayer(q, kc.topRows(total), vc.topRows(total), c.heads, c.kvHeads, hd, true, start,
+            context, capture, l);
         x.noalias() += context * w.wo.transpose();
         ops::rmsNorm(x, w.postNorm, c.normEps, h);
         g.noalias() = h * w.gate.transpose();

@@ -4,10 +4,10 @@
 //   per layer:  h = RMSNorm(x) (eps rms_norm_eps; LlamaRMSNorm)
 //               q = h W_q^T [N, H*d], k = h W_k^T, v = h W_v^T [N, H_kv*d]
 //               RoPE in HF's half-split convention: for j < d/2 with f_j = rope_theta^(-2j/d) and angle
-//               a = position * f_j, (q_j, q_{j+d/2}) -> (q_j cos a - q_{j+d/2} sin a, q_{j+d/2} cos a + q_j sin a)
-//               (rotate_half; llama2.c rotates (2j, 2j+1) pairs instead, see LlamaModel)
-//               grouped-query causal attention (head h reads kv head h / (H / H_kv)), scaled by 1/sqrt(d)
-//               x += o W_o^T;  x += W_down (silu(W_gate h') * W_up h') with h' = RMSNorm(x)
+//               a = position * f_j, (q_j, q_{j+d/2}) -> (q_j cos a - q_{j+d/2} sin a, q_{j+d/2} cos a + q_j
+//               sin a) (rotate_half; llama2.c rotates (2j, 2j+1) pairs instead, see LlamaModel) grouped-query
+//               causal attention (head h reads kv head h / (H / H_kv)), scaled by 1/sqrt(d) x += o W_o^T;  x
+//               += W_down (silu(W_gate h') * W_up h') with h' = RMSNorm(x)
 //   logits = RMSNorm(x) lm_head^T (embed_tokens when tie_word_embeddings)
 // Tensors "model.embed_tokens.weight", "model.layers.N.*", "model.norm.weight", "lm_head.weight".
 #include "HfTextModel.h"
@@ -17,11 +17,12 @@ namespace attn {
 
 class HfLlamaModel : public HfTextModel {
 public:
-    static Expected<std::unique_ptr<HfLlamaModel>> load(const HfConfig& config, const HfCheckpoint& checkpoint);
+    static Expected<std::unique_ptr<HfLlamaModel>> load(
+        const HfConfig& config, const HfCheckpoint& checkpoint);
 
 protected:
-    Status forwardBlock(const int* ids, int n, KvCache& cache, ModelAttention* capture, std::vector<float>* lastLogits,
-        const ComputeControl& control) const override;
+    Status forwardBlock(const int* ids, int n, KvCache& cache, ModelAttention* capture,
+        std::vector<float>* lastLogits, const ComputeControl& control) const override;
 
 private:
     using HfTextModel::HfTextModel;

@@ -1,9 +1,9 @@
 #include "HfTextModel.h"
 
+#include "AttentionEngine.h"
 #include "BertModel.h"
 #include "Gpt2Model.h"
 #include "HfLlamaModel.h"
-#include "AttentionEngine.h"
 #include "TransformerOps.h"
 
 #include <algorithm>
@@ -18,13 +18,17 @@ namespace {
 Status checkCacheBudget(const HfConfig& c, int positions, const ComputeControl& control)
 {
     const uint64_t bytes = uint64_t { 2 } * sizeof(float) * static_cast<uint64_t>(c.layers)
-        * static_cast<uint64_t>(positions) * static_cast<uint64_t>(c.kvHeads) * static_cast<uint64_t>(c.headDim);
-    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+        * static_cast<uint64_t>(positions) * static_cast<uint64_t>(c.kvHeads)
+        * static_cast<uint64_t>(c.headDim);
+    const uint64_t limit
+        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
     if (bytes <= limit)
         return success();
     char text[160];
-    std::snprintf(text, sizeof text, "the key/value cache of %d positions needs %.1f MB, more than the memory budget of %.1f MB",
-        positions, static_cast<double>(bytes) / (1024.0 * 1024.0), static_cast<double>(limit) / (1024.0 * 1024.0));
+    std::snprintf(text, sizeof text,
+        "the key/value cache of %d positions needs %.1f MB, more than the memory budget of %.1f MB",
+        positions, static_cast<double>(bytes) / (1024.0 * 1024.0),
+        static_cast<double>(limit) / (1024.0 * 1024.0));
     return makeError(text);
 }
 
@@ -77,7 +81,8 @@ Expected<ModelAttention> HfTextModel::forward(
             m_config.layers, m_config.heads, n, m_config.headDim, options.keepQueriesKeys, control);
         !st)
         return st.takeError();
-    ModelAttention a = ops::makeCapture(m_config.layers, m_config.heads, n, m_config.headDim, options.keepQueriesKeys);
+    ModelAttention a
+        = ops::makeCapture(m_config.layers, m_config.heads, n, m_config.headDim, options.keepQueriesKeys);
     a.tokenIds = ids;
     for (int id : ids)
         a.tokenLabels.push_back("#" + std::to_string(id));
@@ -85,7 +90,9 @@ Expected<ModelAttention> HfTextModel::forward(
         if (auto st = checkCacheBudget(m_config, n, control); !st)
             return st.takeError();
     KvCache cache(m_config.layers, m_config.isCausal() ? n : 0, m_config.kvHeads * m_config.headDim);
-    if (auto st = forwardBlock(ids.data(), n, cache, &a, m_config.isCausal() ? &a.lastLogits : nullptr, control); !st)
+    if (auto st
+        = forwardBlock(ids.data(), n, cache, &a, m_config.isCausal() ? &a.lastLogits : nullptr, control);
+        !st)
         return st.takeError();
     return a;
 }
@@ -94,17 +101,20 @@ Expected<std::vector<int>> HfTextModel::generateGreedy(
     const std::vector<int>& prompt, int steps, const ComputeControl& control) const
 {
     if (!m_config.isCausal())
-        return makeError("a " + m_config.modelType + " model does not generate text (it is not a causal language model)");
+        return makeError(
+            "a " + m_config.modelType + " model does not generate text (it is not a causal language model)");
     if (auto st = validateTokens(prompt); !st)
         return st.takeError();
     if (steps < 0)
-        return makeError("the number of tokens to generate is " + std::to_string(steps) + "; it cannot be negative");
+        return makeError(
+            "the number of tokens to generate is " + std::to_string(steps) + "; it cannot be negative");
     std::vector<int> generated;
     const auto promptLength = static_cast<int>(prompt.size());
     if (steps == 0 || promptLength >= m_config.maxPositions)
         return generated;
     // Every returned token fits the context, so that prompt + generated can be run again.
-    const int capacity = static_cast<int>(std::min<int64_t>(m_config.maxPositions, int64_t { promptLength } + steps));
+    const int capacity
+        = static_cast<int>(std::min<int64_t>(m_config.maxPositions, int64_t { promptLength } + steps));
     if (auto st = checkCacheBudget(m_config, capacity, control); !st)
         return st.takeError();
     KvCache cache(m_config.layers, capacity, m_config.kvHeads * m_config.headDim);

@@ -34,8 +34,8 @@ public:
     // One pass over ids (1 <= N <= the context length, ids in the vocabulary). Progress once per
     // layer; a cancel gives "cancelled"; the capture must fit the memory budget. lastLogits is filled
     // for causal LMs.
-    Expected<ModelAttention> forward(
-        const std::vector<int>& ids, const HfRunOptions& options = {}, const ComputeControl& control = {}) const;
+    Expected<ModelAttention> forward(const std::vector<int>& ids, const HfRunOptions& options = {},
+        const ComputeControl& control = {}) const;
 
     // Causal LMs only: up to `steps` greedy tokens after the prompt, stopping before the EOS token
     // and at the context length.

@@ -79,12 +79,15 @@ Status checkCaptureBudget(
     const auto perHead = static_cast<uint64_t>(layers) * static_cast<uint64_t>(heads);
     uint64_t needed = saturatingMul(saturatingMul(perHead, n * n), sizeof(float));
     if (keepQueriesKeys)
-        needed += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(headDim)), 2 * sizeof(float));
-    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+        needed
+            += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(headDim)), 2 * sizeof(float));
+    const uint64_t limit
+        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
     if (needed > limit)
-        return makeError("capturing the attention of " + std::to_string(n) + " tokens needs " + mbText(needed) + " ("
-            + std::to_string(layers) + " layers x " + std::to_string(heads) + " heads x " + std::to_string(n) + " x "
-            + std::to_string(n) + "), more than the memory budget of " + mbText(limit) + ": use a shorter input");
+        return makeError("capturing the attention of " + std::to_string(n) + " tokens needs " + mbText(needed)
+            + " (" + std::to_string(layers) + " layers x " + std::to_string(heads) + " heads x "
+            + std::to_string(n) + " x " + std::to_string(n) + "), more than the memory budget of "
+            + mbText(limit) + ": use a shorter input");
     return success();
 }
 
@@ -104,8 +107,9 @@ ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool 
     return a;
 }
 
-void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads, int kvHeads,
-    int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture, int layer)
+void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads,
+    int kvHeads, int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture,
+    int layer)
 {
     const Eigen::Index n = q.rows();
     const Eigen::Index total = k.rows();
@@ -115,7 +119,8 @@ void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMa
     Matrix scores(n, total);
     for (int h = 0; h < heads; ++h) {
         const int g = h / group;
-        scores.noalias() = q.middleCols(h * headDim, headDim) * k.middleCols(g * headDim, headDim).transpose();
+        scores.noalias()
+            = q.middleCols(h * headDim, headDim) * k.middleCols(g * headDim, headDim).transpose();
         for (Eigen::Index i = 0; i < n; ++i) {
             float* row = scores.data() + i * total;
             const Eigen::Index valid = causal ? std::min<Eigen::Index>(queryOffset + i + 1, total) : total;
@@ -141,11 +146,14 @@ void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMa
             sizeof(float) * static_cast<size_t>(n * n));
         if (capture->queries.empty())
             continue;
-        const size_t base = capture->mapOffset(layer, h) / static_cast<size_t>(n) * static_cast<size_t>(headDim);
+        const size_t base
+            = capture->mapOffset(layer, h) / static_cast<size_t>(n) * static_cast<size_t>(headDim);
         for (Eigen::Index i = 0; i < n; ++i) {
             const size_t at = base + static_cast<size_t>(i) * static_cast<size_t>(headDim);
-            Eigen::Map<Eigen::RowVectorXf>(capture->queries.data() + at, headDim) = q.row(i).segment(h * headDim, headDim);
-            Eigen::Map<Eigen::RowVectorXf>(capture->keys.data() + at, headDim) = k.row(i).segment(g * headDim, headDim);
+            Eigen::Map<Eigen::RowVectorXf>(capture->queries.data() + at, headDim)
+                = q.row(i).segment(h * headDim, headDim);
+            Eigen::Map<Eigen::RowVectorXf>(capture->keys.data() + at, headDim)
+                = k.row(i).segment(g * headDim, headDim);
         }
     }
 }

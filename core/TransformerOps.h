@@ -24,8 +24,8 @@ void geluErf(Matrix& x);
 void geluTanh(Matrix& x);
 
 // Refuses up front a capture that exceeds the memory budget, with what it needs.
-Status checkCaptureBudget(int layers, int heads, int tokens, int headDim, bool keepQueriesKeys,
-    const ComputeControl& control);
+Status checkCaptureBudget(
+    int layers, int heads, int tokens, int headDim, bool keepQueriesKeys, const ComputeControl& control);
 // An empty capture of the right size (weights zeroed; queries/keys only when asked).
 ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool keepQueriesKeys);
 
@@ -33,7 +33,8 @@ ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool 
 // 0 .. T - 1 (T = queryOffset + N when causal with a KV cache; T = N without one). context [N, H*d] is
 // resized. capture may be null; when given, queryOffset must be 0 and T = N (the whole prompt).
 using ConstMatrixRef = Eigen::Ref<const Matrix>;
-void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads, int kvHeads,
-    int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture, int layer);
+void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads,
+    int kvHeads, int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture,
+    int layer);
 
 } // namespace attn::ops

@@ -64,11 +64,12 @@ Expected<ModelAttention> VitModel::forward(
     if (size != c.imageSize)
         return makeError("the picture is " + std::to_string(size) + " x " + std::to_string(size)
             + " pixels; this ViT takes " + std::to_string(c.imageSize) + " x " + std::to_string(c.imageSize));
-    const size_t expected = static_cast<size_t>(c.channels) * static_cast<size_t>(size) * static_cast<size_t>(size);
+    const size_t expected
+        = static_cast<size_t>(c.channels) * static_cast<size_t>(size) * static_cast<size_t>(size);
     if (pixels.size() != expected)
-        return makeError("the pixel tensor has " + std::to_string(pixels.size()) + " values; " + std::to_string(c.channels)
-            + " x " + std::to_string(size) + " x " + std::to_string(size) + " = " + std::to_string(expected)
-            + " were expected");
+        return makeError("the pixel tensor has " + std::to_string(pixels.size()) + " values; "
+            + std::to_string(c.channels) + " x " + std::to_string(size) + " x " + std::to_string(size) + " = "
+            + std::to_string(expected) + " were expected");
     const int n = c.maxPositions;
     if (auto st = ops::checkCaptureBudget(c.layers, c.heads, n, c.headDim, keepQueriesKeys, control); !st)
         return st.takeError();
@@ -83,8 +84,9 @@ Expected<ModelAttention> VitModel::forward(
             for (int ch = 0; ch < c.channels; ++ch)
                 for (int i = 0; i < P; ++i)
                     for (int j = 0; j < P; ++j)
-                        *out++ = pixels[(static_cast<size_t>(ch) * size + static_cast<size_t>(r * P + i)) * size
-                            + static_cast<size_t>(col * P + j)];
+                        *out++
+                            = pixels[(static_cast<size_t>(ch) * size + static_cast<size_t>(r * P + i)) * size
+                                + static_cast<size_t>(col * P + j)];
         }
     Matrix x(n, D);
     x.row(0) = m_cls.transpose();

@@ -51,16 +51,20 @@ TestCliHfModel::Run TestCliHfModel::run(const QStringList& args)
     p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
     if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
         qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+        QString::fromUtf8(p.readAllStandardError()) };
 }
 
 void TestCliHfModel::dumpMatchesTorch_data()
 {
     QTest::addColumn<QString>("family");
     QTest::addColumn<QString>("first");
-    QTest::newRow("bert") << "bert" << "[CLS]";
-    QTest::newRow("gpt2") << "gpt2" << "<|endoftext|>";
-    QTest::newRow("llama") << "llama" << "<s>";
+    QTest::newRow("bert") << "bert"
+                          << "[CLS]";
+    QTest::newRow("gpt2") << "gpt2"
+                          << "<|endoftext|>";
+    QTest::newRow("llama") << "llama"
+                           << "<s>";
 }
 
 void TestCliHfModel::dumpMatchesTorch()
@@ -70,12 +74,13 @@ void TestCliHfModel::dumpMatchesTorch()
     const auto expected = readJson(fixture(family) + QStringLiteral("/expected.json"));
     const QString out = m_dir.filePath(family + QStringLiteral(".npy"));
     const QString tokensOut = m_dir.filePath(family + QStringLiteral(".json"));
-    const Run r = run({QStringLiteral("dump"), QStringLiteral("--model"), fixture(family), QStringLiteral("--text"),
-        QString::fromStdString(expected["text"].get<std::string>()), QStringLiteral("--out"), out,
-        QStringLiteral("--tokens-out"), tokensOut});
+    const Run r = run({ QStringLiteral("dump"), QStringLiteral("--model"), fixture(family),
+        QStringLiteral("--text"), QString::fromStdString(expected["text"].get<std::string>()),
+        QStringLiteral("--out"), out, QStringLiteral("--tokens-out"), tokensOut });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     auto got = attn::NpyFile::readFile(out.toStdString());
-    auto reference = attn::NpyFile::readFile((fixture(family) + QStringLiteral("/attention.npy")).toStdString());
+    auto reference
+        = attn::NpyFile::readFile((fixture(family) + QStringLiteral("/attention.npy")).toStdString());
     QVERIFY(got.ok() && reference.ok());
     QCOMPARE(got->shape, reference->shape); // [2, 4, N, N]
     double maxDiff = 0.0;
@@ -93,9 +98,10 @@ void TestCliHfModel::dumpMatchesTorch()
 void TestCliHfModel::generateMatchesTorchGreedy()
 {
     const auto expected = readJson(fixture(QStringLiteral("gpt2")) + QStringLiteral("/expected.json"));
-    const Run r = run({QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("gpt2")),
-        QStringLiteral("--text"), QString::fromStdString(expected["text"].get<std::string>()), QStringLiteral("--steps"),
-        QStringLiteral("5"), QStringLiteral("--tokens")});
+    const Run r
+        = run({ QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("gpt2")),
+            QStringLiteral("--text"), QString::fromStdString(expected["text"].get<std::string>()),
+            QStringLiteral("--steps"), QStringLiteral("5"), QStringLiteral("--tokens") });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QVERIFY(lines.first().startsWith(QString::fromStdString(expected["text"].get<std::string>())));
@@ -108,10 +114,10 @@ void TestCliHfModel::generateMatchesTorchGreedy()
 void TestCliHfModel::exportDrawsTheHeadsGrid()
 {
     const QString out = m_dir.filePath(QStringLiteral("llama-heads.png"));
-    const Run r = run({QStringLiteral("export"), QStringLiteral("--model"), fixture(QStringLiteral("llama")),
-        QStringLiteral("--text"), QStringLiteral("Once upon a time"), QStringLiteral("--view"), QStringLiteral("heads"),
-        QStringLiteral("--out"), out, QStringLiteral("--width"), QStringLiteral("900"), QStringLiteral("--height"),
-        QStringLiteral("700")});
+    const Run r = run({ QStringLiteral("export"), QStringLiteral("--model"), fixture(QStringLiteral("llama")),
+        QStringLiteral("--text"), QStringLiteral("Once upon a time"), QStringLiteral("--view"),
+        QStringLiteral("heads"), QStringLiteral("--out"), out, QStringLiteral("--width"),
+        QStringLiteral("900"), QStringLiteral("--height"), QStringLiteral("700") });
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QFile png(out);
     QVERIFY(png.open(QIODevice::ReadOnly));
@@ -126,9 +132,18 @@ void TestCliHfModel::errors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
     const QString out = m_dir.filePath(QStringLiteral("never.npy"));
-    QTest::newRow("vit with text") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), fixture(QStringLiteral("vit")), QStringLiteral("--text"), QStringLiteral("hi"), QStringLiteral("--out"), out} << QStringLiteral("is a ViT model: it takes a picture, not a text prompt");
-    QTest::newRow("bert generates") << QStringList{QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("bert")), QStringLiteral("--text"), QStringLiteral("the cat"), QStringLiteral("--steps"), QStringLiteral("3")} << QStringLiteral("a bert model does not generate text (it is not a causal language model)");
-    QTest::newRow("too long for gpt2") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), fixture(QStringLiteral("gpt2")), QStringLiteral("--text"), QStringLiteral("the cat ").repeated(40), QStringLiteral("--out"), out} << QStringLiteral("tokens are more than the model's context length of 64");
+    QTest::newRow("vit with text") << QStringList { QStringLiteral("dump"), QStringLiteral("--model"),
+        fixture(QStringLiteral("vit")), QStringLiteral("--text"), QStringLiteral("hi"),
+        QStringLiteral("--out"), out }
+                                   << QStringLiteral("is a ViT model: it takes a picture, not a text prompt");
+    QTest::newRow("bert generates") << QStringList {
+        QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("bert")),
+        QStringLiteral("--text"), QStringLiteral("the cat"), QStringLiteral("--steps"), QStringLiteral("3")
+    } << QStringLiteral("a bert model does not generate text (it is not a causal language model)");
+    QTest::newRow("too long for gpt2") << QStringList { QStringLiteral("dump"), QStringLiteral("--model"),
+        fixture(QStringLiteral("gpt2")), QStringLiteral("--text"), QStringLiteral("the cat ").repeated(40),
+        QStringLiteral("--out"),
+        out } << QStringLiteral("tokens are more than the model's context length of 64");
 }
 
 void TestCliHfModel::errors()

@@ -56,7 +56,8 @@ json readJson(const std::string& path)
 
 std::string checkpointPath(const std::string& dir)
 {
-    return fs::exists(dir + "/model.safetensors") ? dir + "/model.safetensors" : dir + "/model.safetensors.index.json";
+    return fs::exists(dir + "/model.safetensors") ? dir + "/model.safetensors"
+                                                  : dir + "/model.safetensors.index.json";
 }
 
 // The largest |a - b| over two equally long arrays (infinity when the lengths differ).
@@ -98,12 +99,14 @@ std::string copyFixture(const QTemporaryDir& tmp, const std::string& family, con
     const std::string dir = tmp.path().toStdString() + "/" + name;
     fs::create_directories(dir);
     for (const auto& e : fs::directory_iterator(fixtureDir(family)))
-        fs::copy_file(e.path(), dir + "/" + e.path().filename().string(), fs::copy_options::overwrite_existing);
+        fs::copy_file(
+            e.path(), dir + "/" + e.path().filename().string(), fs::copy_options::overwrite_existing);
     return dir;
 }
 
 // Loads a text model folder; the error message when anything fails.
-Expected<std::unique_ptr<HfTextModel>> loadTextModel(const std::string& dir, const ComputeControl& control = {})
+Expected<std::unique_ptr<HfTextModel>> loadTextModel(
+    const std::string& dir, const ComputeControl& control = {})
 {
     auto config = HfConfig::readFile(dir + "/config.json");
     if (!config)
@@ -137,7 +140,8 @@ double qkConsistency(const AttentionResult& r)
                 for (int j = 0; j < valid; ++j) {
                     double dot = 0.0;
                     for (int c = 0; c < d; ++c)
-                        dot += static_cast<double>(r.layerQueries[base + i * d + c]) * r.layerKeys[base + j * d + c];
+                        dot += static_cast<double>(r.layerQueries[base + i * d + c])
+                            * r.layerKeys[base + j * d + c];
                     s[j] = dot / std::sqrt(static_cast<double>(d));
                     maxScore = std::max(maxScore, s[j]);
                 }
@@ -210,7 +214,8 @@ private slots:
                     for (int i = 0; i < a->tokens; ++i)
                         for (int j = i + 1; j < a->tokens; ++j)
                             QCOMPARE(a->weight(l, h, i, j), 0.0f);
-            const auto best = std::max_element(a->lastLogits.begin(), a->lastLogits.end()) - a->lastLogits.begin();
+            const auto best
+                = std::max_element(a->lastLogits.begin(), a->lastLogits.end()) - a->lastLogits.begin();
             QCOMPARE(static_cast<int>(best), expected["next_token"].get<int>());
             QCOMPARE(static_cast<int>(a->lastLogits.size()), c.vocabSize);
         } else {
@@ -278,16 +283,19 @@ private slots:
         auto full = (*llama)->generateGreedy(std::vector<int>(64, 5), 3);
         QVERIFY(full && full->empty());
         ComputeControl tight;
-        tight.memoryLimitBytes = 4096; // the cache of 11 + 8 positions: 2 x 4 bytes x 2 layers x 19 x 16 = 4864
+        tight.memoryLimitBytes
+            = 4096; // the cache of 11 + 8 positions: 2 x 4 bytes x 2 layers x 19 x 16 = 4864
         auto overBudget = (*llama)->generateGreedy(llamaExpected["ids"].get<std::vector<int>>(), 8, tight);
         QVERIFY(!overBudget);
         QCOMPARE(qs(overBudget.error()),
-            QStringLiteral("the key/value cache of 19 positions needs 0.0 MB, more than the memory budget of 0.0 MB"));
+            QStringLiteral(
+                "the key/value cache of 19 positions needs 0.0 MB, more than the memory budget of 0.0 MB"));
         auto bert = loadTextModel(fixtureDir("bert"));
         QVERIFY(bert);
         auto refused = (*bert)->generateGreedy({ 3, 4 }, 2);
         QVERIFY(!refused);
-        QCOMPARE(qs(refused.error()), QStringLiteral("a bert model does not generate text (it is not a causal language model)"));
+        QCOMPARE(qs(refused.error()),
+            QStringLiteral("a bert model does not generate text (it is not a causal language model)"));
     }
 
     void vitMatchesTorch()
@@ -314,10 +322,12 @@ private slots:
         QVERIFY(error < 1e-4);
         auto wrongSize = (*model)->forward(pixels->data, 8);
         QVERIFY(!wrongSize);
-        QCOMPARE(qs(wrongSize.error()), QStringLiteral("the picture is 8 x 8 pixels; this ViT takes 16 x 16"));
+        QCOMPARE(
+            qs(wrongSize.error()), QStringLiteral("the picture is 8 x 8 pixels; this ViT takes 16 x 16"));
         auto shortPixels = (*model)->forward(std::vector<float>(10), 16);
         QVERIFY(!shortPixels);
-        QCOMPARE(qs(shortPixels.error()), QStringLiteral("the pixel tensor has 10 values; 3 x 16 x 16 = 768 were expected"));
+        QCOMPARE(qs(shortPixels.error()),
+            QStringLiteral("the pixel tensor has 10 values; 3 x 16 x 16 = 768 were expected"));
     }
 
     void dtypesAndShards()
@@ -349,25 +359,26 @@ private slots:
         QVERIFY(tmp.isValid());
         const std::string bytes = readText(fixtureDir("gpt2") + "/model.safetensors");
 
-        {   // truncated: half the data is gone
+        { // truncated: half the data is gone
             const std::string dir = copyFixture(tmp, "gpt2", "truncated");
             writeFile(dir + "/model.safetensors", bytes.substr(0, bytes.size() / 2));
             const std::string e = loadError(dir);
             QVERIFY2(e.find("run past the end of the data section") != std::string::npos, e.c_str());
             QVERIFY2(e.find("truncated/model.safetensors: tensor '") != std::string::npos, e.c_str());
         }
-        {   // offsets past the end of the file
+        { // offsets past the end of the file
             const std::string dir = copyFixture(tmp, "gpt2", "offsets");
             StParts p = splitSt(bytes);
             p.header["wte.weight"]["data_offsets"][1] = p.data.size() + 4096;
             writeFile(dir + "/model.safetensors", joinSt(p));
             const std::string e = loadError(dir);
             QVERIFY2(e.find("tensor 'wte.weight': data_offsets [") != std::string::npos
-                    && e.find("run past the end of the data section (" + std::to_string(p.data.size()) + " bytes)")
+                    && e.find("run past the end of the data section (" + std::to_string(p.data.size())
+                           + " bytes)")
                         != std::string::npos,
                 e.c_str());
         }
-        {   // a header length claiming a terabyte
+        { // a header length claiming a terabyte
             const std::string dir = copyFixture(tmp, "gpt2", "terabyte");
             std::string b = bytes;
             const uint64_t tb = uint64_t { 1 } << 40;
@@ -378,60 +389,66 @@ private slots:
                     != std::string::npos,
                 e.c_str());
         }
-        {   // a tensor claiming a terabyte of data (shape and offsets agree, the file does not have it)
+        { // a tensor claiming a terabyte of data (shape and offsets agree, the file does not have it)
             const std::string dir = copyFixture(tmp, "gpt2", "tensor-tb");
             StParts p = splitSt(bytes);
             p.header["wte.weight"] = { { "dtype", "F32" }, { "shape", { 262144, 1048576 } },
                 { "data_offsets", { 0, uint64_t { 1 } << 40 } } };
             writeFile(dir + "/model.safetensors", joinSt(p));
             const std::string e = loadError(dir);
-            QVERIFY2(e.find("tensor 'wte.weight': data_offsets [0, 1099511627776] run past the end of the data section")
+            QVERIFY2(e.find("tensor 'wte.weight': data_offsets [0, 1099511627776] run past the end of the "
+                            "data section")
                     != std::string::npos,
                 e.c_str());
         }
-        {   // a shape that disagrees with config.json
+        { // a shape that disagrees with config.json
             const std::string dir = copyFixture(tmp, "gpt2", "shape");
             json config = readJson(dir + "/config.json");
             config["n_inner"] = 64;
             writeFile(dir + "/config.json", config.dump());
             QCOMPARE(qs(loadError(dir)),
-                QStringLiteral("model.safetensors: tensor 'h.0.mlp.c_fc.weight' has shape [32, 128] but config.json "
-                               "implies [32, 64]"));
+                QStringLiteral(
+                    "model.safetensors: tensor 'h.0.mlp.c_fc.weight' has shape [32, 128] but config.json "
+                    "implies [32, 64]"));
         }
-        {   // an integer dtype for a weight (the bytes agree with the shape: 8 x 16 bits = 2 x 64 bits)
+        { // an integer dtype for a weight (the bytes agree with the shape: 8 x 16 bits = 2 x 64 bits)
             const std::string dir = copyFixture(tmp, "gpt2", "dtype");
             StParts p = splitSt(bytes);
             p.header["ln_f.weight"]["dtype"] = "I64";
             p.header["ln_f.weight"]["shape"] = { 8 };
             writeFile(dir + "/model.safetensors", joinSt(p));
             QCOMPARE(qs(loadError(dir)),
-                QStringLiteral("model.safetensors: tensor 'ln_f.weight' has dtype I64; model weights must be F32, F16 or BF16"));
+                QStringLiteral("model.safetensors: tensor 'ln_f.weight' has dtype I64; model weights must be "
+                               "F32, F16 or BF16"));
         }
-        {   // a NaN weight (F16 0x7e00) in wpe row 0, element 5
+        { // a NaN weight (F16 0x7e00) in wpe row 0, element 5
             const std::string dir = copyFixture(tmp, "gpt2", "nan");
             StParts p = splitSt(bytes);
             const auto at = p.header["wpe.weight"]["data_offsets"][0].get<size_t>() + 5 * 2;
             p.data[at] = '\x00';
             p.data[at + 1] = '\x7e';
             writeFile(dir + "/model.safetensors", joinSt(p));
-            QCOMPARE(qs(loadError(dir)), QStringLiteral("model.safetensors: tensor 'wpe.weight' holds NaN at element 5; a "
-                                                        "checkpoint's weights must be finite"));
+            QCOMPARE(qs(loadError(dir)),
+                QStringLiteral("model.safetensors: tensor 'wpe.weight' holds NaN at element 5; a "
+                               "checkpoint's weights must be finite"));
         }
-        {   // a missing tensor
+        { // a missing tensor
             const std::string dir = copyFixture(tmp, "gpt2", "missing");
             StParts p = splitSt(bytes);
             p.header.erase("ln_f.bias");
             writeFile(dir + "/model.safetensors", joinSt(p));
             QCOMPARE(qs(loadError(dir)),
-                QStringLiteral("model.safetensors: missing tensor 'ln_f.bias' (the checkpoint has 27 tensors; is "
-                               "config.json's model_type right?)"));
+                QStringLiteral(
+                    "model.safetensors: missing tensor 'ln_f.bias' (the checkpoint has 27 tensors; is "
+                    "config.json's model_type right?)"));
         }
-        {   // weights larger than the memory budget are refused before any is read
+        { // weights larger than the memory budget are refused before any is read
             ComputeControl control;
             control.memoryLimitBytes = 1000;
             QCOMPARE(qs(loadError(fixtureDir("gpt2"), control)),
-                QStringLiteral("model.safetensors: its 28 tensors need 0.1 MB as float32, more than the memory budget "
-                               "of 0.0 MB"));
+                QStringLiteral(
+                    "model.safetensors: its 28 tensors need 0.1 MB as float32, more than the memory budget "
+                    "of 0.0 MB"));
         }
     }
 
@@ -447,11 +464,14 @@ private slots:
         bad["weight_map"]["model.norm.weight"] = "../../etc/passwd";
         writeFile(index, bad.dump());
         QCOMPARE(qs(loadError(dir)),
-            qs(index + ": the shard '../../etc/passwd' of tensor 'model.norm.weight' must be a file name in the same folder"));
+            qs(index
+                + ": the shard '../../etc/passwd' of tensor 'model.norm.weight' must be a file name in the "
+                  "same folder"));
 
         bad = good;
         bad["weight_map"]["model.norm.weight"] = "model-00001-of-00002.safetensors";
-        const bool normInFirst = good["weight_map"]["model.norm.weight"] == "model-00001-of-00002.safetensors";
+        const bool normInFirst
+            = good["weight_map"]["model.norm.weight"] == "model-00001-of-00002.safetensors";
         if (normInFirst)
             bad["weight_map"]["model.norm.weight"] = "model-00002-of-00002.safetensors";
         writeFile(index, bad.dump());
@@ -460,7 +480,8 @@ private slots:
                 + bad["weight_map"]["model.norm.weight"].get<std::string>() + ", which has no such tensor"));
 
         writeFile(index, R"({"metadata": {}})");
-        QCOMPARE(qs(loadError(dir)), qs(index + ": no \"weight_map\" object naming the shard of each tensor"));
+        QCOMPARE(
+            qs(loadError(dir)), qs(index + ": no \"weight_map\" object naming the shard of each tensor"));
 
         writeFile(index, good.dump());
         fs::remove(dir + "/model-00002-of-00002.safetensors");
@@ -472,13 +493,16 @@ private slots:
     {
         QTest::addColumn<QString>("config");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown architecture") << R"({"model_type": "mamba"})"
-                                              << "unsupported architecture 'mamba' in config.json; supported: bert, "
-                                                 "gpt2, llama, vit (and llama2.c .bin checkpoints)";
-        QTest::newRow("no model_type") << R"({"hidden_size": 32})"
-                                       << "c.json: no \"model_type\" string; supported: bert, gpt2, llama, vit (and "
-                                          "llama2.c .bin checkpoints)";
-        QTest::newRow("not json") << "{" << "c.json: not valid JSON (at byte 2)";
+        QTest::newRow("unknown architecture")
+            << R"({"model_type": "mamba"})"
+            << "unsupported architecture 'mamba' in config.json; supported: bert, "
+               "gpt2, llama, vit (and llama2.c .bin checkpoints)";
+        QTest::newRow("no model_type")
+            << R"({"hidden_size": 32})"
+            << "c.json: no \"model_type\" string; supported: bert, gpt2, llama, vit (and "
+               "llama2.c .bin checkpoints)";
+        QTest::newRow("not json") << "{"
+                                  << "c.json: not valid JSON (at byte 2)";
         QTest::newRow("heads do not divide")
             << R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 30, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8})"
             << "c.json: bert config: the hidden size 30 is not divisible by the 4 attention heads";
@@ -493,14 +517,14 @@ private slots:
             << "c.json: llama config: the 4 attention heads are not a multiple of the 3 key/value heads";
         QTest::newRow("rope scaling")
             << R"({"model_type": "llama", "vocab_size": 10, "hidden_size": 32, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4, "rope_scaling": {"type": "linear", "factor": 2.0}})"
-            << "c.json: llama config: 'rope_scaling' is set ({\"factor\":2.0,\"type\":\"linear\"}): RoPE scaling is not "
+            << "c.json: llama config: 'rope_scaling' is set ({\"factor\":2.0,\"type\":\"linear\"}): RoPE "
+               "scaling is not "
                "supported";
         QTest::newRow("activation")
             << R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "hidden_act": "relu"})"
             << "c.json: bert config: 'hidden_act' is \"relu\"; this version computes only 'gelu'";
-        QTest::newRow("missing vocab")
-            << R"({"model_type": "gpt2", "n_embd": 32, "n_layer": 1, "n_head": 4})"
-            << "c.json: gpt2 config: 'vocab_size' is missing";
+        QTest::newRow("missing vocab") << R"({"model_type": "gpt2", "n_embd": 32, "n_layer": 1, "n_head": 4})"
+                                       << "c.json: gpt2 config: 'vocab_size' is missing";
         QTest::newRow("float size")
             << R"({"model_type": "vit", "hidden_size": 32.5, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8})"
             << "c.json: vit config: 'hidden_size' must be a whole number, not 32.5";
@@ -547,9 +571,12 @@ private slots:
         QTest::addColumn<QString>("family");
         QTest::addColumn<QString>("source");
         QTest::addColumn<bool>("causal");
-        QTest::newRow("bert") << "bert" << "model.safetensors (bert, 2 layers x 4 heads)" << false;
-        QTest::newRow("gpt2") << "gpt2" << "model.safetensors (gpt2, 2 layers x 4 heads)" << true;
-        QTest::newRow("llama") << "llama" << "model.safetensors.index.json (llama, 2 layers x 4 heads, 2 kv heads)"
+        QTest::newRow("bert") << "bert"
+                              << "model.safetensors (bert, 2 layers x 4 heads)" << false;
+        QTest::newRow("gpt2") << "gpt2"
+                              << "model.safetensors (gpt2, 2 layers x 4 heads)" << true;
+        QTest::newRow("llama") << "llama"
+                               << "model.safetensors.index.json (llama, 2 layers x 4 heads, 2 kv heads)"
                                << true;
     }
     void runnerOnFolders()
@@ -588,7 +615,8 @@ private slots:
         QCOMPARE(r->specialTokens, special);
         QCOMPARE(r->layerQueries.size(), size_t { 2 } * 4 * r->tokenIds.size() * 8);
         const double qk = qkConsistency(*r);
-        qInfo("%s: max |softmax(q k / sqrt d) - weights| from the captured Q/K = %.3g", qPrintable(family), qk);
+        qInfo(
+            "%s: max |softmax(q k / sqrt d) - weights| from the captured Q/K = %.3g", qPrintable(family), qk);
         QVERIFY(qk < 1e-5);
         QCOMPARE(r->nextToken.empty(), !causal);
         if (causal)
@@ -612,8 +640,10 @@ private slots:
         spec.text = "a picture";
         auto vitText = ModelRunner::run(spec);
         QVERIFY(!vitText);
-        QCOMPARE(qs(vitText.error()), qs("'" + fixtureDir("vit") + "/model.safetensors' is a ViT model: it takes a "
-                                             "picture, not a text prompt"));
+        QCOMPARE(qs(vitText.error()),
+            qs("'" + fixtureDir("vit")
+                + "/model.safetensors' is a ViT model: it takes a "
+                  "picture, not a text prompt"));
         auto bertGenerate = ModelRunner::generate(fixtureDir("bert"), "the cat", 3);
         QVERIFY(!bertGenerate);
         QCOMPARE(qs(bertGenerate.error()),
@@ -623,8 +653,10 @@ private slots:
         picture.rgb.assign(12, 0);
         auto gptImage = ModelRunner::runImage(fixtureDir("gpt2"), picture);
         QVERIFY(!gptImage);
-        QCOMPARE(qs(gptImage.error()), qs("'" + fixtureDir("gpt2") + "/model.safetensors' is not a vision transformer "
-                                              "(gpt2): give it a text prompt, or open the picture with a ViT model"));
+        QCOMPARE(qs(gptImage.error()),
+            qs("'" + fixtureDir("gpt2")
+                + "/model.safetensors' is not a vision transformer "
+                  "(gpt2): give it a text prompt, or open the picture with a ViT model"));
         picture.rgb.resize(5);
         auto broken = ModelRunner::runImage(fixtureDir("vit"), picture);
         QVERIFY(!broken);
@@ -640,7 +672,8 @@ private slots:
         StParts p = splitSt(readText(dir + "/model.safetensors"));
         const int64_t smaller = vocab - 10;
         p.header["wte.weight"]["shape"] = { smaller, 32 };
-        p.header["wte.weight"]["data_offsets"][1] = p.header["wte.weight"]["data_offsets"][0].get<int64_t>() + smaller * 32 * 2;
+        p.header["wte.weight"]["data_offsets"][1]
+            = p.header["wte.weight"]["data_offsets"][0].get<int64_t>() + smaller * 32 * 2;
         writeFile(dir + "/model.safetensors", joinSt(p));
         config["vocab_size"] = smaller;
         config["bos_token_id"] = 0;
@@ -650,9 +683,10 @@ private slots:
         spec.text = "hello";
         auto mismatch = ModelRunner::run(spec);
         QVERIFY(!mismatch);
-        QCOMPARE(qs(mismatch.error()), qs("the tokenizer in '" + dir + "' has " + std::to_string(vocab)
-                                            + " tokens but config.json's vocab_size is " + std::to_string(smaller)
-                                            + ": they do not belong together"));
+        QCOMPARE(qs(mismatch.error()),
+            qs("the tokenizer in '" + dir + "' has " + std::to_string(vocab)
+                + " tokens but config.json's vocab_size is " + std::to_string(smaller)
+                + ": they do not belong together"));
     }
 
     void runnerGeneratesLikeTorch()
@@ -730,11 +764,13 @@ private slots:
         const int vocab = (*model)->config().vocabSize;
         auto outside = (*model)->forward({ 1, vocab });
         QVERIFY(!outside);
-        QCOMPARE(qs(outside.error()), qs("token " + std::to_string(vocab) + " at position 1 is outside the vocabulary (0.."
-                                          + std::to_string(vocab - 1) + ")"));
+        QCOMPARE(qs(outside.error()),
+            qs("token " + std::to_string(vocab) + " at position 1 is outside the vocabulary (0.."
+                + std::to_string(vocab - 1) + ")"));
         auto tooLong = (*model)->forward(std::vector<int>(65, 1));
         QVERIFY(!tooLong);
-        QCOMPARE(qs(tooLong.error()), QStringLiteral("65 tokens are more than the model's context length of 64"));
+        QCOMPARE(
+            qs(tooLong.error()), QStringLiteral("65 tokens are more than the model's context length of 64"));
         auto empty = (*model)->forward({});
         QVERIFY(!empty);
         QCOMPARE(qs(empty.error()), QStringLiteral("no tokens to run: give at least one"));
@@ -742,7 +778,9 @@ private slots:
         control.memoryLimitBytes = 100;
         auto budget = (*model)->forward({ 1, 2, 3 }, {}, control);
         QVERIFY(!budget);
-        QVERIFY2(qs(budget.error()).startsWith("capturing the attention of 3 tokens needs 0.0 MB (2 layers x 4 heads x 3 x 3)"),
+        QVERIFY2(
+            qs(budget.error())
+                .startsWith("capturing the attention of 3 tokens needs 0.0 MB (2 layers x 4 heads x 3 x 3)"),
             budget.error().c_str());
         std::atomic<bool> cancel { true };
         ComputeControl cancelled;
