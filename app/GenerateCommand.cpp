@@ -12,7 +12,7 @@ CliError GenerateCommand::run(const QStringList& arguments)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("generate"), QStringLiteral("The subcommand."));
     p.addOptions({
-        {QStringLiteral("model"), QStringLiteral("A llama2.c checkpoint (.bin) or its folder."), QStringLiteral("PATH")},
+        {QStringLiteral("model"), QStringLiteral("A causal LM checkpoint or its folder (llama2.c .bin; Hugging Face gpt2 or llama)."), QStringLiteral("PATH")},
         {QStringLiteral("text"), QStringLiteral("The prompt (BOS is added; empty: BOS alone)."), QStringLiteral("STR")},
         {QStringLiteral("steps"), QStringLiteral("How many tokens to generate (default 64)."), QStringLiteral("K")},
         {QStringLiteral("tokens"), QStringLiteral("Also print one line per token: index, id, piece.")},

@@ -73,7 +73,7 @@ void MechanismOptions::addTo(QCommandLineParser& p)
 {
     p.addOptions({
         {QStringLiteral("sample"), QStringLiteral("A bundled sample (see 'attnscope samples')."), QStringLiteral("NAME")},
-        {QStringLiteral("model"), QStringLiteral("A llama2.c checkpoint (.bin) or its folder; --text is the prompt."), QStringLiteral("PATH")},
+        {QStringLiteral("model"), QStringLiteral("A checkpoint or its folder (llama2.c .bin; Hugging Face bert, gpt2, llama .safetensors with config.json); --text is the prompt."), QStringLiteral("PATH")},
         {QStringLiteral("text"), QStringLiteral("Text to attend over."), QStringLiteral("STR")},
         {QStringLiteral("text-file"), QStringLiteral("A UTF-8 text file."), QStringLiteral("F")},
         {QStringLiteral("sequence"), QStringLiteral("Numbers: '1,2,3' or vectors '1,2;2,3'."), QStringLiteral("STR")},

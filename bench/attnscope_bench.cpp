@@ -2,6 +2,7 @@
 //
 //   attnscope-bench [--sizes 128,256,...] [--repeats R] [--threads T]
 //   attnscope-bench --kernels [--threads T]
+//   attnscope-bench --case stories260k-forward [--model DIR] [--sizes 256] [--repeats R] [--threads T]
 //
 // For each N: a random N x 512 input (normal, fixed seed), Mechanism{scaled-dot, softmax, 8 heads,
 // dim 512, random projections, keepScores = false}, AttentionEngine::compute timed end to end
@@ -24,8 +25,17 @@
 //                   the L3), in place, on every thread; floor_ms = 2 x 64 MiB / copy bandwidth
 //                   (each score read once, each weight written once)
 // Each is the best of 5 runs after a warm-up: these are capability figures, not typical ones.
+//
+// --case stories260k-forward times a real checkpoint: LlamaModel::forward of stories260K.bin (llama2.c;
+// 5 layers, 8 heads, 4 kv heads, dim 64, read from DIR, default ../shared/models/stories260k relative to
+// the working directory, or $ATTNSCOPE_SHARED/models/stories260k) over N tokens (default 256: BOS, then
+// ids 3 + (37 i mod 509)), capturing every layer's [8, N, N] attention as `attnscope dump --model` does.
+// The median of R runs after a warm-up (default: about 1 s, at least 3). bench/torch_llama2c_peer.py is
+// its PyTorch peer on the same weights and ids.
 #include "AttentionEngine.h"
 #include "AttentionInput.h"
+#include "Llama2cCheckpoint.h"
+#include "LlamaModel.h"
 #include "ComputeControl.h"
 #include "Mechanism.h"
 #include "ProjectionWeights.h"
@@ -57,6 +67,9 @@ struct Options {
     int repeats = 0; // 0: about 1 s per size, at least 3
     int threads = 0; // 0: OpenMP's default
     bool kernels = false;
+    std::string caseName = "mha-self"; // or "stories260k-forward"
+    std::string model;                 // stories260k-forward: the folder holding stories260K.bin
+    bool sizesGiven = false;
 };
 
 struct Measurement {
@@ -76,7 +89,9 @@ void usage(std::FILE* to)
         "  Times multi-head self-attention (scaled-dot, softmax, 8 heads, d=512, random projections)\n"
         "  on random N x 512 inputs. Default sizes 128,256,512,1024,2048,4096; default repeats: about\n"
         "  1 s per size, at least 3; --threads sets omp_set_num_threads and Eigen::setNbThreads.\n"
-        "  --kernels: SGEMM peak, the Q K^T and A V products, copy bandwidth and the softmax instead.\n");
+        "  --kernels: SGEMM peak, the Q K^T and A V products, copy bandwidth and the softmax instead.\n"
+        "  --case stories260k-forward [--model DIR]: the stories260K llama2.c forward (default N = 256)\n"
+        "  capturing every layer's attention, instead of the engine.\n");
 }
 
 bool parsePositive(const char* text, int& out)
@@ -131,8 +146,23 @@ int parseArgs(int argc, char** argv, Options& o)
                 std::fprintf(stderr, "attnscope-bench: --sizes: '%s' is not a list of positive whole numbers\n", v);
                 return 2;
             }
+            o.sizesGiven = true;
         } else if (a == "--kernels") {
             o.kernels = true;
+        } else if (a == "--case") {
+            const char* v = value("--case");
+            if (!v)
+                return 2;
+            if (std::string(v) != "mha-self" && std::string(v) != "stories260k-forward") {
+                std::fprintf(stderr, "attnscope-bench: --case: '%s' is not mha-self or stories260k-forward\n", v);
+                return 2;
+            }
+            o.caseName = v;
+        } else if (a == "--model") {
+            const char* v = value("--model");
+            if (!v)
+                return 2;
+            o.model = v;
         } else if (a == "--repeats") {
             const char* v = value("--repeats");
             if (!v)
@@ -307,6 +337,62 @@ void runKernels(int threads)
     std::fflush(stdout);
 }
 
+// The --case stories260k-forward measurement (see the top of the file). Returns the exit code.
+int runStories260k(const Options& opt, int threads)
+{
+    std::string dir = opt.model;
+    if (dir.empty()) {
+        const char* shared = std::getenv("ATTNSCOPE_SHARED");
+        dir = shared ? std::string(shared) + "/models/stories260k" : std::string("../shared/models/stories260k");
+    }
+    auto checkpoint = attn::Llama2cCheckpoint::readFile(dir + "/stories260K.bin");
+    if (!checkpoint) {
+        std::fprintf(stderr, "attnscope-bench: %s\n", checkpoint.error().c_str());
+        return 1;
+    }
+    const attn::LlamaModel model(std::move(*checkpoint));
+    const int vocab = model.config().vocabSize;
+    for (const int n : opt.sizesGiven ? opt.sizes : std::vector<int> { 256 }) {
+        std::vector<int> ids { 1 };
+        for (int i = 1; i < n; ++i)
+            ids.push_back(3 + (37 * i) % (vocab - 3));
+        double checksum = 0.0;
+        auto once = [&]() -> double {
+            const auto start = std::chrono::steady_clock::now();
+            auto a = model.forward(ids);
+            const auto stop = std::chrono::steady_clock::now();
+            if (!a) {
+                std::fprintf(stderr, "attnscope-bench: stories260k N=%d: %s\n", n, a.error().c_str());
+                return -1.0;
+            }
+            checksum += static_cast<double>(a->weights.back()) + a->lastLogits.front();
+            return std::chrono::duration<double, std::milli>(stop - start).count();
+        };
+        const double warm = once();
+        if (warm < 0)
+            return 1;
+        const int repeats = opt.repeats ? opt.repeats
+                                        : std::clamp(static_cast<int>(std::ceil(1000.0 / std::max(warm, 1e-3))), 3, 10000);
+        std::vector<double> times;
+        for (int r = 0; r < repeats; ++r) {
+            const double ms = once();
+            if (ms < 0)
+                return 1;
+            times.push_back(ms);
+        }
+        std::sort(times.begin(), times.end());
+        const size_t mid = times.size() / 2;
+        const double median = times.size() % 2 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+        std::printf("{\"case\":\"stories260k-forward\",\"n\":%d,\"layers\":%d,\"heads\":%d,\"median_ms\":%.4f,"
+                    "\"min_ms\":%.4f,\"peak_rss_mb\":%.1f,\"impl\":\"attnscope\",\"threads\":%d,\"repeats\":%d,"
+                    "\"checksum\":%.6g}\n",
+            n, model.config().layers, model.config().heads, median, times.front(), peakRssMb(), threads, repeats,
+            checksum / (repeats + 1));
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -323,6 +409,8 @@ int main(int argc, char** argv)
         runKernels(threads);
         return 0;
     }
+    if (opt.caseName == "stories260k-forward")
+        return runStories260k(opt, threads);
 
     attn::Mechanism mech;
     mech.score = attn::ScoreKind::ScaledDot;

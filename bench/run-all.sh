@@ -1,7 +1,7 @@
 #!/bin/bash
 # Compares attnscope-bench with the torch peer (bench/torch_peer.py), size by size.
 #
-#   bench/run-all.sh [--threads T] [--sizes 128,256,...] [--repeats R] [BENCH]
+#   bench/run-all.sh [--threads T] [--sizes 128,256,...] [--repeats R] [--case all|mha-self|stories260k-forward] [BENCH]
 #
 # BENCH defaults to build/release/bench/attnscope-bench (this script builds nothing:
 # cmake --preset release && ninja -C build/release attnscope_bench). Both programs get the same
@@ -10,7 +10,11 @@
 #   {"case":"mha-self","n":1024,"attnscope_ms":3.1,"peer":"torch","peer_ms":3.4,"ratio":0.91}
 # (ratio = attnscope_ms / peer_ms, below 1 means attnscope is faster), then a table, then the
 # kernel measurements of `attnscope-bench --kernels` (SGEMM peak, Q K^T and A V GFLOP/s, copy
-# bandwidth, softmax over a 4096 x 4096 map) as JSON lines.
+# bandwidth, softmax over a 4096 x 4096 map) as JSON lines. Then a real checkpoint: the stories260K
+# forward at 256 tokens (attnscope-bench --case stories260k-forward against bench/torch_llama2c_peer.py,
+# same weights and ids, every layer's attention materialised), one JSON line
+#   {"case":"stories260k-forward","n":256,"attnscope_ms":...,"peer":"torch","peer_ms":...,"ratio":...}
+# (skipped with a note when ../shared/models/stories260k is absent). --case runs one of the two only.
 # Exit 0 ok, 1 a run failed, 2 usage, 3 torch's BLAS is too slow to compare against.
 set -euo pipefail
 
@@ -23,13 +27,16 @@ bench="$root/build/release/bench/attnscope-bench"
 python=/usr/bin/python3
 per_run_timeout=240 # seconds; the whole default run takes a few minutes
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+which=all
+model="${ATTNSCOPE_SHARED:-$root/../shared}/models/stories260k"
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --threads) threads="${2:?--threads needs a value}"; shift 2 ;;
         --sizes) sizes="${2:?--sizes needs a value}"; shift 2 ;;
         --repeats) repeats="${2:?--repeats needs a value}"; shift 2 ;;
+        --case) which="${2:?--case needs a value}"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "run-all.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
         *) bench="$1"; shift ;;
@@ -44,6 +51,9 @@ if ! [[ "$sizes" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]]; then
 fi
 if [ -n "$repeats" ] && ! [[ "$repeats" =~ ^[1-9][0-9]*$ ]]; then
     echo "run-all.sh: --repeats: '$repeats' is not a positive whole number" >&2; exit 2
+fi
+if [[ ! "$which" =~ ^(all|mha-self|stories260k-forward)$ ]]; then
+    echo "run-all.sh: --case: '$which' is not all, mha-self or stories260k-forward" >&2; exit 2
 fi
 if [ ! -x "$bench" ]; then
     echo "run-all.sh: no benchmark program at '$bench'; build it first:" >&2
@@ -84,6 +94,7 @@ measure() { # name, command...
     grep -m1 '^{' <<<"$out" || { echo "run-all.sh: $name printed no measurement" >&2; exit 1; }
 }
 
+if [ "$which" != stories260k-forward ]; then
 table=()
 IFS=',' read -r -a size_list <<<"$sizes"
 for n in "${size_list[@]}"; do
@@ -110,6 +121,21 @@ echo "ratio = attnscope / torch (below 1: attnscope faster); MB = peak RSS of th
 echo
 echo "kernels (attnscope-bench --kernels --threads $threads):"
 timeout "$per_run_timeout" "$bench" --kernels --threads "$threads" || { echo "run-all.sh: attnscope-bench --kernels failed" >&2; exit 1; }
+fi
+
+# A real checkpoint: the stories260K forward at 256 tokens, attnscope against torch on the same weights.
+if [ "$which" != mha-self ]; then
+    if [ -f "$model/stories260K.bin" ]; then
+        a="$(measure attnscope-bench "$bench" --case stories260k-forward --model "$model" --threads "$threads" "${extra[@]}")"
+        t="$(measure torch_llama2c_peer.py "$python" "$here/torch_llama2c_peer.py" --model "$model" --threads "$threads" "${extra[@]}")"
+        jq -cn --argjson a "$a" --argjson t "$t" \
+            '{case: "stories260k-forward", n: $a.n, attnscope_ms: $a.median_ms, peer: "torch", peer_ms: $t.median_ms,
+              ratio: (($a.median_ms / $t.median_ms) * 100 | round / 100)}'
+    else
+        echo "run-all.sh: $model/stories260K.bin is absent: skipping stories260k-forward" >&2
+    fi
+fi
+[ "$which" = all ] || exit 0
 
 # Peak memory of a whole `attnscope dump` (N = 8192, one head, float32 weights written as .npy):
 # target <= 1.5 x N^2 x 4 bytes + 100 MB, i.e. no second N x N buffer anywhere on the way.

@@ -4,9 +4,13 @@
 //                       tokenizer_config.json, CJK characters split, punctuation split, "##" pieces)
 //   byte-level BPE      vocab.json + merges.txt (GPT-2: its pre-tokenising regex, bytes -> unicode
 //                       table, "Ġ" for a leading space)
-//   BPE tokenizer.json  Llama-style ("▁" for spaces, merges, byte fallback <0xNN>)
-// load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt.
-// Every reader validates before trusting (sizes, ids inside the vocabulary, UTF-8).
+//   BPE tokenizer.json  Llama-style ("▁" for spaces, merges, byte fallback <0xNN>) or GPT-2-style
+//                       ByteLevel (TokenizerJsonBpe)
+// load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt
+// (a BERT folder's WordPiece tokenizer.json defers to its vocab.txt, and alone is read as
+// BertTokenizerFast's; a path to one of these files stands for its folder); tokenizer_config.json /
+// special_tokens_map.json give the special tokens. Every reader validates before trusting (sizes, ids inside
+// the vocabulary, UTF-8), see TokenizerFiles.
 #include "Expected.h"
 
 #include <memory>
@@ -35,9 +39,17 @@ public:
     // As the model sees it: WordPiece adds [CLS] ... [SEP]; the BPE kinds put the BOS token first
     // when addBos (a causal LM prompt gets BOS first, as llama2.c and HF Llama do).
     virtual Expected<TokenizedText> encodeForModel(const std::string& text, bool addBos) const = 0;
-    // The text one token stands for (byte-level tokens decoded to UTF-8 where complete).
+    // The bytes one token stands for, so that concatenating decode() over a sequence's ids gives
+    // its text: byte-level tokens ("Ġworld") and byte fallback tokens (<0x0A>) give their raw bytes
+    // (UTF-8 where the token holds whole characters; one token may hold part of a character, which
+    // the next token completes), "▁" becomes " ", WordPiece drops the "##" of a continuation piece
+    // (and adds no spaces), special tokens give their own text. An id out of range gives "".
     virtual std::string decode(int id) const = 0;
     virtual std::optional<int> tokenId(const std::string& token) const = 0;
+    // The token encodeForModel puts first (BOS; [CLS] for WordPiece) and the end token (EOS; [SEP]),
+    // when the vocabulary has them.
+    virtual std::optional<int> bosId() const = 0;
+    virtual std::optional<int> eosId() const = 0;
 };
 
 } // namespace attn

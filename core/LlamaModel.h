@@ -10,40 +10,12 @@
 #include "Expected.h"
 #include "Llama2cCheckpoint.h"
 #include "Llama2cTokenizer.h"
+#include "ModelAttention.h"
 
 #include <string>
 #include <vector>
 
 namespace attn {
-
-// Everything one forward pass over a prompt of N tokens captures.
-struct ModelAttention {
-    int layers = 0;
-    int heads = 0;
-    int tokens = 0;
-    int headSize = 0;
-    std::vector<int> tokenIds;
-    std::vector<std::string> tokenLabels; // tokenizer labels, or "#id" without a tokenizer
-    // Softmax attention weights [L][H][N][N]: row = query position, column = key position;
-    // exactly 0 above the diagonal, each row sums to 1.
-    std::vector<float> weights;
-    std::vector<float> lastLogits; // [vocab], the prediction after the last token
-    // Only when LlamaRunOptions::keepQueriesKeys: post-RoPE queries and keys [L][H][N][headSize].
-    // keys holds, for each query head, the kv head it reads (so heads sharing a kv head repeat it).
-    std::vector<float> queries;
-    std::vector<float> keys;
-
-    size_t mapOffset(int layer, int head) const
-    {
-        return (static_cast<size_t>(layer) * static_cast<size_t>(heads) + static_cast<size_t>(head))
-            * static_cast<size_t>(tokens) * static_cast<size_t>(tokens);
-    }
-    float weight(int layer, int head, int query, int key) const
-    {
-        return weights[mapOffset(layer, head) + static_cast<size_t>(query) * static_cast<size_t>(tokens)
-            + static_cast<size_t>(key)];
-    }
-};
 
 struct LlamaRunOptions {
     bool keepQueriesKeys = false;

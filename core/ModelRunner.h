@@ -1,13 +1,18 @@
 #pragma once
 // Runs a real checkpoint over a prompt and returns its attention as an AttentionResult with
 // every layer and head ([L][H][N][N]), so that every view works on models as on the engine.
-// Today: llama2.c checkpoints (a .bin with its tokenizer.bin / tok*.bin). `path` is the
-// checkpoint file or the folder holding it; the prompt gets the BOS token first, as llama2.c does.
-// The last loaded model is cached (by path, size and modification time), so editing the prompt
-// in the GUI does not reload it.
+//   llama2.c   a .bin checkpoint with tokenizer.bin / tok*.bin beside it
+//   Hugging Face  a folder with config.json and model.safetensors or model.safetensors.index.json
+//              (shards) plus its tokenizer files (tokenizer.json, vocab.json + merges.txt or vocab.txt),
+//              or a .safetensors / index file with config.json beside it: bert, gpt2, llama, vit
+// `path` is the checkpoint file or the folder holding it. A causal LM's prompt gets the BOS token
+// first (as llama2.c and HF Llama do); BERT's gets [CLS] ... [SEP]. Per-head queries and keys are
+// always captured (they cost head_dim / N of the maps). The last loaded model is cached (by the
+// paths, sizes and modification times of its files), so editing the prompt does not reload it.
 #include "AttentionResult.h"
 #include "ComputeControl.h"
 #include "Expected.h"
+#include "ImageBuffer.h"
 #include "InputSpec.h"
 
 #include <string>
@@ -16,8 +21,10 @@
 namespace attn {
 
 struct ModelFiles {
-    std::string checkpoint;
-    std::string tokenizer;
+    std::string checkpoint; // llama2.c .bin, a .safetensors file or model.safetensors.index.json
+    std::string tokenizer;  // llama2.c: the tokenizer .bin; Hugging Face: the folder of its tokenizer files
+    std::string config;     // Hugging Face: config.json; empty for llama2.c
+    bool isHuggingFace() const { return !config.empty(); }
 };
 
 struct GeneratedToken {
@@ -35,6 +42,12 @@ public:
         const std::string& path, const std::string& prompt, int steps, const ComputeControl& control = {});
     // Token labels of the prompt as the model's tokenizer splits it (BOS first).
     static Expected<std::vector<std::string>> tokenize(const std::string& path, const std::string& prompt);
+    // A ViT checkpoint over a picture: resized (bilinear, pixel centres aligned, no antialiasing) to
+    // the config's image_size, scaled to [0, 1] and normalised with mean = std = 0.5 per channel (HF
+    // ViTImageProcessor's defaults), then one forward pass. Tokens "CLS", then "r,c" row-major; the
+    // grid fields describe the patches (gridRows x gridCols cells over the whole picture).
+    static Expected<AttentionResult> runImage(
+        const std::string& path, const ImageBuffer& image, const ComputeControl& control = {});
 };
 
 } // namespace attn

@@ -92,11 +92,15 @@ std::string ResultExport::tokensJson(const AttentionResult& r)
     nlohmann::json j;
     j["tokens"] = r.keyLabels;
     j["query_tokens"] = r.queryLabels;
+    if (!r.tokenIds.empty())
+        j["ids"] = r.tokenIds;
+    if (!r.specialTokens.empty())
+        j["special"] = r.specialTokens;
     if (!r.nextToken.empty()) {
         j["next_token"] = r.nextToken;
         j["next_token_probability"] = shortest(r.nextTokenProbability);
     }
-    return j.dump(1) + "\n";
+    return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string ResultExport::weightsCsv(const AttentionResult& r, int layer, int head)

@@ -17,7 +17,8 @@ public:
     static std::string weightsNpy(const AttentionResult& result);
     static std::string outputNpy(const AttentionResult& result);
     static std::string json(const AttentionResult& result);
-    // {"tokens": [...], "query_tokens": [...]} (and "next_token" for causal language models)
+    // {"tokens": [...], "query_tokens": [...]} (and "next_token" for causal language models; "ids" and
+    // "special" (1 for BOS, [CLS], [SEP], EOS, padding) for checkpoints)
     static std::string tokensJson(const AttentionResult& result);
     static std::string weightsCsv(const AttentionResult& result, int layer, int head);
 };

@@ -74,14 +74,14 @@ InputPanel::InputPanel(QWidget* parent)
     auto* modelPage = new QWidget;
     auto* modelLayout = new QVBoxLayout(modelPage);
     m_modelPath = new QLineEdit(modelPage);
-    m_modelPath->setPlaceholderText(tr("llama2.c checkpoint (.bin) or its folder"));
+    m_modelPath->setPlaceholderText(tr("Checkpoint (llama2.c .bin, Hugging Face .safetensors) or its folder"));
     auto* openModelFile = new QPushButton(tr("Open checkpoint…"), modelPage);
     auto* openModelFolder = new QPushButton(tr("Open folder…"), modelPage);
     auto* modelButtons = new QHBoxLayout;
     modelButtons->addWidget(openModelFile);
     modelButtons->addWidget(openModelFolder);
     m_prompt = new QPlainTextEdit(modelPage);
-    m_prompt->setPlaceholderText(tr("Prompt (the BOS token is added first)"));
+    m_prompt->setPlaceholderText(tr("Prompt (causal LMs get the BOS token first, BERT [CLS] … [SEP])"));
     auto* modelNote = new QLabel(tr("Every layer and head is captured; the model's next token is shown in the status bar."), modelPage);
     modelNote->setWordWrap(true);
     modelNote->setStyleSheet(QStringLiteral("color: #555;"));
@@ -99,7 +99,7 @@ InputPanel::InputPanel(QWidget* parent)
     connect(m_modelPath, &QLineEdit::editingFinished, this, &InputPanel::inputChanged);
     connect(m_prompt, &QPlainTextEdit::textChanged, this, &InputPanel::inputChanged);
     connect(openModelFile, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), {}, tr("llama2.c checkpoints (*.bin)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), {}, tr("Checkpoints (*.bin *.safetensors *.index.json)"));
         if (!path.isEmpty())
             openFile(path);
     });
@@ -150,7 +150,8 @@ bool InputPanel::isInputFile(const QString& path)
 bool InputPanel::openFile(const QString& path, QString* error)
 {
     const QFileInfo info(path);
-    if (info.isDir() || info.suffix().toLower() == QLatin1String("bin")) {
+    if (info.isDir() || info.suffix().toLower() == QLatin1String("bin")
+        || info.suffix().toLower() == QLatin1String("safetensors") || path.endsWith(QLatin1String(".index.json"))) {
         {
             const QSignalBlocker block(m_modelPath);
             m_modelPath->setText(path);

@@ -355,6 +355,85 @@ def text_tokenizer():
     put("text_tokenizer", "brackets.txt", "[unclosed <also [a]b <x>y [] <>")
 
 
+# ---------------------------------------------------------------- Hugging Face tokenizers
+HF_FIXTURES = os.path.join(ROOT, "tests", "fixtures", "hf_tokenizers")
+HF_TEXTS = {
+    "english": "Once upon a time, there was a little girl named Lily. She didn't play.",
+    "accents": "Café naïve résumé ÉCOLE Straße e\u0301 İstanbul ǅ",
+    "cjk": "東京は日本の首都です。我爱北京天安门，한국어",
+    "emoji": "emoji \U0001F600\U0001F44D\U0001F3FD \U0001F468\u200D\U0001F469",
+    "whitespace": "  a  b\t\tc\n\nd \u00a0\u3000\u2028 end  ",
+    "specials": "[CLS] x [SEP] <|endoftext|> <s> </s> [UNK]",
+    "control": "a\u0000b\u0007c\u200b\ufeffd",
+    "empty": "",
+}
+
+
+def hf_read(*parts):
+    with open(os.path.join(HF_FIXTURES, *parts), "rb") as f:
+        return f.read()
+
+
+def with_text(text, rest, prefix=b""):
+    t = text.encode("utf-8") if isinstance(text, str) else text
+    return prefix + struct.pack("<H", len(t)) + t + rest
+
+
+def hf_wordpiece():
+    vocab = hf_read("bert", "vocab.txt")
+    for name, text in HF_TEXTS.items():
+        put("wordpiece", "bert-%s.bin" % name, with_text(text, vocab, bytes([0x0F])))
+        put("wordpiece", "fixed-%s.bin" % name, bytes([0x89]) + text.encode("utf-8"))
+    put("wordpiece", "bert-cased.bin", with_text(HF_TEXTS["accents"], vocab, bytes([0x08])))
+    put("wordpiece", "bert-invalid-utf8.bin", with_text(b"ok \xff bad \xe4\xb8", vocab, bytes([0x0F])))
+    put("wordpiece", "long-word.bin", with_text("x" * 150 + " " + "ab" * 60, b"[UNK]\nx\n##x\na\n##b\n", bytes([0x01])))
+    put("wordpiece", "empty-vocab.bin", with_text("a", b"", bytes([0x01])))
+    put("wordpiece", "no-unk.bin", with_text("a", b"a\nb\n", bytes([0x01])))
+    words = [l for l in vocab.decode("utf-8").split("\n")[:-1]]
+    tj = {"added_tokens": [{"id": 2, "content": "[CLS]", "special": True}],
+          "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                         "strip_accents": None, "lowercase": True},
+          "pre_tokenizer": {"type": "BertPreTokenizer"},
+          "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                    "max_input_chars_per_word": 100, "vocab": {w: i for i, w in enumerate(words)}}}
+    for name in ("accents", "cjk", "specials"):
+        put("wordpiece", "json-%s.bin" % name, with_text(HF_TEXTS[name], json.dumps(tj).encode(), bytes([0x49])))
+    put("wordpiece", "crlf-dup.bin", with_text("a b", b"[UNK]\r\na\r\na\r\n##b\r\n\r\n", bytes([0x01])))
+
+
+def hf_bpe():
+    vocab = hf_read("gpt2", "vocab.json")
+    merges = hf_read("gpt2", "merges.txt")
+    files = struct.pack("<H", len(vocab)) + vocab + merges
+    for name, text in HF_TEXTS.items():
+        put("bpe", "gpt2-%s.bin" % name, with_text(text, files, b"\x00"))
+    for folder in ("llama", "gpt2json"):
+        tj = hf_read(folder, "tokenizer.json")
+        for name in ("english", "accents", "emoji", "whitespace", "specials"):
+            put("bpe", "%s-%s.bin" % (folder, name), with_text(HF_TEXTS[name], tj, b"\x01"))
+    small_vocab = json.dumps({"a": 0, "b": 1, "ab": 2, "\u0120": 3, "\u0120ab": 4, "<|endoftext|>": 5}).encode()
+    small = struct.pack("<H", len(small_vocab)) + small_vocab + b"#version: 0.2\na b\n\u0120 ab\n".decode("unicode_escape").encode()
+    put("bpe", "gpt2-small.bin", with_text("ab abab ba", small, b"\x00"))
+    put("bpe", "gpt2-unknown-merge.bin", with_text("a", struct.pack("<H", 8) + b'{"a": 0}' + b"a c\n", b"\x00"))
+    put("bpe", "gpt2-not-object.bin", with_text("a", struct.pack("<H", 6) + b"[1, 2]", b"\x00"))
+    tiny = {
+        "added_tokens": [{"id": 0, "content": "<unk>", "special": True}, {"id": 1, "content": "<s>", "special": True}],
+        "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"},
+                       {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}, {"type": "NFD"},
+                       {"type": "Lowercase"}, {"type": "Strip", "strip_left": False, "strip_right": True}]},
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": True},
+        "model": {"type": "BPE", "unk_token": "<unk>", "fuse_unk": True, "byte_fallback": True, "ignore_merges": True,
+                  "vocab": {"<unk>": 0, "<s>": 1, "\u2581": 2, "a": 3, "b": 4, "\u2581a": 5, "ab": 6, "\u2581ab": 7,
+                            "<0x63>": 8},
+                  "merges": [["\u2581", "a"], ["a", "b"], ["\u2581a", "b"]]}}
+    put("bpe", "json-tiny.bin", with_text("ab Ba cc <s>dé", json.dumps(tiny).encode(), b"\x01"))
+    bl = {"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "ByteLevel", "add_prefix_space": True}]},
+          "decoder": {"type": "ByteLevel"}, "model": {"vocab": {"a": 0, "\u0120": 1, "\u0120a": 2}, "merges": ["\u0120 a"]}}
+    put("bpe", "json-bytelevel-untyped.bin", with_text("a a", json.dumps(bl).encode(), b"\x01"))
+    put("bpe", "json-unigram.bin", with_text("a", b'{"model": {"type": "Unigram", "vocab": []}}', b"\x01"))
+    put("bpe", "json-invalid.bin", with_text("a", b'{"model": ', b"\x01"))
+
+
 if __name__ == "__main__":
     mermaid()
     safetensors()
@@ -364,3 +443,5 @@ if __name__ == "__main__":
     npy()
     session()
     text_tokenizer()
+    hf_wordpiece()
+    hf_bpe()

@@ -140,8 +140,14 @@ case("safetensors without in_proj_weight", P + ["{dir}/none.safetensors"], 1, "n
 case("safetensors header not JSON", P + ["{dir}/garbage.safetensors"], 1, "garbage.safetensors",
      {"garbage.safetensors": b64(safetensors("this is not json at all!", b""))})
 M = D + ["--text", "hello", "--model"]
-case("unknown architecture (Hugging Face folder)", M + ["{dir}/hf"], 1, "Hugging Face",
+case("unknown architecture (Hugging Face folder)", M + ["{dir}/hf"], 1,
+     "unsupported architecture 'mamba' in config.json; supported: bert, gpt2, llama, vit",
      {"hf/config.json": text('{"model_type": "mamba"}'), "hf/model.safetensors": text("")})
+case("Hugging Face folder without weights", M + ["{dir}/noweights"], 1,
+     "has config.json but no model.safetensors or model.safetensors.index.json",
+     {"noweights/config.json": text('{"model_type": "gpt2", "vocab_size": 10, "n_embd": 8, "n_layer": 1, "n_head": 2}')})
+case("safetensors checkpoint without config.json", M + ["{dir}/noconfig/model.safetensors"], 1,
+     "a Hugging Face checkpoint needs its config.json", {"noconfig/model.safetensors": b64(mha(4))})
 case("truncated llama2.c checkpoint", M + ["{dir}/trunc/model.bin"], 1, "truncated",
      {"trunc/model.bin": b64(llama_header(8, 16, 1, 2, 2, 32, 16) + b"\0" * 100),
       "trunc/tokenizer.bin": text("")})

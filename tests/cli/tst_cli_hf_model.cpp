@@ -1,0 +1,160 @@
+// Hugging Face checkpoints from the command line: `dump --model FOLDER --text STR` on the tiny BERT,
+// GPT-2 and Llama folders of tests/fixtures/hf writes every layer's attention equal to the PyTorch
+// reference (tests/tools/make_hf_fixtures.py) and the token ids the fixture script's tokenizer gives,
+// `generate` continues like torch's greedy argmax, `export` draws the layer x head grid, and a ViT
+// folder given a text prompt is refused with a clear message.
+#include "NpyFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QtEndian>
+#include <QtTest>
+
+#include <fstream>
+
+namespace {
+
+nlohmann::json readJson(const QString& path)
+{
+    std::ifstream in(path.toStdString());
+    return nlohmann::json::parse(in);
+}
+
+} // namespace
+
+class TestCliHfModel : public QObject {
+    Q_OBJECT
+private slots:
+    void dumpMatchesTorch_data();
+    void dumpMatchesTorch();
+    void generateMatchesTorchGreedy();
+    void exportDrawsTheHeadsGrid();
+    void errors_data();
+    void errors();
+
+private:
+    struct Run {
+        int code;
+        QString out, err;
+    };
+    Run run(const QStringList& args);
+    static QString fixture(const QString& family)
+    {
+        return qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/") + family;
+    }
+    QTemporaryDir m_dir;
+};
+
+TestCliHfModel::Run TestCliHfModel::run(const QStringList& args)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
+        qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));
+    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+        QString::fromUtf8(p.readAllStandardError()) };
+}
+
+void TestCliHfModel::dumpMatchesTorch_data()
+{
+    QTest::addColumn<QString>("family");
+    QTest::addColumn<QString>("first");
+    QTest::newRow("bert") << "bert"
+                          << "[CLS]";
+    QTest::newRow("gpt2") << "gpt2"
+                          << "<|endoftext|>";
+    QTest::newRow("llama") << "llama"
+                           << "<s>";
+}
+
+void TestCliHfModel::dumpMatchesTorch()
+{
+    QFETCH(QString, family);
+    QFETCH(QString, first);
+    const auto expected = readJson(fixture(family) + QStringLiteral("/expected.json"));
+    const QString out = m_dir.filePath(family + QStringLiteral(".npy"));
+    const QString tokensOut = m_dir.filePath(family + QStringLiteral(".json"));
+    const Run r = run({ QStringLiteral("dump"), QStringLiteral("--model"), fixture(family),
+        QStringLiteral("--text"), QString::fromStdString(expected["text"].get<std::string>()),
+        QStringLiteral("--out"), out, QStringLiteral("--tokens-out"), tokensOut });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto got = attn::NpyFile::readFile(out.toStdString());
+    auto reference
+        = attn::NpyFile::readFile((fixture(family) + QStringLiteral("/attention.npy")).toStdString());
+    QVERIFY(got.ok() && reference.ok());
+    QCOMPARE(got->shape, reference->shape); // [2, 4, N, N]
+    double maxDiff = 0.0;
+    for (size_t k = 0; k < got->data.size(); ++k)
+        maxDiff = std::max(maxDiff, static_cast<double>(std::abs(got->data[k] - reference->data[k])));
+    qInfo("%s: dump vs torch, max |diff| = %.3g", qPrintable(family), maxDiff);
+    QVERIFY2(maxDiff <= 1e-4, qPrintable(QString::number(maxDiff)));
+    const auto tokens = readJson(tokensOut);
+    QCOMPARE(tokens["ids"].get<std::vector<int>>(), expected["text_ids"].get<std::vector<int>>());
+    QCOMPARE(QString::fromStdString(tokens["tokens"][0].get<std::string>()), first);
+    QCOMPARE(tokens["special"][0].get<int>(), 1);
+    QCOMPARE(tokens.contains("next_token"), family != QLatin1String("bert"));
+}
+
+void TestCliHfModel::generateMatchesTorchGreedy()
+{
+    const auto expected = readJson(fixture(QStringLiteral("gpt2")) + QStringLiteral("/expected.json"));
+    const Run r
+        = run({ QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("gpt2")),
+            QStringLiteral("--text"), QString::fromStdString(expected["text"].get<std::string>()),
+            QStringLiteral("--steps"), QStringLiteral("5"), QStringLiteral("--tokens") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QVERIFY(lines.first().startsWith(QString::fromStdString(expected["text"].get<std::string>())));
+    std::vector<int> ids;
+    for (const QString& line : lines.mid(1))
+        ids.push_back(line.section(QLatin1Char('\t'), 1, 1).toInt());
+    QCOMPARE(ids, expected["greedy5"].get<std::vector<int>>());
+}
+
+void TestCliHfModel::exportDrawsTheHeadsGrid()
+{
+    const QString out = m_dir.filePath(QStringLiteral("llama-heads.png"));
+    const Run r = run({ QStringLiteral("export"), QStringLiteral("--model"), fixture(QStringLiteral("llama")),
+        QStringLiteral("--text"), QStringLiteral("Once upon a time"), QStringLiteral("--view"),
+        QStringLiteral("heads"), QStringLiteral("--out"), out, QStringLiteral("--width"),
+        QStringLiteral("900"), QStringLiteral("--height"), QStringLiteral("700") });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile png(out);
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    const QByteArray header = png.read(24);
+    QVERIFY(header.startsWith("\x89PNG"));
+    QCOMPARE(qFromBigEndian<quint32>(header.constData() + 16), 900u);
+    QCOMPARE(qFromBigEndian<quint32>(header.constData() + 20), 700u);
+}
+
+void TestCliHfModel::errors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString out = m_dir.filePath(QStringLiteral("never.npy"));
+    QTest::newRow("vit with text") << QStringList { QStringLiteral("dump"), QStringLiteral("--model"),
+        fixture(QStringLiteral("vit")), QStringLiteral("--text"), QStringLiteral("hi"),
+        QStringLiteral("--out"), out }
+                                   << QStringLiteral("is a ViT model: it takes a picture, not a text prompt");
+    QTest::newRow("bert generates") << QStringList {
+        QStringLiteral("generate"), QStringLiteral("--model"), fixture(QStringLiteral("bert")),
+        QStringLiteral("--text"), QStringLiteral("the cat"), QStringLiteral("--steps"), QStringLiteral("3")
+    } << QStringLiteral("a bert model does not generate text (it is not a causal language model)");
+    QTest::newRow("too long for gpt2") << QStringList { QStringLiteral("dump"), QStringLiteral("--model"),
+        fixture(QStringLiteral("gpt2")), QStringLiteral("--text"), QStringLiteral("the cat ").repeated(40),
+        QStringLiteral("--out"),
+        out } << QStringLiteral("tokens are more than the model's context length of 64");
+}
+
+void TestCliHfModel::errors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    const Run r = run(args);
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("never.npy"))));
+}
+
+QTEST_GUILESS_MAIN(TestCliHfModel)
+#include "tst_cli_hf_model.moc"
