@@ -379,7 +379,7 @@ void TestOverlay::windowOpensDroppedPicture()
         using MainWindow::dropEvent; // QApplication only routes drops from a real drag
     } w;
     w.show(); // the banner reports only while visible
-    QVERIFY(!w.views()->isTabVisible(5)); // no picture yet: no Overlay tab
+    QVERIFY(!w.views()->isTabVisible(w.views()->indexOf(w.overlayPage()))); // no picture yet: no Overlay tab
     QSignalSpy finished(w.worker(), &AttentionWorker::finished);
     // Drop the picture on the window, as a file manager would.
     QMimeData mime;
@@ -395,7 +395,7 @@ void TestOverlay::windowOpensDroppedPicture()
     QCOMPARE(c->result->gridRows, 3);
     QCOMPARE(c->result->gridCols, 4);
     QCOMPARE(c->result->keyLabels.front(), std::string("0,0"));
-    QVERIFY(w.views()->isTabVisible(5));
+    QVERIFY(w.views()->isTabVisible(w.views()->indexOf(w.overlayPage())));
     QCOMPARE(w.views()->currentWidget(), static_cast<QWidget*>(w.overlayPage()));
     QCOMPARE(w.inputPanel()->spec().kind, attn::InputKind::Image);
     QCOMPARE(w.inputPanel()->imagePage()->summary(), QStringLiteral("64×48, 3×4 patches of 16 px"));
