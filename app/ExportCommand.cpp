@@ -216,7 +216,7 @@ CliError ExportCommand::run(const QStringList& arguments)
                                               .arg(queryCol)
                                               .arg(r.gridRows)
                                               .arg(r.gridCols));
-            o.query = queryRow * r.gridCols + queryCol;
+            o.query = (r.keyCount - r.gridRows * r.gridCols) + queryRow * r.gridCols + queryCol; // after a ViT's CLS
         }
     }
     ComputationPtr b;

@@ -112,6 +112,23 @@ CliError MechanismOptions::read(const QCommandLineParser& p, attn::InputSpec& in
 {
     const QStringList sources{QStringLiteral("sample"), QStringLiteral("text"), QStringLiteral("text-file"),
         QStringLiteral("sequence"), QStringLiteral("sequence-file"), QStringLiteral("npy"), QStringLiteral("image")};
+    if (p.isSet(QStringLiteral("model")) && p.isSet(QStringLiteral("image"))) {
+        // A picture through a vision transformer (ViT): every layer and head over CLS + patches.
+        for (const QString& s : sources)
+            if (s != QLatin1String("image") && p.isSet(s))
+                return CliError::usage(QStringLiteral("--model with --image takes no --%1").arg(s));
+        for (const QString& o : {QStringLiteral("patch"), QStringLiteral("encoding"), QStringLiteral("fit"),
+                 QStringLiteral("no-positions")})
+            if (p.isSet(o))
+                return CliError::usage(
+                    QStringLiteral("--%1 does not apply to a ViT checkpoint (its config.json fixes the patches)").arg(o));
+        in.kind = InputKind::Image;
+        in.path = p.value(QStringLiteral("image")).toStdString();
+        in.modelPath = p.value(QStringLiteral("model")).toStdString();
+        if (const QString error = ImageDecoder::ensureDecoded(in); !error.isEmpty())
+            return CliError::badInput(error);
+        return {};
+    }
     if (p.isSet(QStringLiteral("model"))) {
         // A checkpoint: the prompt is --text (BOS is added; an empty prompt is BOS alone).
         for (const QString& s : sources)

@@ -11,6 +11,11 @@ Expected<AttentionResult> AttentionComputer::compute(
 {
     if (spec.kind == InputKind::Model)
         return ModelRunner::run(spec, control);
+    if (spec.kind == InputKind::Image && !spec.modelPath.empty()) {
+        if (!spec.image || !spec.image->isValid())
+            return makeError("no decoded image for '" + spec.path + "'");
+        return ModelRunner::runImage(spec.modelPath, *spec.image, control);
+    }
     auto input = InputBuilder::build(spec, mechanism.dim);
     if (!input)
         return input.takeError();

@@ -48,6 +48,9 @@ struct InputSpec {
     // InputKind::Image: the decoded picture (already at the working size) and how to encode it.
     std::shared_ptr<const ImageBuffer> image;
     ImageOptions imageOptions;
+    // InputKind::Image through a real vision transformer: a ViT checkpoint (Hugging Face folder or
+    // .safetensors) the picture is run through instead of the engine's encoders ("" : the engine).
+    std::string modelPath;
 
     // Cross-attention: a second source giving the queries (keys and values come from the above).
     InputKind queryKind = InputKind::Sequence;

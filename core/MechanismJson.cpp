@@ -187,6 +187,8 @@ json MechanismJson::inputToJson(const InputSpec& in)
         j["fit"] = toString(in.imageOptions.fit);
         j["positions"] = in.imageOptions.positions;
         j["patch_pixels"] = in.imageOptions.patchPixels;
+        if (!in.modelPath.empty())
+            j["model"] = in.modelPath;
     }
     if (in.isCross()) {
         json q;
@@ -204,7 +206,7 @@ Expected<InputSpec> MechanismJson::inputFromJson(const json& j)
 {
     const std::string where = "input";
     if (auto st = checkKeys(j,
-            {"type", "text", "path", "tokenizer", "positions", "queries", "encoding", "patch", "fit", "patch_pixels"},
+            {"type", "text", "path", "tokenizer", "positions", "queries", "encoding", "patch", "fit", "patch_pixels", "model"},
             where);
         !st)
         return st.takeError();
@@ -228,6 +230,7 @@ Expected<InputSpec> MechanismJson::inputFromJson(const json& j)
         all(readEnum(j, "fit", o.fit, &parseImageFit, "crop, pad", where));
         all(readValue(j, "patch", o.patch, where));
         all(readValue(j, "patch_pixels", o.patchPixels, where));
+        all(readValue(j, "model", in.modelPath, where));
         if (st && o.patch < 1)
             all(makeError(where + ".patch must be at least 1 (got " + std::to_string(o.patch) + ")"));
         if (st && (o.patchPixels < 0 || o.patchPixels > o.patch))
@@ -235,7 +238,7 @@ Expected<InputSpec> MechanismJson::inputFromJson(const json& j)
                           std::to_string(o.patch) + " (got " + std::to_string(o.patchPixels) + ")"));
     } else {
         all(readValue(j, "positions", in.positions, where));
-        for (const char* key : {"encoding", "patch", "fit", "patch_pixels"})
+        for (const char* key : {"encoding", "patch", "fit", "patch_pixels", "model"})
             if (st && j.contains(key))
                 all(makeError(where + "." + key + " applies only to \"type\": \"image\""));
     }

@@ -1,5 +1,6 @@
 #include "OverlayView.h"
 
+#include "AttentionRollout.h"
 #include "HeadStatistics.h"
 #include "ImageDecoder.h"
 
@@ -12,9 +13,32 @@
 #include <cmath>
 
 namespace {
+// Rollout with the core's defaults (mean fusion, no discard), cached for the last result.
+std::vector<float> coreRollout(const attn::AttentionResult& r, int, int query)
+{
+    // Keyed by address and a fingerprint of the weights, so a new result that happens to be
+    // allocated where an old one was is not mistaken for it.
+    static std::pair<const void*, double> cachedFor{nullptr, 0.0};
+    static std::vector<float> cached;
+    double fingerprint = static_cast<double>(r.weights.size()) + r.computeMilliseconds;
+    const size_t step = std::max<size_t>(1, r.weights.size() / 64);
+    for (size_t k = 0; k < r.weights.size(); k += step)
+        fingerprint += static_cast<double>(r.weights[k]) * static_cast<double>(k + 1);
+    if (cachedFor != std::make_pair(static_cast<const void*>(r.weights.data()), fingerprint)) {
+        auto rollout = attn::AttentionRollout::compute(r);
+        cached = rollout ? std::move(*rollout) : std::vector<float>();
+        cachedFor = {r.weights.data(), fingerprint};
+    }
+    const int n = r.keyCount;
+    if (cached.size() != static_cast<size_t>(n) * n || query < 0 || query >= n)
+        return {};
+    return std::vector<float>(cached.begin() + static_cast<std::ptrdiff_t>(query) * n,
+        cached.begin() + static_cast<std::ptrdiff_t>(query + 1) * n);
+}
+
 OverlayView::RolloutProvider& rolloutProvider()
 {
-    static OverlayView::RolloutProvider provider;
+    static OverlayView::RolloutProvider provider = coreRollout;
     return provider;
 }
 constexpr double kCaptionHeight = 26.0;
@@ -22,6 +46,7 @@ constexpr double kBarWidth = 70.0;
 } // namespace
 
 void OverlayView::setRolloutProvider(RolloutProvider provider) { rolloutProvider() = std::move(provider); }
+OverlayView::RolloutProvider OverlayView::defaultRolloutProvider() { return coreRollout; }
 bool OverlayView::hasRolloutProvider() { return static_cast<bool>(rolloutProvider()); }
 
 OverlayView::OverlayView(QWidget* parent)
@@ -119,7 +144,17 @@ bool OverlayView::hasGrid() const
     if (!m_computation)
         return false;
     const auto& r = *m_computation->result;
-    return r.gridRows > 0 && r.gridCols > 0 && r.keyCount == r.gridRows * r.gridCols && r.gridPatch > 0;
+    const int cells = r.gridRows * r.gridCols;
+    return r.gridRows > 0 && r.gridCols > 0 && r.gridPatch > 0 && r.keyCount >= cells && r.keyCount - cells <= 1
+           && r.queryCount == r.keyCount;
+}
+
+int OverlayView::firstPatch() const
+{
+    if (!hasGrid())
+        return 0;
+    const auto& r = *m_computation->result;
+    return r.keyCount - r.gridRows * r.gridCols;
 }
 
 void OverlayView::selectQuery(int index)
@@ -130,8 +165,8 @@ void OverlayView::selectQuery(int index)
         return;
     }
     const auto& r = *m_computation->result;
-    if (index < 0 || index >= r.queryCount)
-        index = std::min(r.queryCount - 1, (r.gridRows / 2) * r.gridCols + r.gridCols / 2);
+    if (index < 0 || index >= r.queryCount) // a ViT's CLS token, else the centre patch
+        index = firstPatch() > 0 ? 0 : std::min(r.queryCount - 1, (r.gridRows / 2) * r.gridCols + r.gridCols / 2);
     m_query = index;
     update();
 }
@@ -143,10 +178,16 @@ std::vector<float> OverlayView::cellValues() const
     const auto& r = *m_computation->result;
     const int n = r.keyCount;
     const int layer = std::clamp(m_layer, 0, r.layers - 1);
+    const int first = firstPatch();
+    auto patchesOnly = [first](std::vector<float> tokens) {
+        if (first > 0 && !tokens.empty())
+            tokens.erase(tokens.begin(), tokens.begin() + first); // the CLS token has no place on the picture
+        return tokens;
+    };
     if (m_mode == Mode::Spatial)
         return r.spatialMap;
     if (m_mode == Mode::Rollout)
-        return rolloutProvider()(r, m_head, std::max(m_query, 0));
+        return patchesOnly(rolloutProvider()(r, m_head, std::max(m_query, 0)));
     std::vector<float> mean;
     const float* map = nullptr;
     if (m_head < 0 || m_head >= r.heads) {
@@ -160,14 +201,14 @@ std::vector<float> OverlayView::cellValues() const
         if (m_query < 0 || m_query >= r.queryCount)
             return {};
         std::copy_n(map + static_cast<size_t>(m_query) * n, n, values.begin());
-        return values;
+        return patchesOnly(std::move(values));
     }
     for (int i = 0; i < r.queryCount; ++i) { // Received: column sums
         const float* row = map + static_cast<size_t>(i) * n;
         for (int j = 0; j < n; ++j)
             values[j] += row[j];
     }
-    return values;
+    return patchesOnly(std::move(values));
 }
 
 OverlayView::Layout OverlayView::layoutFor(const QRectF& area) const
@@ -235,7 +276,7 @@ QString OverlayView::tooltipFor(int cell) const
                        .arg(cell % cols)
                        .arg(what)
                        .arg(QString::number(static_cast<double>(values[static_cast<size_t>(cell)]), 'f', 5));
-    if (m_mode == Mode::Query && m_query >= 0 && m_computation->result->isMasked(m_query, cell))
+    if (m_mode == Mode::Query && m_query >= 0 && m_computation->result->isMasked(m_query, cell + firstPatch()))
         text += tr(" (masked)");
     return text;
 }
@@ -246,16 +287,18 @@ QString OverlayView::caption() const
         return {};
     const auto& r = *m_computation->result;
     const QString head = m_head < 0 ? tr("mean of heads") : tr("head %1").arg(m_head);
+    const int cell = m_query - firstPatch();
+    const QString who = cell < 0 ? tr("the CLS token") : tr("patch %1,%2").arg(cell / r.gridCols).arg(cell % r.gridCols);
     const QString layer = r.layers > 1 ? tr("layer %1, ").arg(m_layer) : QString();
     switch (m_mode) {
     case Mode::Query:
-        return tr("Attention of patch %1,%2 (%3%4)").arg(m_query / r.gridCols).arg(m_query % r.gridCols).arg(layer, head);
+        return tr("Attention of %1 (%2%3)").arg(who, layer, head);
     case Mode::Received:
         return tr("Attention received by each patch, summed over queries (%1%2)").arg(layer, head);
     case Mode::Spatial:
         return tr("Spatial attention map (seed 003), one weight per patch");
     case Mode::Rollout:
-        return tr("Attention rollout to patch %1,%2 through %3 layers").arg(m_query / r.gridCols).arg(m_query % r.gridCols).arg(r.layers);
+        return tr("Attention rollout to %1 through %2 layers").arg(who).arg(r.layers);
     }
     return {};
 }
@@ -295,7 +338,7 @@ void OverlayView::paint(QPainter& p, const QRectF& area) const
         p.setPen(Qt::NoPen);
         const int alpha = static_cast<int>(std::lround(m_opacity * 255.0));
         for (int cell = 0; cell < static_cast<int>(values.size()); ++cell) {
-            if (m_mode == Mode::Query && r.isMasked(m_query, cell))
+            if (m_mode == Mode::Query && r.isMasked(m_query, cell + firstPatch()))
                 continue;
             const double t = maxValue > 0.0f ? values[static_cast<size_t>(cell)] / maxValue : 0.0;
             QColor c = QColor::fromRgb(m_colors.color(t));
@@ -317,8 +360,9 @@ void OverlayView::paint(QPainter& p, const QRectF& area) const
             p.drawLine(QPointF(l.grid.left(), l.grid.top() + row * ch), QPointF(l.grid.right(), l.grid.top() + row * ch));
     }
     p.setBrush(Qt::NoBrush);
-    if ((m_mode == Mode::Query || m_mode == Mode::Rollout) && m_query >= 0 && m_query < r.keyCount) {
-        const QRectF q(l.grid.left() + (m_query % r.gridCols) * cw, l.grid.top() + (m_query / r.gridCols) * ch, cw, ch);
+    const int queryCell = m_query - firstPatch(); // -1: the CLS token, drawn nowhere
+    if ((m_mode == Mode::Query || m_mode == Mode::Rollout) && queryCell >= 0 && queryCell < r.gridRows * r.gridCols) {
+        const QRectF q(l.grid.left() + (queryCell % r.gridCols) * cw, l.grid.top() + (queryCell / r.gridCols) * ch, cw, ch);
         p.setPen(QPen(Qt::black, 3));
         p.drawRect(q);
         p.setPen(QPen(Qt::white, 1.5));
@@ -370,10 +414,10 @@ void OverlayView::mousePressEvent(QMouseEvent* event)
     if (event->button() != Qt::LeftButton)
         return;
     const int cell = cellAt(event->position(), QRectF(rect()));
-    if (cell < 0 || !m_computation || cell >= m_computation->result->queryCount)
+    if (cell < 0 || !m_computation || cell + firstPatch() >= m_computation->result->queryCount)
         return;
-    selectQuery(cell);
-    emit querySelected(cell);
+    selectQuery(cell + firstPatch()); // queries are tokens: a ViT's patches come after its CLS token
+    emit querySelected(cell + firstPatch());
 }
 
 void OverlayView::leaveEvent(QEvent*)

@@ -6,8 +6,8 @@
 //             to make it the query; masked keys are left uncoloured)
 //   Received  the attention each patch receives, the column sums over queries: sum_i a_ij
 //   Spatial   seed 003's spatial attention map (AttentionResult::spatialMap, one weight per patch)
-//   Rollout   attention rollout through the layers (checkpoints with several layers; computed by
-//             the provider installed with setRolloutProvider(), disabled when there is none)
+//   Rollout   attention rollout through the layers (checkpoints with several layers, e.g. a ViT;
+//             core AttentionRollout by default, another provider can be installed)
 // The head (or the mean of heads, -1) and layer follow the ViewControls. paint() serves the widget
 // and the exporters alike: the picture is an image element, patches are rectangles and grid lines
 // are vectors in SVG/PDF.
@@ -28,7 +28,12 @@ public:
     // Rollout for one query patch (row-major over the grid); empty when it cannot be computed.
     using RolloutProvider = std::function<std::vector<float>(const attn::AttentionResult&, int head, int query)>;
     static void setRolloutProvider(RolloutProvider provider);
+    // The core's rollout (AttentionRollout: mean of heads, no discard), cached for the last result.
+    static RolloutProvider defaultRolloutProvider();
     static bool hasRolloutProvider();
+    // Tokens before the patches: 1 for a ViT's CLS token, 0 for the engine's grids. Queries
+    // (selectQuery, querySelected) are token indices; cells are patch indices.
+    int firstPatch() const;
 
     explicit OverlayView(QWidget* parent = nullptr);
 

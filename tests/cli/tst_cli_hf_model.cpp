@@ -7,9 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QColor>
+#include <QImage>
 #include <QtEndian>
 #include <QtTest>
 
+#include <cmath>
 #include <fstream>
 
 namespace {
@@ -29,6 +32,7 @@ private slots:
     void dumpMatchesTorch();
     void generateMatchesTorchGreedy();
     void exportDrawsTheHeadsGrid();
+    void vitRunsAPicture();
     void errors_data();
     void errors();
 
@@ -125,6 +129,61 @@ void TestCliHfModel::exportDrawsTheHeadsGrid()
     QVERIFY(header.startsWith("\x89PNG"));
     QCOMPARE(qFromBigEndian<quint32>(header.constData() + 16), 900u);
     QCOMPARE(qFromBigEndian<quint32>(header.constData() + 20), 700u);
+}
+
+// `--model VIT --image F`: the picture through the tiny ViT equals torch's attention; the overlay
+// export draws its CLS token's rollout (the CLS row of the core rollout) over the picture.
+void TestCliHfModel::vitRunsAPicture()
+{
+    // The fixture's pixels (normalised with mean = std = 0.5 from 8-bit values) back to a 16 x 16 PNG.
+    auto pixels = attn::NpyFile::readFile((fixture(QStringLiteral("vit")) + QStringLiteral("/pixels.npy")).toStdString());
+    QVERIFY(pixels.ok());
+    QImage picture(16, 16, QImage::Format_RGB888);
+    for (int y = 0; y < 16; ++y)
+        for (int x = 0; x < 16; ++x) {
+            int rgb[3];
+            for (int c = 0; c < 3; ++c)
+                rgb[c] = static_cast<int>(std::lround((pixels->data[(static_cast<size_t>(c) * 16 + y) * 16 + x] * 0.5 + 0.5) * 255.0));
+            picture.setPixelColor(x, y, QColor(rgb[0], rgb[1], rgb[2]));
+        }
+    const QString png = m_dir.filePath(QStringLiteral("vit-input.png"));
+    QVERIFY(picture.save(png));
+    const QString out = m_dir.filePath(QStringLiteral("vit.npy"));
+    const QString tokensOut = m_dir.filePath(QStringLiteral("vit.json"));
+    Run r = run({ QStringLiteral("dump"), QStringLiteral("--model"), fixture(QStringLiteral("vit")), QStringLiteral("--image"),
+        png, QStringLiteral("--out"), out, QStringLiteral("--tokens-out"), tokensOut });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto got = attn::NpyFile::readFile(out.toStdString());
+    auto reference = attn::NpyFile::readFile((fixture(QStringLiteral("vit")) + QStringLiteral("/attention.npy")).toStdString());
+    QVERIFY(got.ok() && reference.ok());
+    QCOMPARE(got->shape, reference->shape); // [2, 4, 17, 17]: CLS + 4 x 4 patches
+    double maxDiff = 0.0;
+    for (size_t k = 0; k < got->data.size(); ++k)
+        maxDiff = std::max(maxDiff, static_cast<double>(std::abs(got->data[k] - reference->data[k])));
+    qInfo("vit: dump --image vs torch, max |diff| = %.3g", maxDiff);
+    QVERIFY2(maxDiff <= 1e-4, qPrintable(QString::number(maxDiff)));
+    const auto tokens = readJson(tokensOut);
+    QCOMPARE(QString::fromStdString(tokens["tokens"][0].get<std::string>()), QStringLiteral("CLS"));
+    QCOMPARE(QString::fromStdString(tokens["tokens"][16].get<std::string>()), QStringLiteral("3,3"));
+
+    // The rollout overlay (CLS row by default) as SVG: 16 patch rectangles, the picture embedded.
+    const QString svg = m_dir.filePath(QStringLiteral("vit-rollout.svg"));
+    r = run({ QStringLiteral("export"), QStringLiteral("--model"), fixture(QStringLiteral("vit")), QStringLiteral("--image"), png,
+        QStringLiteral("--view"), QStringLiteral("overlay"), QStringLiteral("--overlay-mode"), QStringLiteral("rollout"),
+        QStringLiteral("--out"), svg });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QFile f(svg);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray text = f.readAll();
+    QVERIFY(text.contains("<image"));
+    QVERIFY2(text.contains("rollout to the CLS token"), text.left(400).constData());
+
+    // Patch options belong to the engine's encoders, not to a checkpoint.
+    r = run({ QStringLiteral("dump"), QStringLiteral("--model"), fixture(QStringLiteral("vit")), QStringLiteral("--image"), png,
+        QStringLiteral("--patch"), QStringLiteral("8"), QStringLiteral("--out"), out });
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QLatin1String("--patch does not apply to a ViT checkpoint (its config.json fixes the patches)")),
+        qPrintable(r.err));
 }
 
 void TestCliHfModel::errors_data()

@@ -3,6 +3,7 @@
 // largest weight and brightness is monotone in the weight), opacity blends with the picture,
 // received = column sums, spatial = the result's map; a click selects the query, hover text,
 // exports (PNG of the requested size, SVG QSvgRenderer accepts) through the CLI, and the failures.
+#include "AttentionRollout.h"
 #include "AttentionWorker.h"
 #include "ColorMap.h"
 #include "ErrorBanner.h"
@@ -251,18 +252,32 @@ void TestOverlay::tooltipText()
 void TestOverlay::rolloutNeedsLayersAndProvider()
 {
     const auto one = makeComputation(1), three = makeComputation(3);
-    QVERIFY(!OverlayView::isModeAvailable(OverlayView::Mode::Rollout, *three->result)); // no provider yet
-    OverlayView::setRolloutProvider([](const attn::AttentionResult& r, int, int query) {
-        return std::vector<float>(static_cast<size_t>(r.keyCount), static_cast<float>(query)); // a stand-in
-    });
+    QVERIFY(OverlayView::hasRolloutProvider()); // the core's rollout (AttentionRollout) by default
     QVERIFY(!OverlayView::isModeAvailable(OverlayView::Mode::Rollout, *one->result)); // one layer: nothing to roll
     QVERIFY(OverlayView::isModeAvailable(OverlayView::Mode::Rollout, *three->result));
     OverlayView view;
     view.setComputation(three);
     view.setMode(OverlayView::Mode::Rollout);
     view.selectQuery(5);
+    // Row 5 of R = Â_3 Â_2 Â_1 (mean of heads, half identity): the core's rollout, checked against a
+    // naive one in tst_analysis; here the overlay must show exactly that row.
+    const auto rollout = attn::AttentionRollout::compute(*three->result);
+    QVERIFY(rollout);
+    const std::vector<float> row(rollout->begin() + 5 * kN, rollout->begin() + 6 * kN);
+    QCOMPARE(view.cellValues(), row);
+    float sum = 0.0f;
+    for (float v : row)
+        sum += v;
+    QVERIFY(std::abs(sum - 1.0f) < 1e-5f);
+    // Another provider can stand in (and the default comes back).
+    OverlayView::setRolloutProvider([](const attn::AttentionResult& r, int, int query) {
+        return std::vector<float>(static_cast<size_t>(r.keyCount), static_cast<float>(query));
+    });
     QCOMPARE(view.cellValues(), std::vector<float>(kN, 5.0f));
     OverlayView::setRolloutProvider({});
+    QVERIFY(!OverlayView::isModeAvailable(OverlayView::Mode::Rollout, *three->result));
+    OverlayView::setRolloutProvider(OverlayView::defaultRolloutProvider());
+    QCOMPARE(view.cellValues(), row);
 }
 
 void TestOverlay::exportFailures()
