@@ -227,14 +227,17 @@ OverlayView::Layout OverlayView::layoutFor(const QRectF& area) const
         return l;
     const auto& r = *m_computation->result;
     const QSizeF picture = m_picture.isNull() ? QSizeF(r.gridWidth, r.gridHeight) : QSizeF(m_picture.size());
-    // The grid may reach past the picture (Pad): fit the union of both.
-    const QSizeF extent(std::max<double>(picture.width(), r.gridCols * r.gridPatch),
-        std::max<double>(picture.height(), r.gridRows * r.gridPatch));
+    // The grid's extent in picture pixels: C x P by R x P for the engine's encoders (it may reach
+    // past the picture with Pad: fit the union of both); a ViT's grid covers the whole picture
+    // it resized to its input size (gridWidth x gridHeight).
+    const QSizeF gridSize(r.gridWidth > 0 ? r.gridWidth : r.gridCols * r.gridPatch,
+        r.gridHeight > 0 ? r.gridHeight : r.gridRows * r.gridPatch);
+    const QSizeF extent(std::max<double>(picture.width(), gridSize.width()), std::max<double>(picture.height(), gridSize.height()));
     l.scale = std::max(1e-6, std::min(content.width() / extent.width(), content.height() / extent.height()));
     const QPointF origin(content.left() + (content.width() - extent.width() * l.scale) / 2.0,
         content.top() + (content.height() - extent.height() * l.scale) / 2.0);
     l.picture = QRectF(origin, picture * l.scale);
-    l.grid = QRectF(origin, QSizeF(r.gridCols * r.gridPatch * l.scale, r.gridRows * r.gridPatch * l.scale));
+    l.grid = QRectF(origin, gridSize * l.scale);
     if (m_colorBar)
         l.bar = QRectF(l.grid.right() + 16, l.grid.top(), 16, l.grid.height());
     return l;
