@@ -7,7 +7,10 @@
 #include "NpyFile.h"
 #include "ResultExport.h"
 
+#include <QByteArrayView>
 #include <QCommandLineParser>
+
+#include <bit>
 #include <QTextStream>
 
 CliError DumpCommand::run(const QStringList& arguments)
@@ -76,20 +79,29 @@ CliError DumpCommand::run(const QStringList& arguments)
 
     // Serialise everything first, then write: a failure leaves no output at all.
     std::string weights;
+    QByteArrayView weightsBody; // after `weights` when streamed
     if (analysis.rollout) {
         const auto rollout = attn::AttentionRollout::compute(*result, analysis.rolloutOptions, control);
         if (!rollout)
             return CliError::badInput(QStringLiteral("--rollout: ") + QString::fromStdString(rollout.error()));
         weights = attn::NpyFile::serialize({result->keyCount, result->keyCount}, rollout->data());
+    } else if (json) {
+        weights = attn::ResultExport::json(*result);
     } else {
-        weights = json ? attn::ResultExport::json(*result) : attn::ResultExport::weightsNpy(*result);
+        // Streamed: the .npy header, then the weights straight from the result (little-endian
+        // float32 as they are in memory on every platform we build for) — no second N x N copy.
+        static_assert(std::endian::native == std::endian::little);
+        weights = attn::NpyFile::header({result->layers, result->heads, result->queryCount, result->keyCount});
+        weightsBody = QByteArrayView(reinterpret_cast<const char*>(result->weights.data()),
+            static_cast<qsizetype>(result->weights.size() * sizeof(float)));
     }
     std::string output;
     if (!outOutput.isEmpty())
         output = attn::ResultExport::outputNpy(*result);
     const QString tokensOut = p.value(QStringLiteral("tokens-out"));
     const std::string tokens = tokensOut.isEmpty() ? std::string() : attn::ResultExport::tokensJson(*result);
-    if (QString err = AtomicFileWriter::write(out, QByteArray::fromStdString(weights)); !err.isEmpty())
+    if (QString err = AtomicFileWriter::write(out, {QByteArrayView(weights.data(), static_cast<qsizetype>(weights.size())), weightsBody});
+        !err.isEmpty())
         return CliError::badInput(err);
     if (!outOutput.isEmpty())
         if (QString err = AtomicFileWriter::write(outOutput, QByteArray::fromStdString(output)); !err.isEmpty())

@@ -503,12 +503,8 @@ Expected<NpyArray> NpyFile::readFile(const std::string& path)
     return parse(*bytes, path);
 }
 
-std::string NpyFile::serialize(const std::vector<int64_t>& shape, const float* data)
+std::string NpyFile::header(const std::vector<int64_t>& shape)
 {
-    uint64_t count = 1;
-    for (int64_t dim : shape)
-        count *= dim > 0 ? static_cast<uint64_t>(dim) : 0;
-
     std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
     // Version 1.0 has a 2-byte header length; a shape with thousands of dimensions needs 2.0.
     const bool v2 = header.size() + 1 + 64 > 65535;
@@ -518,7 +514,6 @@ std::string NpyFile::serialize(const std::vector<int64_t>& shape, const float* d
     header += '\n';
 
     std::string out;
-    out.reserve(prefixSize + header.size() + static_cast<size_t>(count) * 4);
     out.append(kMagic, kMagicSize);
     out += static_cast<char>(v2 ? 2 : 1);
     out += '\0';
@@ -529,6 +524,16 @@ std::string NpyFile::serialize(const std::vector<int64_t>& shape, const float* d
         out += static_cast<char>((header.size() >> 8) & 0xff);
     }
     out += header;
+    return out;
+}
+
+std::string NpyFile::serialize(const std::vector<int64_t>& shape, const float* data)
+{
+    uint64_t count = 1;
+    for (int64_t dim : shape)
+        count *= dim > 0 ? static_cast<uint64_t>(dim) : 0;
+    std::string out = header(shape);
+    out.reserve(out.size() + static_cast<size_t>(count) * 4);
     for (uint64_t i = 0; i < count; ++i)
         appendLe32(out, std::bit_cast<uint32_t>(data[i]));
     return out;

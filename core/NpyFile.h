@@ -17,6 +17,10 @@ public:
     static Expected<NpyArray> parse(const std::string& bytes, const std::string& sourceName);
     static Expected<NpyArray> readFile(const std::string& path);
     // Serialises float32 data of the given shape (data.size() must equal the shape's product).
+    // The file's header alone (magic, version, dict, padding): followed by the float32 values in
+    // little-endian order it is the whole file (serialize = header + data), for writers that
+    // stream a large array instead of copying it.
+    static std::string header(const std::vector<int64_t>& shape);
     static std::string serialize(const std::vector<int64_t>& shape, const float* data);
 };
 

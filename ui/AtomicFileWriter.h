@@ -3,10 +3,16 @@
 // commit), so an export, a dump or a session is either complete or not there at all, and a
 // file the user had is never left half-overwritten.
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
+
+#include <vector>
 
 class AtomicFileWriter {
 public:
     // Returns an empty string on success, else a message naming the file and the reason.
     static QString write(const QString& path, const QByteArray& bytes);
+    // The concatenation of `parts`, written one after another without joining them in memory
+    // (a dump's header and its N x N weights straight from the result).
+    static QString write(const QString& path, const std::vector<QByteArrayView>& parts);
 };

@@ -298,6 +298,8 @@ void TestFormats::npyRoundTrip()
         data.push_back(i < 8 ? specials[i] : static_cast<float>(i) * 0.37f - 11.0f);
 
     const std::string bytes = NpyFile::serialize(toStd(shape), data.data());
+    // The streamed form (header, then the floats as they are in memory) is the same file.
+    QCOMPARE(NpyFile::header(toStd(shape)) + std::string(reinterpret_cast<const char*>(data.data()), data.size() * 4), bytes);
     // Header layout: v1.0, total header a multiple of 64 ending in '\n', numpy's shape spelling.
     QCOMPARE(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
     const size_t headerLength
