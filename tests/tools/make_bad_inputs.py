@@ -146,6 +146,50 @@ case("unknown architecture (Hugging Face folder)", M + ["{dir}/hf"], 1,
 case("Hugging Face folder without weights", M + ["{dir}/noweights"], 1,
      "has config.json but no model.safetensors or model.safetensors.index.json",
      {"noweights/config.json": text('{"model_type": "gpt2", "vocab_size": 10, "n_embd": 8, "n_layer": 1, "n_head": 2}')})
+
+
+def tiny_gpt2(wte_shape=(8, 4), cut=None, claim=None, dtype="F32"):
+    """A 1-layer GPT-2 folder (n_embd 4, vocab 8) with zero weights; wte_shape may disagree with config.json."""
+    tensors = [("wte.weight", list(wte_shape)), ("wpe.weight", [8, 4])]
+    for name, shape in [("ln_1.weight", [4]), ("ln_1.bias", [4]), ("attn.c_attn.weight", [4, 12]),
+                        ("attn.c_attn.bias", [12]), ("attn.c_proj.weight", [4, 4]), ("attn.c_proj.bias", [4]),
+                        ("ln_2.weight", [4]), ("ln_2.bias", [4]), ("mlp.c_fc.weight", [4, 16]), ("mlp.c_fc.bias", [16]),
+                        ("mlp.c_proj.weight", [16, 4]), ("mlp.c_proj.bias", [4])]:
+        tensors.append(("h.0." + name, shape))
+    tensors += [("ln_f.weight", [4]), ("ln_f.bias", [4])]
+    header, off = {}, 0
+    for name, shape in tensors:
+        size = 8 if dtype == "I64" else 4
+        for d in shape:
+            size *= d
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [off, off + size]}
+        off += size
+    if claim:
+        header["wte.weight"]["data_offsets"] = [0, claim]
+    data = safetensors(json.dumps(header, sort_keys=True), b"\0" * off)
+    if cut:
+        data = data[:cut]
+    config = {"model_type": "gpt2", "vocab_size": 8, "n_embd": 4, "n_layer": 1, "n_head": 1, "n_positions": 8,
+              "bos_token_id": 7, "eos_token_id": 7}
+    vocab = {t: i for i, t in enumerate(["h", "e", "l", "o", "\u0120", "a", "b", "<|endoftext|>"])}
+    return {"config.json": text(json.dumps(config)), "model.safetensors": b64(data),
+            "vocab.json": text(json.dumps(vocab)), "merges.txt": text("#version: 0.2\n")}
+
+
+def folder(name, files):
+    return {name + "/" + k: v for k, v in files.items()}
+
+
+case("Hugging Face config disagreeing with the weights", M + ["{dir}/shape"], 1,
+     "tensor 'wte.weight' has shape [8, 5] but config.json implies [8, 4]", folder("shape", tiny_gpt2(wte_shape=(8, 5))))
+case("Hugging Face safetensors truncated", M + ["{dir}/cut"], 1,
+     "cut/model.safetensors: the header length 1312 bytes is larger than the rest of the file (192 bytes after the 8-byte length)",
+     folder("cut", tiny_gpt2(cut=200)))
+case("Hugging Face safetensors claiming 1 TB", M + ["{dir}/tb"], 1,
+     "tb/model.safetensors: tensor 'wte.weight': data_offsets [0, 1099511627776] run past the end of the data section (1264 bytes)",
+     folder("tb", tiny_gpt2(claim=1 << 40)))
+case("Hugging Face weights of the wrong dtype", M + ["{dir}/i64"], 1,
+     "model.safetensors: tensor 'wte.weight' has dtype I64; model weights must be F32, F16 or BF16", folder("i64", tiny_gpt2(dtype="I64")))
 case("safetensors checkpoint without config.json", M + ["{dir}/noconfig/model.safetensors"], 1,
      "a Hugging Face checkpoint needs its config.json", {"noconfig/model.safetensors": b64(mha(4))})
 case("truncated llama2.c checkpoint", M + ["{dir}/trunc/model.bin"], 1, "truncated",
