@@ -24,6 +24,9 @@ CliError DumpCommand::run(const QStringList& arguments)
     p.addOptions({
         {QStringLiteral("out"), QStringLiteral("Weights: .npy (float32 [L,H,Nq,Nk]) or .json."), QStringLiteral("FILE")},
         {QStringLiteral("out-output"), QStringLiteral("The final output, float32 [Nq,d] .npy."), QStringLiteral("FILE.npy")},
+        {QStringLiteral("qkv-out"),
+            QStringLiteral("Checkpoints: per-head queries, keys and values, float32 [3,L,H,N,d_head] .npy."),
+            QStringLiteral("FILE.npy")},
         {QStringLiteral("tokens-out"), QStringLiteral("The token labels as JSON {\"tokens\", \"query_tokens\"}."), QStringLiteral("FILE.json")},
     });
     if (!p.parse(arguments))
@@ -42,6 +45,9 @@ CliError DumpCommand::run(const QStringList& arguments)
     if (!json && !out.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive))
         return CliError::usage(QStringLiteral("--out must name a .npy or .json file (got '%1')").arg(out));
     const QString outOutput = p.value(QStringLiteral("out-output"));
+    const QString qkvOut = p.value(QStringLiteral("qkv-out"));
+    if (p.isSet(QStringLiteral("qkv-out")) && !qkvOut.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive))
+        return CliError::usage(QStringLiteral("--qkv-out must name a .npy file (got '%1')").arg(qkvOut));
     if (p.isSet(QStringLiteral("out-output")) && !outOutput.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive))
         return CliError::usage(QStringLiteral("--out-output must name a .npy file (got '%1')").arg(outOutput));
 
@@ -71,6 +77,11 @@ CliError DumpCommand::run(const QStringList& arguments)
     for (const auto& w : result->warnings)
         QTextStream(stderr) << "warning: " << QString::fromStdString(w) << '\n';
 
+    if (!qkvOut.isEmpty()
+        && (result->layerQueries.empty() || result->layerQueries.size() != result->layerKeys.size()
+            || result->layerValues.size() != result->layerKeys.size()))
+        return CliError::badInput(QStringLiteral(
+            "--qkv-out: per-head queries, keys and values are captured for checkpoints (--model) only"));
     if (!outOutput.isEmpty() && result->output.size() == 0)
         return CliError::badInput(QStringLiteral("--out-output: this computation (a checkpoint) has no output matrix"));
     if (!result->nextToken.empty())
@@ -106,6 +117,17 @@ CliError DumpCommand::run(const QStringList& arguments)
     if (!outOutput.isEmpty())
         if (QString err = AtomicFileWriter::write(outOutput, QByteArray::fromStdString(output)); !err.isEmpty())
             return CliError::badInput(err);
+    if (!qkvOut.isEmpty()) {
+        const std::string header = attn::NpyFile::header(
+            {3, result->layers, result->heads, result->keyCount, result->headDim});
+        auto view = [](const std::vector<float>& v) {
+            return QByteArrayView(reinterpret_cast<const char*>(v.data()), static_cast<qsizetype>(v.size() * sizeof(float)));
+        };
+        if (QString err = AtomicFileWriter::write(qkvOut, {QByteArrayView(header.data(), static_cast<qsizetype>(header.size())),
+                view(result->layerQueries), view(result->layerKeys), view(result->layerValues)});
+            !err.isEmpty())
+            return CliError::badInput(err);
+    }
     if (!tokensOut.isEmpty())
         if (QString err = AtomicFileWriter::write(tokensOut, QByteArray::fromStdString(tokens)); !err.isEmpty())
             return CliError::badInput(err);

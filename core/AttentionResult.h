@@ -65,6 +65,7 @@ struct AttentionResult {
     std::vector<uint8_t> specialTokens;
     std::vector<float> layerQueries;
     std::vector<float> layerKeys;
+    std::vector<float> layerValues; // same layout; head h's output is its weights times these
 
     size_t index(int layer, int head, int query, int key) const
     {

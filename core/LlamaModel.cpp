@@ -177,6 +177,9 @@ Status LlamaModel::forwardBlock(const int* tokens, int n, KvCache& cache, ModelA
                         std::memcpy(capture->keys.data() + at,
                             kc.data() + static_cast<Eigen::Index>(i) * kvDim + kvh * hs,
                             sizeof(float) * static_cast<size_t>(hs));
+                        std::memcpy(capture->values.data() + at,
+                            vc.data() + static_cast<Eigen::Index>(i) * kvDim + kvh * hs,
+                            sizeof(float) * static_cast<size_t>(hs));
                     }
                 }
             }
@@ -214,7 +217,7 @@ Expected<ModelAttention> LlamaModel::forward(
     const auto perHead = static_cast<uint64_t>(c.layers) * static_cast<uint64_t>(c.heads);
     uint64_t needed = saturatingMul(saturatingMul(perHead, n * n), sizeof(float));
     if (options.keepQueriesKeys)
-        needed += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(c.headSize())), 2 * sizeof(float));
+        needed += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(c.headSize())), 3 * sizeof(float));
     const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
     if (needed > limit)
         return makeError("capturing the attention of " + std::to_string(n) + " tokens needs " + mbText(needed) + " ("
@@ -234,6 +237,7 @@ Expected<ModelAttention> LlamaModel::forward(
     if (options.keepQueriesKeys) {
         result.queries.assign(static_cast<size_t>(perHead * n * static_cast<uint64_t>(c.headSize())), 0.0f);
         result.keys.assign(result.queries.size(), 0.0f);
+        result.values.assign(result.queries.size(), 0.0f);
     }
 
     KvCache cache(c.layers, static_cast<int>(n), c.kvDim());

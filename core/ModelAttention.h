@@ -22,10 +22,12 @@ struct ModelAttention {
     // each row sums to 1; exactly 0 above the diagonal for causal models.
     std::vector<float> weights;
     std::vector<float> lastLogits; // [vocab], the prediction after the last token
-    // Only when asked (keepQueriesKeys): post-RoPE queries and keys [L][H][N][headSize].
-    // keys holds, for each query head, the kv head it reads (so heads sharing a kv head repeat it).
+    // Only when asked (keepQueriesKeys): post-RoPE queries and keys, and the values,
+    // [L][H][N][headSize]. keys and values hold, for each query head, the kv head it reads (so
+    // heads sharing a kv head repeat it). Head h's output is weights(h) · values(h).
     std::vector<float> queries;
     std::vector<float> keys;
+    std::vector<float> values;
 
     size_t mapOffset(int layer, int head) const
     {

@@ -274,6 +274,7 @@ AttentionResult resultFrom(ModelAttention& a, int modelDim, bool causal, const s
     r.weights = std::move(a.weights);
     r.layerQueries = std::move(a.queries);
     r.layerKeys = std::move(a.keys);
+    r.layerValues = std::move(a.values);
     r.tokenIds = a.tokenIds;
     return r;
 }

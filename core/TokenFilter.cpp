@@ -157,6 +157,7 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
     out.output = selectRows(r.output, outputRows);
     out.layerQueries = selectHeadVectors(r.layerQueries, r.layers * r.heads, r.queryCount, queries);
     out.layerKeys = selectHeadVectors(r.layerKeys, r.layers * r.heads, r.keyCount, keys);
+    out.layerValues = selectHeadVectors(r.layerValues, r.layers * r.heads, r.keyCount, keys);
     if (r.gridRows * r.gridCols != out.keyCount) {
         out.gridRows = out.gridCols = 0;
         out.spatialMap.clear();

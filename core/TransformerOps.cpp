@@ -80,7 +80,7 @@ Status checkCaptureBudget(
     uint64_t needed = saturatingMul(saturatingMul(perHead, n * n), sizeof(float));
     if (keepQueriesKeys)
         needed
-            += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(headDim)), 2 * sizeof(float));
+            += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(headDim)), 3 * sizeof(float));
     const uint64_t limit
         = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
     if (needed > limit)
@@ -103,6 +103,7 @@ ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool 
     if (keepQueriesKeys) {
         a.queries.assign(perHead * static_cast<size_t>(tokens) * static_cast<size_t>(headDim), 0.0f);
         a.keys.assign(a.queries.size(), 0.0f);
+        a.values.assign(a.queries.size(), 0.0f);
     }
     return a;
 }
@@ -154,6 +155,8 @@ void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMa
                 = q.row(i).segment(h * headDim, headDim);
             Eigen::Map<Eigen::RowVectorXf>(capture->keys.data() + at, headDim)
                 = k.row(i).segment(g * headDim, headDim);
+            Eigen::Map<Eigen::RowVectorXf>(capture->values.data() + at, headDim)
+                = v.row(i).segment(g * headDim, headDim);
         }
     }
 }

@@ -180,6 +180,7 @@ Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
     out.output = Matrix();
     out.layerQueries = meanHeadVectors(r.layerQueries, r.layers * r.heads, r.queryCount, queries.words);
     out.layerKeys = meanHeadVectors(r.layerKeys, r.layers * r.heads, r.keyCount, keys.words);
+    out.layerValues = meanHeadVectors(r.layerValues, r.layers * r.heads, r.keyCount, keys.words);
     out.gridRows = out.gridCols = 0;
     out.spatialMap.clear();
     std::vector<uint8_t> padded(keys.words.size(), 0);

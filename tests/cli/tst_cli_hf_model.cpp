@@ -12,6 +12,7 @@
 #include <QtEndian>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -33,6 +34,7 @@ private slots:
     void generateMatchesTorchGreedy();
     void exportDrawsTheHeadsGrid();
     void vitRunsAPicture();
+    void qkvOutReproducesTheWeights();
     void errors_data();
     void errors();
 
@@ -184,6 +186,56 @@ void TestCliHfModel::vitRunsAPicture()
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(QLatin1String("--patch does not apply to a ViT checkpoint (its config.json fixes the patches)")),
         qPrintable(r.err));
+}
+
+// `dump --qkv-out`: per-head Q, K, V [3, L, H, N, d]; softmax(q k^T / sqrt d) with the causal mask
+// gives back the dumped weights of every layer and head.
+void TestCliHfModel::qkvOutReproducesTheWeights()
+{
+    const QString out = m_dir.filePath(QStringLiteral("llama-w.npy")), qkv = m_dir.filePath(QStringLiteral("llama-qkv.npy"));
+    Run r = run({ QStringLiteral("dump"), QStringLiteral("--model"), fixture(QStringLiteral("llama")), QStringLiteral("--text"),
+        QStringLiteral("Once upon a time"), QStringLiteral("--out"), out, QStringLiteral("--qkv-out"), qkv });
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto w = attn::NpyFile::readFile(out.toStdString());
+    auto a = attn::NpyFile::readFile(qkv.toStdString());
+    QVERIFY(w.ok() && a.ok());
+    QCOMPARE(a->shape.size(), size_t(5));
+    QCOMPARE(a->shape[0], int64_t(3));
+    const int64_t L = a->shape[1], H = a->shape[2], N = a->shape[3], d = a->shape[4];
+    QCOMPARE(w->shape, (std::vector<int64_t>{ L, H, N, N }));
+    const size_t block = static_cast<size_t>(L * H * N * d);
+    const float* q = a->data.data();
+    const float* k = q + block;
+    const float* v = k + block;
+    QVERIFY(std::any_of(v, v + block, [](float x) { return x != 0.0f; }));
+    double worst = 0.0;
+    for (int64_t lh = 0; lh < L * H; ++lh)
+        for (int64_t i = 0; i < N; ++i) {
+            std::vector<double> s(static_cast<size_t>(i + 1));
+            double mx = -1e300, sum = 0.0;
+            for (int64_t j = 0; j <= i; ++j) {
+                double dot = 0.0;
+                for (int64_t e = 0; e < d; ++e)
+                    dot += static_cast<double>(q[(lh * N + i) * d + e]) * k[(lh * N + j) * d + e];
+                s[static_cast<size_t>(j)] = dot / std::sqrt(static_cast<double>(d));
+                mx = std::max(mx, s[static_cast<size_t>(j)]);
+            }
+            for (double& x : s)
+                sum += (x = std::exp(x - mx));
+            for (int64_t j = 0; j < N; ++j) {
+                const double expected = j <= i ? s[static_cast<size_t>(j)] / sum : 0.0;
+                worst = std::max(worst, std::abs(expected - w->data[static_cast<size_t>((lh * N + i) * N + j)]));
+            }
+        }
+    qInfo("llama: softmax(q k / sqrt d) from --qkv-out vs the dumped weights, max |diff| = %.3g", worst);
+    QVERIFY(worst < 1e-5);
+    // The engine has no per-head Q/K/V of a checkpoint: said, not written.
+    r = run({ QStringLiteral("dump"), QStringLiteral("--text"), QStringLiteral("a b c"), QStringLiteral("--out"), out,
+        QStringLiteral("--qkv-out"), m_dir.filePath(QStringLiteral("none.npy")) });
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QLatin1String("--qkv-out: per-head queries, keys and values are captured for checkpoints (--model) only")),
+        qPrintable(r.err));
+    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("none.npy"))));
 }
 
 void TestCliHfModel::errors_data()

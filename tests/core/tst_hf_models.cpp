@@ -5,6 +5,7 @@
 #include "HfCheckpoint.h"
 #include "HfConfig.h"
 #include "HfTextModel.h"
+#include "Llama2cCheckpoint.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
 #include "VitModel.h"
@@ -130,6 +131,10 @@ double qkConsistency(const AttentionResult& r)
     const int n = r.queryCount;
     const int d = r.headDim;
     double worst = 0.0;
+    // The values are captured beside them, one [headDim] vector per head and token, not all zero.
+    if (r.layerValues.size() != r.layerQueries.size()
+        || std::all_of(r.layerValues.begin(), r.layerValues.end(), [](float v) { return v == 0.0f; }))
+        return 1e9;
     for (int l = 0; l < r.layers; ++l)
         for (int h = 0; h < r.heads; ++h) {
             const size_t base = (static_cast<size_t>(l) * r.heads + h) * n * d;
@@ -755,6 +760,35 @@ private slots:
         const double qk = qkConsistency(*r);
         qInfo("stories260K: max |softmax(q k / sqrt d) - weights| from the captured Q/K = %.3g", qk);
         QVERIFY(qk < 1e-5);
+        // The captured values of layer 0, against wv · RMSNorm(embedding) computed here in double
+        // from the checkpoint's own tensors (head h reads kv head h / (heads / kv heads)).
+        auto checkpoint = Llama2cCheckpoint::readFile(model + "/stories260K.bin");
+        QVERIFY(checkpoint);
+        const auto& c = checkpoint->config();
+        const int n = static_cast<int>(r->tokenIds.size()), hs = c.dim / c.heads, group = c.heads / c.kvHeads;
+        QCOMPARE(r->layerValues.size(), r->layerQueries.size());
+        const auto& w = checkpoint->layers().front();
+        double maxDiff = 0.0;
+        for (int i = 0; i < n; ++i) {
+            std::vector<double> x(static_cast<size_t>(c.dim));
+            double ss = 0.0;
+            for (int d = 0; d < c.dim; ++d) {
+                x[static_cast<size_t>(d)] = checkpoint->tokenEmbedding()(r->tokenIds[static_cast<size_t>(i)], d);
+                ss += x[static_cast<size_t>(d)] * x[static_cast<size_t>(d)];
+            }
+            const double inv = 1.0 / std::sqrt(ss / c.dim + 1e-5);
+            for (int h = 0; h < c.heads; ++h)
+                for (int e = 0; e < hs; ++e) {
+                    double v = 0.0;
+                    for (int d = 0; d < c.dim; ++d)
+                        v += static_cast<double>(w.wv((h / group) * hs + e, d)) * x[static_cast<size_t>(d)] * inv
+                            * static_cast<double>(w.rmsAtt(d));
+                    const float got = r->layerValues[((static_cast<size_t>(h) * n) + i) * hs + e];
+                    maxDiff = std::max(maxDiff, std::abs(v - got));
+                }
+        }
+        qInfo("stories260K: layer 0 values, max |captured - wv RMSNorm(x)| = %.3g", maxDiff);
+        QVERIFY(maxDiff < 1e-4);
     }
 
     void badTokens()
