@@ -64,6 +64,8 @@ Expected<HfCheckpoint> HfCheckpoint::open(const std::string& path)
             index = json::parse(*text);
         } catch (const json::parse_error& e) {
             return makeError(path + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+        } catch (const json::exception& e) { // e.g. a number too large for a double: 1e400
+            return makeError(path + ": not valid JSON (" + e.what() + ")");
         }
         const auto map = index.is_object() ? index.find("weight_map") : index.end();
         if (map == index.end() || !map->is_object() || map->empty())

@@ -158,6 +158,8 @@ Expected<HfConfig> HfConfig::parse(const std::string& text, const std::string& s
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         return makeError(prefix + "not valid JSON (at byte " + std::to_string(e.byte) + ")");
+    } catch (const json::exception& e) { // e.g. a number too large for a double: 1e400
+        return makeError(prefix + "not valid JSON (" + e.what() + ")");
     }
     if (!root.is_object())
         return makeError(prefix + "the top level must be a JSON object");

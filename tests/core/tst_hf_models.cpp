@@ -508,6 +508,11 @@ private slots:
                "llama2.c .bin checkpoints)";
         QTest::newRow("not json") << "{"
                                   << "c.json: not valid JSON (at byte 2)";
+        // Found by the 10-minute hf_config fuzz run: nlohmann throws out_of_range (not parse_error)
+        // for a number beyond a double; it used to escape and abort the app.
+        QTest::newRow("number beyond a double")
+            << R"({"model_type": "gpt2", "n_embd": 33333e336})"
+            << "c.json: not valid JSON ([json.exception.out_of_range.406] number overflow parsing '33333e336')";
         QTest::newRow("heads do not divide")
             << R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 30, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8})"
             << "c.json: bert config: the hidden size 30 is not divisible by the 4 attention heads";

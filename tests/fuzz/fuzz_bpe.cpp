@@ -59,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (json) {
         auto j = attn::TokenizerFiles::parseJson(attn::fuzz::asString(rest, restSize), "tokenizer.json");
         if (!j) {
-            FUZZ_CHECK(j.error().rfind("tokenizer.json is not valid JSON", 0) == 0);
+            // Not JSON, or past a size/depth limit ("tokenizer.json has ..., more than a tokenizer file needs").
+            FUZZ_CHECK(j.error().rfind("tokenizer.json ", 0) == 0);
             return 0;
         }
         auto tok = attn::TokenizerJsonBpe::fromJson(*j, config, "tokenizer.json");

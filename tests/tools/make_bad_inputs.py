@@ -182,6 +182,9 @@ def folder(name, files):
 
 case("Hugging Face config disagreeing with the weights", M + ["{dir}/shape"], 1,
      "tensor 'wte.weight' has shape [8, 5] but config.json implies [8, 4]", folder("shape", tiny_gpt2(wte_shape=(8, 5))))
+case("Hugging Face config with a number beyond a double", M + ["{dir}/big"], 1,
+     "config.json: not valid JSON ([json.exception.out_of_range.406] number overflow parsing '1e400')",
+     {"big/config.json": text('{"model_type": "gpt2", "n_embd": 1e400}'), "big/model.safetensors": text("")})
 case("Hugging Face safetensors truncated", M + ["{dir}/cut"], 1,
      "cut/model.safetensors: the header length 1312 bytes is larger than the rest of the file (192 bytes after the 8-byte length)",
      folder("cut", tiny_gpt2(cut=200)))
