@@ -151,11 +151,12 @@ std::string TokenizerFiles::quoted(const std::string& token)
     std::string out = "'";
     size_t n = 0;
     for (const char c : token) {
-        if (++n > 40) {
+        const auto u = static_cast<unsigned char>(c);
+        // Cut after 40 bytes, but never inside a UTF-8 sequence (continuation bytes are 10xxxxxx).
+        if (++n > 40 && (u & 0xC0) != 0x80) {
             out += "...";
             break;
         }
-        const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u == 0x7F) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02X", u);

@@ -117,6 +117,7 @@ private slots:
     void hostileFiles();
     void hugeFileRefused();
     void invalidUtf8Prompt();
+    void quotedTokens();
 };
 
 void TestHfTokenizers::referenceTable_data()
@@ -567,6 +568,15 @@ void TestHfTokenizers::invalidUtf8Prompt()
         QVERIFY(!surrogate);
         QCOMPARE(surrogate.error(), std::string("the text is not valid UTF-8: byte 0xED at offset 0"));
     }
+}
+
+void TestHfTokenizers::quotedTokens()
+{
+    QCOMPARE(TokenizerFiles::quoted("a\nb"), std::string("'a\\x0Ab'"));
+    // 39 ASCII bytes, then a 3-byte character across the 40-byte cut: kept whole, then "...".
+    const std::string longToken = std::string(39, 'x') + "中中";
+    QCOMPARE(TokenizerFiles::quoted(longToken), "'" + std::string(39, 'x') + "中...'");
+    QVERIFY(TokenizerFiles::checkUtf8(TokenizerFiles::quoted(longToken)));
 }
 
 QTEST_GUILESS_MAIN(TestHfTokenizers)
