@@ -393,6 +393,21 @@ Expected<AttentionResult> ModelRunner::run(const InputSpec& spec, const ComputeC
     return r;
 }
 
+Expected<HfConfig> ModelRunner::visionConfig(const std::string& path)
+{
+    auto files = locate(path);
+    if (!files)
+        return files.takeError();
+    if (!files->isHuggingFace())
+        return makeError("'" + files->checkpoint + "' is a llama2.c language model, not a vision transformer");
+    auto config = HfConfig::readFile(files->config);
+    if (!config)
+        return config.takeError();
+    if (config->architecture != HfArchitecture::Vit)
+        return makeError("'" + files->checkpoint + "' is a " + config->modelType + " model, not a vision transformer (ViT)");
+    return config;
+}
+
 Expected<AttentionResult> ModelRunner::runImage(
     const std::string& path, const ImageBuffer& image, const ComputeControl& control)
 {

@@ -12,6 +12,7 @@
 #include "AttentionResult.h"
 #include "ComputeControl.h"
 #include "Expected.h"
+#include "HfConfig.h"
 #include "ImageBuffer.h"
 #include "InputSpec.h"
 
@@ -46,6 +47,9 @@ public:
     // the config's image_size, scaled to [0, 1] and normalised with mean = std = 0.5 per channel (HF
     // ViTImageProcessor's defaults), then one forward pass. Tokens "CLS", then "r,c" row-major; the
     // grid fields describe the patches (gridRows x gridCols cells over the whole picture).
+    // The config of the vision transformer at `path` (a file or folder as for run()); an error when
+    // the path holds no model, or a model that is not a ViT. Reads config.json only, not the weights.
+    static Expected<HfConfig> visionConfig(const std::string& path);
     static Expected<AttentionResult> runImage(
         const std::string& path, const ImageBuffer& image, const ComputeControl& control = {});
 };

@@ -2,6 +2,7 @@
 
 #include "ImageDecoder.h"
 #include "ImagePreview.h"
+#include "ModelRunner.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -9,7 +10,9 @@
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -31,6 +34,7 @@ ImageInputPage::ImageInputPage(QWidget* parent)
     , m_positions(new QCheckBox(tr("Add 2-D sinusoidal positions"), this))
     , m_summary(new QLabel(this))
     , m_file(new QLabel(this))
+    , m_model(new QLineEdit(this))
 {
     auto* layout = new QVBoxLayout(this);
     m_file->setStyleSheet(QStringLiteral("color: #555;"));
@@ -50,6 +54,15 @@ ImageInputPage::ImageInputPage(QWidget* parent)
     form->addRow(tr("Encoding:"), m_encoding);
     form->addRow(tr("Edges:"), m_fit);
     form->addRow(QString(), m_positions);
+    m_model->setObjectName(QStringLiteral("imageModel"));
+    m_model->setPlaceholderText(tr("none: the engine encodes the picture"));
+    m_model->setToolTip(tr("A vision transformer (Hugging Face ViT folder or .safetensors) to run the picture through"));
+    auto* chooseModel = new QPushButton(tr("ViT…"), this);
+    chooseModel->setToolTip(tr("Choose a ViT checkpoint folder"));
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_model, 1);
+    modelRow->addWidget(chooseModel);
+    form->addRow(tr("Model:"), modelRow);
     auto* open = new QPushButton(tr("Open image…"), this);
     auto* note = new QLabel(tr("Pictures are downscaled to %1 px on the longest side before encoding.")
                                 .arg(ImageDecoder::kWorkingSize),
@@ -74,10 +87,19 @@ ImageInputPage::ImageInputPage(QWidget* parent)
             openImage(path);
     });
     auto optionChanged = [this] {
-        m_preview->setGrid(m_patch->value(), m_fit->currentIndex() == 1 ? attn::ImageFit::Pad : attn::ImageFit::Crop);
+        updateGrid();
         updateSummary();
         emit changed();
     };
+    connect(chooseModel, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getExistingDirectory(this, tr("Open a ViT checkpoint folder"));
+        if (!path.isEmpty())
+            setModelPath(path);
+    });
+    connect(m_model, &QLineEdit::editingFinished, this, [this] {
+        if (m_model->text().trimmed() != m_model->property("applied").toString())
+            setModelPath(m_model->text().trimmed());
+    });
     connect(m_patch, &QSpinBox::valueChanged, this, optionChanged);
     connect(m_fit, &QComboBox::currentIndexChanged, this, optionChanged);
     connect(m_encoding, &QComboBox::currentIndexChanged, this, &ImageInputPage::changed);
@@ -118,7 +140,7 @@ void ImageInputPage::showImage(std::shared_ptr<const attn::ImageBuffer> image)
 {
     m_image = std::move(image);
     m_preview->setImage(m_image ? ImageDecoder::toQImage(*m_image) : QImage());
-    m_preview->setGrid(m_patch->value(), m_fit->currentIndex() == 1 ? attn::ImageFit::Pad : attn::ImageFit::Crop);
+    updateGrid();
     m_file->setText(tr("File: %1").arg(QFileInfo(m_path).fileName()));
     updateSummary();
 }
@@ -134,6 +156,50 @@ void ImageInputPage::fill(attn::InputSpec& spec) const
     spec.imageOptions.fit = m_fit->currentIndex() == 1 ? attn::ImageFit::Pad : attn::ImageFit::Crop;
     spec.imageOptions.positions = m_positions->isChecked();
     spec.imageOptions.patchPixels = m_patchPixels;
+    spec.modelPath = modelPath().toStdString();
+}
+
+QString ImageInputPage::modelPath() const { return m_model->property("applied").toString(); }
+
+bool ImageInputPage::setModelPath(const QString& path, bool notify)
+{
+    if (!path.isEmpty()) {
+        auto config = attn::ModelRunner::visionConfig(path.toStdString());
+        if (!config) {
+            const QSignalBlocker block(m_model);
+            m_model->setText(modelPath());
+            emit failed(QString::fromStdString(config.error()));
+            return false;
+        }
+        const int side = config->patchesPerSide();
+        m_modelCells = QSize(side, side);
+        m_modelNote = tr("Through the ViT: resized to its %1×%1 input, %2×%2 patches of %3 px + CLS")
+                          .arg(config->imageSize)
+                          .arg(side)
+                          .arg(config->patchSize);
+    } else {
+        m_modelCells = {};
+        m_modelNote.clear();
+    }
+    {
+        const QSignalBlocker block(m_model);
+        m_model->setText(path);
+    }
+    m_model->setProperty("applied", path);
+    for (QWidget* w : {static_cast<QWidget*>(m_patch), static_cast<QWidget*>(m_encoding), static_cast<QWidget*>(m_fit),
+             static_cast<QWidget*>(m_positions)})
+        w->setEnabled(path.isEmpty());
+    updateGrid();
+    updateSummary();
+    if (notify)
+        emit changed();
+    return true;
+}
+
+void ImageInputPage::updateGrid()
+{
+    m_preview->setGrid(m_patch->value(), m_fit->currentIndex() == 1 ? attn::ImageFit::Pad : attn::ImageFit::Crop);
+    m_preview->setModelGrid(m_modelCells);
 }
 
 void ImageInputPage::setSpec(const attn::InputSpec& spec)
@@ -144,6 +210,8 @@ void ImageInputPage::setSpec(const attn::InputSpec& spec)
     m_fit->setCurrentIndex(spec.imageOptions.fit == attn::ImageFit::Pad ? 1 : 0);
     m_positions->setChecked(spec.imageOptions.positions);
     m_patchPixels = spec.imageOptions.patchPixels;
+    if (QString::fromStdString(spec.modelPath) != modelPath())
+        setModelPath(QString::fromStdString(spec.modelPath), false);
     const QString path = QString::fromStdString(spec.path);
     if (spec.image) {
         ++m_generation;
@@ -161,13 +229,17 @@ QString ImageInputPage::summary() const { return m_summary->text(); }
 void ImageInputPage::updateSummary()
 {
     if (!m_image) {
-        m_summary->setText(tr("No picture yet."));
+        m_summary->setText(m_modelNote.isEmpty() ? tr("No picture yet.") : tr("No picture yet. ") + m_modelNote);
         return;
     }
     const QSize size(m_image->width, m_image->height);
     QString text = tr("%1×%2").arg(size.width()).arg(size.height());
     if (m_image->originalWidth > 0)
         text += tr(" (downscaled from %1×%2)").arg(m_image->originalWidth).arg(m_image->originalHeight);
+    if (!m_modelNote.isEmpty()) {
+        m_summary->setText(text + QStringLiteral(". ") + m_modelNote);
+        return;
+    }
     const int patch = m_patch->value();
     const attn::ImageFit fit = m_fit->currentIndex() == 1 ? attn::ImageFit::Pad : attn::ImageFit::Crop;
     const QSize cells = ImagePreview::gridCells(size, patch, fit);

@@ -3,6 +3,7 @@
 #include <QPainter>
 
 #include <algorithm>
+#include <cmath>
 
 ImagePreview::ImagePreview(QWidget* parent)
     : QWidget(parent)
@@ -23,6 +24,12 @@ void ImagePreview::setGrid(int patch, attn::ImageFit fit)
     update();
 }
 
+void ImagePreview::setModelGrid(const QSize& cells)
+{
+    m_modelCells = cells;
+    update();
+}
+
 QSize ImagePreview::gridCells(const QSize& picture, int patch, attn::ImageFit fit)
 {
     if (patch <= 0 || picture.isEmpty())
@@ -39,6 +46,10 @@ void ImagePreview::paintEvent(QPaintEvent*)
     if (m_image.isNull()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, tr("Open or drop a picture (PNG, JPEG, BMP, GIF, …)"));
+        return;
+    }
+    if (!m_modelCells.isEmpty()) {
+        paintModelGrid(p);
         return;
     }
     const QSize cells = gridCells(m_image.size(), m_patch, m_fit);
@@ -66,4 +77,24 @@ void ImagePreview::paintEvent(QPaintEvent*)
         p.drawLine(QPointF(grid.left(), grid.top() + r * cell), QPointF(grid.right(), grid.top() + r * cell));
     p.setPen(QPen(QColor(255, 200, 0), 0));
     p.drawRect(grid);
+}
+
+void ImagePreview::paintModelGrid(QPainter& p)
+{
+    const double scale = std::min((width() - 2.0) / m_image.width(), (height() - 2.0) / m_image.height());
+    const QRectF picture(QPointF((width() - m_image.width() * scale) / 2.0, (height() - m_image.height() * scale) / 2.0),
+        QSizeF(m_image.width() * scale, m_image.height() * scale));
+    p.setRenderHint(QPainter::SmoothPixmapTransform);
+    p.drawImage(picture, m_image);
+    const double cw = picture.width() / m_modelCells.width();
+    const double ch = picture.height() / m_modelCells.height();
+    const int stepX = std::max(1, static_cast<int>(std::ceil(3.0 / std::max(cw, 1e-6))));
+    const int stepY = std::max(1, static_cast<int>(std::ceil(3.0 / std::max(ch, 1e-6))));
+    p.setPen(QPen(QColor(255, 255, 255, 150), 0));
+    for (int c = 0; c <= m_modelCells.width(); c += stepX)
+        p.drawLine(QPointF(picture.left() + c * cw, picture.top()), QPointF(picture.left() + c * cw, picture.bottom()));
+    for (int r = 0; r <= m_modelCells.height(); r += stepY)
+        p.drawLine(QPointF(picture.left(), picture.top() + r * ch), QPointF(picture.right(), picture.top() + r * ch));
+    p.setPen(QPen(QColor(255, 200, 0), 0));
+    p.drawRect(picture);
 }

@@ -2,6 +2,7 @@
 
 #include "ImageDecoder.h"
 #include "ImageInputPage.h"
+#include "ModelRunner.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,6 +19,7 @@
 
 namespace {
 enum Tab { TextTab = 0, SequenceTab = 1, ModelTab = 2, ImageTab = 3 };
+constexpr const char* kDefaultPicture = "samples/images/shapes.png"; // what a ViT opened without a picture looks at
 
 QLabel* fileLabel(QWidget* parent)
 {
@@ -82,7 +84,8 @@ InputPanel::InputPanel(QWidget* parent)
     modelButtons->addWidget(openModelFolder);
     m_prompt = new QPlainTextEdit(modelPage);
     m_prompt->setPlaceholderText(tr("Prompt (causal LMs get the BOS token first, BERT [CLS] … [SEP])"));
-    auto* modelNote = new QLabel(tr("Every layer and head is captured; the model's next token is shown in the status bar."), modelPage);
+    auto* modelNote = new QLabel(tr("Every layer and head is captured; the model's next token is shown in the status bar. "
+                                    "A vision transformer (ViT) opens in the Image tab, over a picture."), modelPage);
     modelNote->setWordWrap(true);
     modelNote->setStyleSheet(QStringLiteral("color: #555;"));
     modelLayout->addWidget(new QLabel(tr("Checkpoint:"), modelPage));
@@ -152,6 +155,19 @@ bool InputPanel::openFile(const QString& path, QString* error)
     const QFileInfo info(path);
     if (info.isDir() || info.suffix().toLower() == QLatin1String("bin")
         || info.suffix().toLower() == QLatin1String("safetensors") || path.endsWith(QLatin1String(".index.json"))) {
+        if (info.suffix().toLower() != QLatin1String("bin") && attn::ModelRunner::visionConfig(path.toStdString()).ok()) {
+            // A vision transformer takes pictures: the Image tab runs the picture through it.
+            m_image->setModelPath(path, false);
+            {
+                const QSignalBlocker block(m_tabs);
+                m_tabs->setCurrentIndex(ImageTab);
+            }
+            if (m_image->image() || !m_image->path().isEmpty())
+                emit inputChanged();
+            else
+                m_image->openImage(QString::fromLatin1(kDefaultPicture)); // something to look at; inputChanged() once decoded
+            return true;
+        }
         {
             const QSignalBlocker block(m_modelPath);
             m_modelPath->setText(path);

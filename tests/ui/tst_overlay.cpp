@@ -9,6 +9,7 @@
 #include "ErrorBanner.h"
 #include "ImageInputPage.h"
 #include "InputPanel.h"
+#include "NpyFile.h"
 #include "MainWindow.h"
 #include "OverlayPage.h"
 #include "OverlayView.h"
@@ -17,6 +18,8 @@
 
 #include <QDropEvent>
 #include <QImage>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QTabWidget>
@@ -41,6 +44,7 @@ private slots:
     void exportFailures();
     void cliExports();
     void windowOpensDroppedPicture();
+    void windowRunsAPictureThroughAViT();
 };
 
 namespace {
@@ -422,6 +426,75 @@ void TestOverlay::windowOpensDroppedPicture()
     QVERIFY(w.openPath(broken));
     QTRY_VERIFY_WITH_TIMEOUT(w.errorBanner()->text().contains(QStringLiteral("broken.png': corrupt or truncated")), 20000);
     QCOMPARE(w.current(), c);
+}
+
+// A ViT checkpoint folder opened in the window goes to the Image tab (the Model tab takes text):
+// the bundled picture until one is opened, the model's grid, the encoding controls disabled; the
+// picture the PyTorch fixture was made from gives the fixture's attention within 1e-4.
+void TestOverlay::windowRunsAPictureThroughAViT()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("AttnScopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_overlay"));
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings().clear();
+    const QString vit = qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/vit");
+    const auto pixels = attn::NpyFile::readFile((vit + QStringLiteral("/pixels.npy")).toStdString());
+    QVERIFY(pixels.ok());
+    QTemporaryDir dir;
+    QImage picture(16, 16, QImage::Format_RGB888); // the fixture's input, normalised with mean = std = 0.5
+    for (int y = 0; y < 16; ++y)
+        for (int x = 0; x < 16; ++x) {
+            int rgb[3];
+            for (int c = 0; c < 3; ++c)
+                rgb[c] = static_cast<int>(std::lround((pixels->data[(static_cast<size_t>(c) * 16 + y) * 16 + x] * 0.5 + 0.5) * 255.0));
+            picture.setPixelColor(x, y, QColor(rgb[0], rgb[1], rgb[2]));
+        }
+    const QString png = dir.filePath(QStringLiteral("vit-input.png"));
+    QVERIFY(picture.save(png));
+
+    MainWindow w;
+    w.show();
+    QSignalSpy finished(w.worker(), &AttentionWorker::finished);
+    QVERIFY(w.openPath(vit));
+    ImageInputPage* page = w.inputPanel()->imagePage();
+    QCOMPARE(w.inputPanel()->spec().kind, attn::InputKind::Image);
+    QCOMPARE(page->modelPath(), vit);
+    QVERIFY(!page->findChild<QSpinBox*>()->isEnabled()); // the config fixes the patches
+    // No picture was open: the bundled one, through the model: CLS + 4 x 4 patches, 2 layers x 4 heads.
+    QTRY_VERIFY2_WITH_TIMEOUT(!finished.isEmpty() && w.current() && w.current()->result->layers == 2,
+        qPrintable(w.errorBanner()->text()), 20000);
+    QVERIFY2(page->summary().endsWith(QStringLiteral("Through the ViT: resized to its 16×16 input, 4×4 patches of 4 px + CLS")),
+        qPrintable(page->summary()));
+    QCOMPARE(w.current()->result->heads, 4);
+    QCOMPARE(w.current()->result->keyCount, 17);
+    QCOMPARE(w.current()->result->keyLabels.front(), std::string("CLS"));
+    QCOMPARE(w.current()->result->gridRows, 4);
+    QVERIFY(OverlayView::isModeAvailable(OverlayView::Mode::Rollout, *w.current()->result));
+
+    // The fixture's picture: every layer and head equals PyTorch's.
+    const ComputationPtr before = w.current();
+    QVERIFY(w.openPath(png));
+    QTRY_VERIFY2_WITH_TIMEOUT(w.current() != before, qPrintable(w.errorBanner()->text()), 20000);
+    const auto reference = attn::NpyFile::readFile((vit + QStringLiteral("/attention.npy")).toStdString());
+    QVERIFY(reference.ok());
+    const std::vector<float>& got = w.current()->result->weights;
+    QCOMPARE(got.size(), reference->data.size()); // [2, 4, 17, 17]
+    double maxDiff = 0.0;
+    for (size_t k = 0; k < got.size(); ++k)
+        maxDiff = std::max(maxDiff, static_cast<double>(std::abs(got[k] - reference->data[k])));
+    QVERIFY2(maxDiff <= 1e-4, qPrintable(QString::number(maxDiff)));
+    QCOMPARE(w.session().input.modelPath, vit.toStdString()); // sessions keep the model
+
+    // A checkpoint that is not a ViT is refused with its reason; the ViT stays.
+    QVERIFY(!page->setModelPath(qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/gpt2")));
+    QTRY_VERIFY_WITH_TIMEOUT(w.errorBanner()->text().contains(QStringLiteral("is a gpt2 model, not a vision transformer (ViT)")), 5000);
+    QCOMPARE(page->modelPath(), vit);
+    QCOMPARE(page->findChild<QLineEdit*>(QStringLiteral("imageModel"))->text(), vit);
+    // Clearing it gives the engine's encoders back: 16 px patches of a 16 x 16 picture = 1 cell.
+    QVERIFY(page->setModelPath(QString()));
+    QVERIFY(page->findChild<QSpinBox*>()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(w.current()->result->layers == 1, 20000);
+    QCOMPARE(w.current()->result->keyCount, 1);
 }
 
 QTEST_MAIN(TestOverlay)
