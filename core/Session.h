@@ -2,10 +2,13 @@
 // A saved session (.attnscope): the input (text inline, files by path), every mechanism option
 // and the view state, so that opening it restores the same picture. Versioned JSON:
 //   {"format": "attnscope-session", "version": 1, "input": {...}, "mechanism": {...}, "view": {...}}
+#include "AttentionRollout.h"
 #include "Expected.h"
 #include "InputSpec.h"
 #include "Mechanism.h"
+#include "TokenView.h"
 
+#include <optional>
 #include <string>
 
 namespace attn {
@@ -19,6 +22,11 @@ struct ViewState {
     int selectedQuery = -1;
     // The diff view's second mechanism.
     Mechanism compare;
+    // The analysis strip: dropped tokens, merged subwords, rollout instead of one head.
+    // Saved as "analysis": {"drop_special", "drop_first", "merge_words", "rollout": null or
+    // {"fusion": "mean"|"min"|"max", "discard": [0, 1)}}; absent (older sessions): all off.
+    TokenViewOptions tokens;
+    std::optional<RolloutOptions> rollout;
 };
 
 struct Session {

@@ -3,7 +3,53 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 namespace attn {
+
+namespace {
+
+Expected<bool> parseAnalysis(const nlohmann::json& a, ViewState& view)
+{
+    if (!a.is_object())
+        return makeError("must be an object");
+    for (const char* key : {"drop_special", "drop_first", "merge_words"})
+        if (a.contains(key) && !a.at(key).is_boolean())
+            return makeError(std::string("\"") + key + "\" must be true or false");
+    view.tokens.filter.dropSpecial = a.value("drop_special", false);
+    view.tokens.filter.dropFirst = a.value("drop_first", false);
+    view.tokens.mergeWords = a.value("merge_words", false);
+    view.rollout.reset();
+    if (!a.contains("rollout") || a.at("rollout").is_null())
+        return true;
+    const auto& r = a.at("rollout");
+    if (!r.is_object())
+        return makeError("\"rollout\" must be null or an object");
+    RolloutOptions o;
+    if (r.contains("fusion")) {
+        if (!r.at("fusion").is_string())
+            return makeError("rollout \"fusion\" must be \"mean\", \"min\" or \"max\"");
+        auto fusion = AttentionRollout::parseFusion(r.at("fusion").get<std::string>());
+        if (!fusion)
+            return makeError("rollout: " + fusion.error());
+        o.fusion = *fusion;
+    }
+    if (r.contains("discard")) {
+        if (!r.at("discard").is_number())
+            return makeError("rollout \"discard\" must be a number in [0, 1)");
+        o.discardRatio = r.at("discard").get<double>();
+        if (!(o.discardRatio >= 0.0 && o.discardRatio < 1.0))
+        {
+            std::ostringstream value;
+            value << o.discardRatio;
+            return makeError("rollout \"discard\" is " + value.str() + "; it must be in [0, 1)");
+        }
+    }
+    view.rollout = o;
+    return true;
+}
+
+} // namespace
 
 std::string SessionFile::serialize(const Session& s)
 {
@@ -15,6 +61,12 @@ std::string SessionFile::serialize(const Session& s)
     j["view"] = {{"view", s.view.view}, {"layer", s.view.layer}, {"head", s.view.head},
         {"colormap", s.view.colormap}, {"range", s.view.range}, {"selected_query", s.view.selectedQuery},
         {"compare", MechanismJson::toJson(s.view.compare)}};
+    nlohmann::json analysis = {{"drop_special", s.view.tokens.filter.dropSpecial},
+        {"drop_first", s.view.tokens.filter.dropFirst}, {"merge_words", s.view.tokens.mergeWords}, {"rollout", nullptr}};
+    if (s.view.rollout)
+        analysis["rollout"] = {{"fusion", AttentionRollout::fusionName(s.view.rollout->fusion)},
+            {"discard", s.view.rollout->discardRatio}};
+    j["view"]["analysis"] = analysis;
     return j.dump(2) + "\n";
 }
 
@@ -69,6 +121,11 @@ Expected<Session> SessionFile::parse(const std::string& text, const std::string&
             if (!compare)
                 return makeError(source + ": view." + compare.error());
             s.view.compare = *compare;
+        }
+        if (v.contains("analysis")) {
+            auto analysis = parseAnalysis(v.at("analysis"), s.view);
+            if (!analysis)
+                return makeError(source + ": view.analysis: " + analysis.error());
         }
     }
     return s;

@@ -93,3 +93,16 @@ void AnalysisBar::setRollout(bool on, attn::HeadFusion fusion, double discard)
     }
     emit optionsChanged();
 }
+
+void AnalysisBar::setOptions(const attn::TokenViewOptions& tokens, const std::optional<attn::RolloutOptions>& rollout)
+{
+    {
+        const QSignalBlocker b1(m_dropSpecial), b2(m_dropFirst), b3(m_mergeWords), b4(this);
+        m_dropSpecial->setChecked(tokens.filter.dropSpecial);
+        m_dropFirst->setChecked(tokens.filter.dropFirst);
+        m_mergeWords->setChecked(tokens.mergeWords);
+        const attn::RolloutOptions r = rollout.value_or(attn::RolloutOptions{});
+        setRollout(rollout.has_value(), r.fusion, r.discardRatio); // its optionsChanged() is blocked here
+    }
+    emit optionsChanged();
+}

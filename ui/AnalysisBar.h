@@ -26,6 +26,8 @@ public:
     QCheckBox* mergeWordsBox() const { return m_mergeWords; }
     QCheckBox* rolloutBox() const { return m_rollout; }
     void setRollout(bool on, attn::HeadFusion fusion, double discard);
+    // Both at once (a session): one optionsChanged().
+    void setOptions(const attn::TokenViewOptions& tokens, const std::optional<attn::RolloutOptions>& rollout);
 
 signals:
     void optionsChanged();

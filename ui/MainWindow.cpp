@@ -364,6 +364,8 @@ attn::Session MainWindow::session() const
     s.view.range = m_controls->range().toStdString();
     s.view.selectedQuery = m_heatmap->selectedQuery();
     s.view.compare = m_diff->comparison();
+    s.view.tokens = m_analysis->tokenOptions();
+    s.view.rollout = m_analysis->rollout();
     return s;
 }
 
@@ -405,6 +407,7 @@ QString MainWindow::openSession(const QString& path)
     });
     connect(m_worker, &AttentionWorker::failed, once, &QObject::deleteLater);
     m_diff->setComparison(s->view.compare);
+    m_analysis->setOptions(s->view.tokens, s->view.rollout);
     m_worker->computeNow(s->input, s->mechanism);
     setWindowTitle(tr("AttnScope — %1").arg(QFileInfo(path).fileName()));
     return {};
@@ -519,8 +522,6 @@ ExportOptions MainWindow::exportDefaults() const
 {
     ExportOptions o;
     o.view = QString::fromLatin1(kViewNames[std::clamp(m_views->currentIndex(), 0, kViewCount - 1)]);
-    if (o.view == QLatin1String("qk")) // the Q/K scatter has no exporter yet: the heatmap
-        o.view = QStringLiteral("heatmap");
     o.layer = m_controls->layer();
     o.head = m_controls->head();
     o.colormap = m_controls->colorMap();

@@ -5,6 +5,7 @@
 #include "HeadRanking.h"
 #include "NpyFile.h"
 #include "QueryKeyProjection.h"
+#include "Session.h"
 #include "TokenFilter.h"
 #include "WordAggregation.h"
 
@@ -75,6 +76,42 @@ void checkRowsSumToOne(const std::vector<float>& map, int rows, int cols)
 class TestAnalysis : public QObject {
     Q_OBJECT
 private slots:
+    void sessionsKeepTheAnalysis()
+    {
+        Session s;
+        s.input.text = "[CLS] a b [SEP]";
+        s.view.tokens.filter.dropSpecial = true;
+        s.view.tokens.mergeWords = true;
+        s.view.rollout = RolloutOptions { HeadFusion::Max, 0.5, -1 };
+        const std::string text = SessionFile::serialize(s);
+        auto back = SessionFile::parse(text, "s.attnscope");
+        QVERIFY2(back, back ? "" : back.error().c_str());
+        QVERIFY(back->view.tokens.filter.dropSpecial);
+        QVERIFY(!back->view.tokens.filter.dropFirst);
+        QVERIFY(back->view.tokens.mergeWords);
+        QVERIFY(back->view.rollout);
+        QCOMPARE(back->view.rollout->fusion, HeadFusion::Max);
+        QCOMPARE(back->view.rollout->discardRatio, 0.5);
+        QCOMPARE(SessionFile::serialize(*back), text);
+        // Rollout off is saved as null, and read back as off.
+        s.view.rollout.reset();
+        auto off = SessionFile::parse(SessionFile::serialize(s), "s.attnscope");
+        QVERIFY(off && !off->view.rollout);
+        QVERIFY(nlohmann::json::parse(SessionFile::serialize(s))["view"]["analysis"]["rollout"].is_null());
+        // A session written before the analysis strip was saved: everything off.
+        auto old = SessionFile::parse(R"({"format": "attnscope-session", "version": 1, "input": {"type": "text", "text": "a"},
+            "mechanism": {}, "view": {"view": "heatmap"}})", "old.attnscope");
+        QVERIFY2(old, old ? "" : old.error().c_str());
+        QVERIFY(!old->view.tokens.any());
+        QVERIFY(!old->view.rollout);
+        // Wrong values name the key.
+        auto bad = SessionFile::parse(R"({"format": "attnscope-session", "version": 1, "input": {"type": "text", "text": "a"},
+            "mechanism": {}, "view": {"analysis": {"rollout": {"discard": -0.1}}}})", "bad.attnscope");
+        QVERIFY(!bad);
+        QCOMPARE(QString::fromStdString(bad.error()),
+            QStringLiteral("bad.attnscope: view.analysis: rollout \"discard\" is -0.1; it must be in [0, 1)"));
+    }
+
     void rolloutHandComputed()
     {
         // Â1 = [[1,0,0],[.25,.75,0],[.1,.15,.75]], Â2 = [[1,0,0],[.5,.5,0],[.25,.25,.5]]; R = Â2 Â1.

@@ -276,6 +276,22 @@ case("session that is not JSON", S + ["{dir}/junk.attnscope"], 1, "not an AttnSc
 case("session with a typo in the mechanism", S + ["{dir}/typo.attnscope"], 1, "mechanism: unknown key 'hedas'",
      {"typo.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "text", "text": "a"}, "mechanism": {"hedas": 2}}')},
      no_output="")
+
+
+def analysis_session(analysis):
+    return text(json.dumps({"format": "attnscope-session", "version": 1, "input": {"type": "text", "text": "a b"},
+                            "mechanism": {}, "view": {"analysis": analysis}}))
+
+
+case("session with a rollout discard ratio of 1.5", S + ["{dir}/discard.attnscope"], 1,
+     'view.analysis: rollout "discard" is 1.5; it must be in [0, 1)',
+     {"discard.attnscope": analysis_session({"rollout": {"fusion": "mean", "discard": 1.5}})}, no_output="")
+case("session with an unknown head fusion", S + ["{dir}/fusion.attnscope"], 1,
+     "view.analysis: rollout: unknown head fusion 'median' (expected mean, min or max)",
+     {"fusion.attnscope": analysis_session({"rollout": {"fusion": "median"}})}, no_output="")
+case("session with a token toggle that is not a boolean", S + ["{dir}/toggle.attnscope"], 1,
+     'view.analysis: "drop_first" must be true or false',
+     {"toggle.attnscope": analysis_session({"drop_first": "yes"})}, no_output="")
 case("output folder missing", ["dump", "--text", "a b", "--out", "{dir}/no/such/folder/out.npy"], 1, "cannot write",
      no_output="{dir}/no/such/folder/out.npy")
 case("one token is fine", D + ["--text", "hello"], 0, "", no_output="")

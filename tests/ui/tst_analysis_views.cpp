@@ -24,6 +24,7 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QToolButton>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <functional>
@@ -38,6 +39,7 @@ private slots:
     void cleanup();
     void sortingReordersAndFiltersTiles();
     void togglesChangeTheHeatmap();
+    void sessionKeepsTheAnalysis();
     void clickingAQueryKeyPointSelectsItsRow();
     void stepThroughAddsTheGeneratedToken();
 
@@ -172,6 +174,38 @@ void TestAnalysisViews::togglesChangeTheHeatmap()
             QVERIFY(std::abs(map->cellValue(i, j) - (*expected)[static_cast<size_t>(i) * 5 + j]) < 1e-6);
     QVERIFY(waitForView([&] { bar->setRollout(false, attn::HeadFusion::Mean, 0.0); }));
     QCOMPARE(map->computation()->result->heads, 2);
+}
+
+void TestAnalysisViews::sessionKeepsTheAnalysis()
+{
+    QVERIFY(waitForView([&] { computeText(QStringLiteral("[CLS] the cat sat [SEP]"), 2); }));
+    AnalysisBar* bar = m_window->analysisBar();
+    QVERIFY(waitForView([&] { bar->dropSpecialBox()->setChecked(true); }));
+    QVERIFY(waitForView([&] { bar->setRollout(true, attn::HeadFusion::Min, 0.25); }));
+    const ComputationPtr shown = m_window->heatmap()->computation(); // the rollout of the filtered tokens
+    QVERIFY(shown);
+    QCOMPARE(shown->result->heads, 1);
+    QCOMPARE(shown->result->keyCount, 3);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("analysis.attnscope"));
+    QCOMPARE(m_window->saveSession(path), QString());
+
+    MainWindow other;
+    other.show();
+    QSignalSpy ready(other.tokenViewWorker(), &TokenViewWorker::ready);
+    QCOMPARE(other.openSession(path), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(other.heatmap()->computation() && other.heatmap()->computation()->result->keyCount == 3
+            && other.heatmap()->computation()->result->heads == 1,
+        20000);
+    QVERIFY(other.analysisBar()->dropSpecialBox()->isChecked());
+    QVERIFY(!other.analysisBar()->dropFirstBox()->isChecked());
+    const auto rollout = other.analysisBar()->rollout();
+    QVERIFY(rollout);
+    QCOMPARE(rollout->fusion, attn::HeadFusion::Min);
+    QCOMPARE(rollout->discardRatio, 0.25);
+    // The same map as before saving: rollout of the filtered tokens, cell for cell.
+    QCOMPARE(other.heatmap()->computation()->result->keyLabels, (std::vector<std::string> { "the", "cat", "sat" }));
+    QCOMPARE(other.heatmap()->computation()->result->weights, shown->result->weights);
 }
 
 void TestAnalysisViews::clickingAQueryKeyPointSelectsItsRow()
