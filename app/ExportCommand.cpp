@@ -53,7 +53,7 @@ CliError ExportCommand::run(const QStringList& arguments)
     MechanismOptions::addTo(p);
     AnalysisOptions::addTo(p, false);
     p.addOptions({
-        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline|overlay (default heatmap)."),
+        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline|qk|overlay (default heatmap; qk: one head's queries and keys, PCA)."),
             QStringLiteral("VIEW")},
         {QStringLiteral("query"), QStringLiteral("Overlay: the query patch as row,column (default: the centre patch)."),
             QStringLiteral("R,C")},
@@ -91,7 +91,7 @@ CliError ExportCommand::run(const QStringList& arguments)
     o.view = p.isSet(QStringLiteral("view")) ? p.value(QStringLiteral("view")) : QStringLiteral("heatmap");
     if (!ViewExporter::viewNames().contains(o.view))
         return CliError::usage(
-            QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline, overlay").arg(o.view));
+            QStringLiteral("--view: '%1' is not one of %2").arg(o.view, ViewExporter::viewNames().join(QStringLiteral(", "))));
     const bool overlay = o.view == QLatin1String("overlay");
     for (const QString& name : {QStringLiteral("query"), QStringLiteral("overlay-mode"), QStringLiteral("opacity"),
              QStringLiteral("no-grid")})

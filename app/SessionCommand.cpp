@@ -3,6 +3,7 @@
 #include "AtomicFileWriter.h"
 #include "MechanismOptions.h"
 #include "SessionIo.h"
+#include "ViewExporter.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
@@ -43,11 +44,9 @@ CliError SessionCommand::run(const QStringList& arguments)
         return e;
     if (p.isSet(QStringLiteral("view"))) {
         const QString view = p.value(QStringLiteral("view"));
-        if (!QStringList{QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff"),
-                QStringLiteral("pipeline"), QStringLiteral("overlay")}
-                 .contains(view))
-            return CliError::usage(
-                QStringLiteral("--view: '%1' is not one of heatmap, heads, lines, diff, pipeline, overlay").arg(view));
+        if (!ViewExporter::viewNames().contains(view)) // the window's tabs are the exportable views
+            return CliError::usage(QStringLiteral("--view: '%1' is not one of %2")
+                                       .arg(view, ViewExporter::viewNames().join(QStringLiteral(", "))));
         session.view.view = view.toStdString();
     }
     if (p.isSet(QStringLiteral("head"))) {

@@ -68,9 +68,21 @@ QString EmbeddingView::message() const
     return m_info->text();
 }
 
+void EmbeddingView::setFigureDecorations(bool title, bool labels)
+{
+    m_title = title;
+    m_pointLabels = labels;
+    rebuild();
+}
+
 void EmbeddingView::rebuild()
 {
     m_plot->clearGraphs();
+    m_plot->clearItems();
+    if (m_plot->plotLayout()->rowCount() > 1) { // a title row from the last rebuild
+        m_plot->plotLayout()->removeAt(0);
+        m_plot->plotLayout()->simplify();
+    }
     m_points.reset();
     if (!m_computation) {
         m_info->setText(tr("No attention computed yet"));
@@ -124,6 +136,31 @@ void EmbeddingView::rebuild()
             .arg(m_head)
             .arg(m_points->queries)
             .arg(m_points->keys));
+    if (m_title) {
+        m_plot->plotLayout()->insertRow(0);
+        auto* title = new QCPTextElement(m_plot, m_info->text(), QFont(m_plot->font().family(), 11));
+        m_plot->plotLayout()->addElement(0, 0, title);
+    }
+    if (m_pointLabels && std::max(m_points->queries, m_points->keys) <= kMaxPointLabels) {
+        const auto& r = *m_computation->result;
+        QFont font = m_plot->font();
+        font.setPointSizeF(7.5);
+        for (int i = 0; i < total; ++i) {
+            const bool isKey = i >= m_points->queries;
+            const int position = isKey ? i - m_points->queries : i;
+            const auto& labels = isKey ? r.keyLabels : r.queryLabels;
+            if (position >= static_cast<int>(labels.size()))
+                continue;
+            auto* text = new QCPItemText(m_plot);
+            text->position->setCoords(m_points->x[static_cast<size_t>(i)], m_points->y[static_cast<size_t>(i)]);
+            text->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+            text->setPadding(QMargins(7, 0, 0, 0)); // clear of the marker
+            text->setText(QString::fromStdString(labels[static_cast<size_t>(position)]));
+            text->setFont(font);
+            text->setColor(isKey ? QColor(90, 90, 90) : QColor(20, 20, 20));
+            text->setClipToAxisRect(true);
+        }
+    }
     m_plot->replot();
 }
 

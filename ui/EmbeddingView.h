@@ -34,6 +34,10 @@ public:
     QString pointText(int index) const;
     QString message() const;
     QCustomPlot* plot() const { return m_plot; }
+    // For exports (a figure on its own): the caption as the plot's title and, when `labels` and
+    // there are at most kMaxPointLabels tokens, each point's token beside it.
+    void setFigureDecorations(bool title, bool labels);
+    static constexpr int kMaxPointLabels = 64;
 
 signals:
     void tokenSelected(int position); // a query's row or a key's column: the token's position
@@ -51,4 +55,6 @@ private:
     int m_layer = 0;
     int m_head = 0;
     QString m_colorMap = QStringLiteral("viridis");
+    bool m_title = false;
+    bool m_pointLabels = false;
 };

@@ -24,6 +24,7 @@ ExportDialog::ExportDialog(const ExportOptions& defaults, QWidget* parent)
     m_what->addItem(tr("Lines"), QStringLiteral("lines"));
     m_what->addItem(tr("Diff"), QStringLiteral("diff"));
     m_what->addItem(tr("Pipeline diagram"), QStringLiteral("pipeline"));
+    m_what->addItem(tr("Queries and keys (Q/K)"), QStringLiteral("qk"));
     m_what->addItem(tr("Image overlay"), QStringLiteral("overlay"));
     m_what->addItem(tr("Weights matrix"), QStringLiteral("matrix"));
     m_what->setCurrentIndex(std::max(0, m_what->findData(defaults.view)));

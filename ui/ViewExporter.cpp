@@ -2,6 +2,7 @@
 
 #include "AtomicFileWriter.h"
 #include "DiffView.h"
+#include "EmbeddingView.h"
 #include "HeadGridView.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
@@ -178,6 +179,20 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         view.setDiagram(*graph, attn::StageBinder::bind(*graph, r.stageNames()));
         return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
     }
+    if (o.view == QLatin1String("qk")) {
+        if (o.head < 0)
+            return fail(QStringLiteral("the Q/K view shows one head: choose a head, not the mean of heads"));
+        EmbeddingView view;
+        view.setColorMap(o.colormap);
+        view.setComputation(computation);
+        view.setHead(o.layer, o.head);
+        view.setFigureDecorations(true, o.labels);
+        if (!view.points())
+            return fail(QStringLiteral("the Q/K view: %1").arg(view.message()));
+        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) {
+            view.plot()->toPainter(&p, area.width(), area.height());
+        });
+    }
     if (o.view == QLatin1String("overlay")) {
         if (r.gridRows <= 0)
             return fail(QStringLiteral("the overlay view needs an image input (--image F)"));
@@ -206,7 +221,7 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         view.setColorBarVisible(o.colorBar);
         return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, QRectF(area)); });
     }
-    return fail(QStringLiteral("unknown view '%1' (heatmap, heads, lines, diff, pipeline, overlay)").arg(o.view));
+    return fail(QStringLiteral("unknown view '%1' (%2)").arg(o.view, viewNames().join(QStringLiteral(", "))));
 }
 
 QString ViewExporter::exportView(

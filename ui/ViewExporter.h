@@ -16,7 +16,7 @@ public:
     static QStringList viewNames()
     {
         return {QStringLiteral("heatmap"), QStringLiteral("heads"), QStringLiteral("lines"), QStringLiteral("diff"),
-            QStringLiteral("pipeline"), QStringLiteral("overlay")};
+            QStringLiteral("pipeline"), QStringLiteral("qk"), QStringLiteral("overlay")};
     }
 
     // `comparison` is mechanism B's computation for the diff view (ignored otherwise).

@@ -84,10 +84,11 @@ void TestExport::checkFile(const QString& path, int width, int height, const QSt
         QVERIFY(text.contains(QLatin1String("<svg")));
         for (const QString& label : labels)
             QVERIFY2(text.contains(QLatin1String(">") + label.toHtmlEscaped()), qPrintable(QStringLiteral("SVG lacks label ") + label));
-        if (!path.contains(QLatin1String("lines")) && !path.contains(QLatin1String("pipeline")))
+        const QString name = QFileInfo(path).fileName();
+        if (!name.contains(QLatin1String("lines")) && !name.contains(QLatin1String("pipeline")) && !name.startsWith(QLatin1String("qk")))
             QVERIFY(text.contains(QLatin1String("<image"))); // the colour map itself is a bitmap
         else
-            QVERIFY(!text.contains(QLatin1String("<image"))); // lines are pure vectors
+            QVERIFY(!text.contains(QLatin1String("<image"))); // lines, diagrams and scatter plots are pure vectors
         break;
     }
     case ViewExporter::Format::Pdf: {
@@ -137,6 +138,8 @@ void TestExport::picture()
         labels = QStringList{QStringLiteral("input X"), QStringLiteral("output")};
     if (overlay)
         labels = QStringList{QStringLiteral("Attention of patch 8,8 (head 0)")}; // the caption
+    if (view == QLatin1String("qk")) // the caption as title, the tokens beside their points
+        labels << QStringLiteral("Layer 0, head 0: 15 queries (●) and 15 keys (▲), colour = position (first dark, last bright)");
     checkFile(path, 960, 720, labels);
 }
 
@@ -223,6 +226,8 @@ void TestExport::cli_data()
                                     << QStringLiteral("cli-lines.svg") << 700 << 500 << QStringList{QStringLiteral("cat"), QStringLiteral("dog")};
     QTest::newRow("diff png") << QStringList{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--view"), QStringLiteral("diff"), QStringLiteral("--vs-scope"), QStringLiteral("local:2"), QStringLiteral("--colormap"), QStringLiteral("magma")}
                               << QStringLiteral("cli-diff.png") << 1500 << 500 << QStringList{};
+    QTest::newRow("qk svg of a model head") << QStringList{QStringLiteral("--model"), qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/gpt2"), QStringLiteral("--text"), QStringLiteral("hello world"), QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--layer"), QStringLiteral("1"), QStringLiteral("--head"), QStringLiteral("1")}
+                                            << QStringLiteral("qk-cli.svg") << 640 << 480 << QStringList{QStringLiteral("Layer 1, head 1:")};
 }
 
 void TestExport::cli()
@@ -260,6 +265,7 @@ void TestExport::cliErrors()
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--colormap"), QStringLiteral("jet")}, 2, QStringLiteral("--colormap: 'jet' is not one of")},
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--width"), QStringLiteral("0")}, 2, QStringLiteral("--width")},
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--head"), QStringLiteral("3")}, 1, QStringLiteral("there is no head 3")},
+        {{QStringLiteral("--sample"), QStringLiteral("seed001-text"), QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--head"), QStringLiteral("mean")}, 1, QStringLiteral("the Q/K view shows one head")},
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--vs-score"), QStringLiteral("x")}, 2, QStringLiteral("--vs-score")},
         {{QStringLiteral("--sequence"), QStringLiteral("1,-1;2,3"), QStringLiteral("--norm"), QStringLiteral("ratio"), QStringLiteral("--score"), QStringLiteral("dot")}, 1, QStringLiteral("non-negative")},
     };
