@@ -221,7 +221,10 @@ void MainWindow::connectParts()
     connect(m_input, &InputPanel::inputChanged, this, &MainWindow::requestCompute);
     // A checkpoint brings its own mechanism: the engine's options do not apply to it.
     connect(m_input, &InputPanel::inputChanged, this,
-        [this] { m_mechanism->setEnabled(m_input->spec().kind != attn::InputKind::Model); });
+        [this] {
+            const attn::InputSpec spec = m_input->spec();
+            m_mechanism->setEnabled(spec.kind != attn::InputKind::Model && spec.modelPath.empty());
+        });
     connect(m_input, &InputPanel::failed, this, &MainWindow::showError);
     connect(m_mechanism, &MechanismPanel::mechanismChanged, this, &MainWindow::requestCompute);
     // Every result passes through the token view (drop special/sink tokens, merge words, rollout).
@@ -470,7 +473,9 @@ void MainWindow::showComputation(ComputationPtr computation)
                              .arg(m_heatmap->lastRenderMilliseconds(), 0, 'f', 1));
     for (const auto& w : r.warnings)
         m_banner->showInfo(QString::fromStdString(w));
-    if (!r.source.empty())
+    if (!r.source.empty() && r.nextToken.empty()) // a model with no next token (BERT, ViT)
+        statusBar()->showMessage(QString::fromStdString(r.source));
+    else if (!r.source.empty())
         statusBar()->showMessage(tr("%1 · next token: “%2” (p = %3)")
                                      .arg(QString::fromStdString(r.source), QString::fromStdString(r.nextToken))
                                      .arg(static_cast<double>(r.nextTokenProbability), 0, 'f', 3));

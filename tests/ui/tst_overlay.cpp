@@ -9,6 +9,7 @@
 #include "ErrorBanner.h"
 #include "ImageInputPage.h"
 #include "InputPanel.h"
+#include "MechanismPanel.h"
 #include "NpyFile.h"
 #include "MainWindow.h"
 #include "OverlayPage.h"
@@ -20,6 +21,7 @@
 #include <QImage>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QMimeData>
 #include <QPainter>
 #include <QTabWidget>
@@ -470,6 +472,9 @@ void TestOverlay::windowRunsAPictureThroughAViT()
     QCOMPARE(w.current()->result->keyLabels.front(), std::string("CLS"));
     QCOMPARE(w.current()->result->gridRows, 4);
     QVERIFY(OverlayView::isModeAvailable(OverlayView::Mode::Rollout, *w.current()->result));
+    QVERIFY(!w.mechanismPanel()->isEnabled()); // the checkpoint brings its own mechanism
+    QVERIFY2(!w.statusBar()->currentMessage().contains(QStringLiteral("next token")), qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(w.statusBar()->currentMessage().startsWith(QStringLiteral("model.safetensors (vit, 2 layers")));
 
     // The fixture's picture: every layer and head equals PyTorch's.
     const ComputationPtr before = w.current();
@@ -493,6 +498,7 @@ void TestOverlay::windowRunsAPictureThroughAViT()
     // Clearing it gives the engine's encoders back: 16 px patches of a 16 x 16 picture = 1 cell.
     QVERIFY(page->setModelPath(QString()));
     QVERIFY(page->findChild<QSpinBox*>()->isEnabled());
+    QTRY_VERIFY(w.mechanismPanel()->isEnabled());
     QTRY_VERIFY_WITH_TIMEOUT(w.current()->result->layers == 1, 20000);
     QCOMPARE(w.current()->result->keyCount, 1);
 }
