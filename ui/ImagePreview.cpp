@@ -67,16 +67,7 @@ void ImagePreview::paintEvent(QPaintEvent*)
         p.fillRect(QRectF(grid.right(), picture.top(), picture.right() - grid.right(), picture.height()), shade);
         p.fillRect(QRectF(picture.left(), grid.bottom(), grid.width(), picture.bottom() - grid.bottom()), shade);
     }
-    // Grid lines: skip some when cells would be under 3 screen pixels apart.
-    const double cell = m_patch * scale;
-    const int step = std::max(1, static_cast<int>(std::ceil(3.0 / std::max(cell, 1e-6))));
-    p.setPen(QPen(QColor(255, 255, 255, 150), 0));
-    for (int c = 0; c <= cells.width(); c += step)
-        p.drawLine(QPointF(grid.left() + c * cell, grid.top()), QPointF(grid.left() + c * cell, grid.bottom()));
-    for (int r = 0; r <= cells.height(); r += step)
-        p.drawLine(QPointF(grid.left(), grid.top() + r * cell), QPointF(grid.right(), grid.top() + r * cell));
-    p.setPen(QPen(QColor(255, 200, 0), 0));
-    p.drawRect(grid);
+    drawGrid(p, grid, cells);
 }
 
 void ImagePreview::paintModelGrid(QPainter& p)
@@ -86,15 +77,21 @@ void ImagePreview::paintModelGrid(QPainter& p)
         QSizeF(m_image.width() * scale, m_image.height() * scale));
     p.setRenderHint(QPainter::SmoothPixmapTransform);
     p.drawImage(picture, m_image);
-    const double cw = picture.width() / m_modelCells.width();
-    const double ch = picture.height() / m_modelCells.height();
+    drawGrid(p, picture, m_modelCells);
+}
+
+void ImagePreview::drawGrid(QPainter& p, const QRectF& grid, const QSize& cells)
+{
+    // Grid lines: skip some when cells would be under 3 screen pixels apart.
+    const double cw = grid.width() / std::max(1, cells.width());
+    const double ch = grid.height() / std::max(1, cells.height());
     const int stepX = std::max(1, static_cast<int>(std::ceil(3.0 / std::max(cw, 1e-6))));
     const int stepY = std::max(1, static_cast<int>(std::ceil(3.0 / std::max(ch, 1e-6))));
     p.setPen(QPen(QColor(255, 255, 255, 150), 0));
-    for (int c = 0; c <= m_modelCells.width(); c += stepX)
-        p.drawLine(QPointF(picture.left() + c * cw, picture.top()), QPointF(picture.left() + c * cw, picture.bottom()));
-    for (int r = 0; r <= m_modelCells.height(); r += stepY)
-        p.drawLine(QPointF(picture.left(), picture.top() + r * ch), QPointF(picture.right(), picture.top() + r * ch));
+    for (int c = 0; c <= cells.width(); c += stepX)
+        p.drawLine(QPointF(grid.left() + c * cw, grid.top()), QPointF(grid.left() + c * cw, grid.bottom()));
+    for (int r = 0; r <= cells.height(); r += stepY)
+        p.drawLine(QPointF(grid.left(), grid.top() + r * ch), QPointF(grid.right(), grid.top() + r * ch));
     p.setPen(QPen(QColor(255, 200, 0), 0));
-    p.drawRect(picture);
+    p.drawRect(grid);
 }

@@ -28,6 +28,7 @@ protected:
 
 private:
     void paintModelGrid(QPainter& p);
+    static void drawGrid(QPainter& p, const QRectF& grid, const QSize& cells); // lines, then the outline
 
     QImage m_image;
     int m_patch = 16;

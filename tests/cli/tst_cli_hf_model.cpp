@@ -10,6 +10,8 @@
 #include <QColor>
 #include <QImage>
 #include <QtEndian>
+#include "VitFixturePicture.h"
+
 #include <QtTest>
 
 #include <algorithm>
@@ -138,16 +140,8 @@ void TestCliHfModel::exportDrawsTheHeadsGrid()
 void TestCliHfModel::vitRunsAPicture()
 {
     // The fixture's pixels (normalised with mean = std = 0.5 from 8-bit values) back to a 16 x 16 PNG.
-    auto pixels = attn::NpyFile::readFile((fixture(QStringLiteral("vit")) + QStringLiteral("/pixels.npy")).toStdString());
-    QVERIFY(pixels.ok());
-    QImage picture(16, 16, QImage::Format_RGB888);
-    for (int y = 0; y < 16; ++y)
-        for (int x = 0; x < 16; ++x) {
-            int rgb[3];
-            for (int c = 0; c < 3; ++c)
-                rgb[c] = static_cast<int>(std::lround((pixels->data[(static_cast<size_t>(c) * 16 + y) * 16 + x] * 0.5 + 0.5) * 255.0));
-            picture.setPixelColor(x, y, QColor(rgb[0], rgb[1], rgb[2]));
-        }
+    const QImage picture = vitFixturePicture(fixture(QStringLiteral("vit")));
+    QVERIFY(!picture.isNull());
     const QString png = m_dir.filePath(QStringLiteral("vit-input.png"));
     QVERIFY(picture.save(png));
     const QString out = m_dir.filePath(QStringLiteral("vit.npy"));

@@ -27,6 +27,8 @@
 #include <QTabWidget>
 #include <QSignalSpy>
 #include <QSvgRenderer>
+#include "VitFixturePicture.h"
+
 #include <QtTest>
 
 #include <algorithm>
@@ -440,17 +442,9 @@ void TestOverlay::windowRunsAPictureThroughAViT()
     QStandardPaths::setTestModeEnabled(true);
     QSettings().clear();
     const QString vit = qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/vit");
-    const auto pixels = attn::NpyFile::readFile((vit + QStringLiteral("/pixels.npy")).toStdString());
-    QVERIFY(pixels.ok());
+    const QImage picture = vitFixturePicture(vit);
+    QVERIFY(!picture.isNull());
     QTemporaryDir dir;
-    QImage picture(16, 16, QImage::Format_RGB888); // the fixture's input, normalised with mean = std = 0.5
-    for (int y = 0; y < 16; ++y)
-        for (int x = 0; x < 16; ++x) {
-            int rgb[3];
-            for (int c = 0; c < 3; ++c)
-                rgb[c] = static_cast<int>(std::lround((pixels->data[(static_cast<size_t>(c) * 16 + y) * 16 + x] * 0.5 + 0.5) * 255.0));
-            picture.setPixelColor(x, y, QColor(rgb[0], rgb[1], rgb[2]));
-        }
     const QString png = dir.filePath(QStringLiteral("vit-input.png"));
     QVERIFY(picture.save(png));
 
