@@ -149,14 +149,8 @@ Expected<TokenizedText> ByteLevelBpeTokenizer::encode(const std::string& text) c
 
 Expected<TokenizedText> ByteLevelBpeTokenizer::encodeForModel(const std::string& text, bool addBos) const
 {
-    if (addBos && !m_bos)
-        return makeError("the vocabulary has no BOS token to put before the text");
-    auto tokens = encode(text);
-    if (!tokens || !addBos)
-        return tokens;
-    tokens->ids.insert(tokens->ids.begin(), *m_bos);
-    tokens->labels.insert(tokens->labels.begin(), m_vocab.token(*m_bos));
-    return tokens;
+    return encodeWithBos(text, addBos, m_bos, m_bos ? m_vocab.token(*m_bos) : std::string(),
+        "the vocabulary has no BOS token to put before the text");
 }
 
 std::string ByteLevelBpeTokenizer::decode(int id) const

@@ -84,4 +84,17 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         + "' has no tokenizer.json, vocab.json + merges.txt or vocab.txt");
 }
 
+Expected<TokenizedText> HfTokenizer::encodeWithBos(const std::string& text, bool addBos, std::optional<int> bos,
+    const std::string& bosLabel, const std::string& missing) const
+{
+    if (addBos && !bos)
+        return makeError(missing);
+    auto tokens = encode(text);
+    if (!tokens || !addBos)
+        return tokens;
+    tokens->ids.insert(tokens->ids.begin(), *bos);
+    tokens->labels.insert(tokens->labels.begin(), bosLabel);
+    return tokens;
+}
+
 } // namespace attn

@@ -50,6 +50,12 @@ public:
     // when the vocabulary has them.
     virtual std::optional<int> bosId() const = 0;
     virtual std::optional<int> eosId() const = 0;
+
+protected:
+    // encodeForModel for the BPE kinds: encode(text), with `bos` (its id and label) first when
+    // addBos; `missing` is the error when addBos and the vocabulary has no BOS.
+    Expected<TokenizedText> encodeWithBos(const std::string& text, bool addBos, std::optional<int> bos,
+        const std::string& bosLabel, const std::string& missing) const;
 };
 
 } // namespace attn

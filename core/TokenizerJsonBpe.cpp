@@ -536,15 +536,9 @@ Expected<TokenizedText> TokenizerJsonBpe::encode(const std::string& text) const
 
 Expected<TokenizedText> TokenizerJsonBpe::encodeForModel(const std::string& text, bool addBos) const
 {
-    if (addBos && !m_bos)
-        return makeError("the tokenizer has no BOS token to put before the text (no bos_token in "
-                         "tokenizer_config.json and no <s>, <|begin_of_text|> or <|endoftext|>)");
-    auto tokens = encode(text);
-    if (!tokens || !addBos)
-        return tokens;
-    tokens->ids.insert(tokens->ids.begin(), *m_bos);
-    tokens->labels.insert(tokens->labels.begin(), m_vocab.token(*m_bos));
-    return tokens;
+    return encodeWithBos(text, addBos, m_bos, m_bos ? m_vocab.token(*m_bos) : std::string(),
+        "the tokenizer has no BOS token to put before the text (no bos_token in "
+        "tokenizer_config.json and no <s>, <|begin_of_text|> or <|endoftext|>)");
 }
 
 std::string TokenizerJsonBpe::decode(int id) const

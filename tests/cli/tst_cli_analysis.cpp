@@ -2,6 +2,7 @@
 // rollout of the dumped weights (written here from the formula), `--drop-first` against the
 // dumped weights renormalised by hand, `--merge-subwords` on stories260K (skipped without
 // ../shared), and the usage errors.
+#include "CliRun.h"
 #include "NpyFile.h"
 
 #include <nlohmann/json.hpp>
@@ -24,24 +25,11 @@ private slots:
     void errors();
 
 private:
-    struct Run {
-        int code;
-        QString out, err;
-    };
-    Run run(const QStringList& args);
+    using Run = CliRun;
+    static Run run(const QStringList& args) { return runAttnscope(args); }
     attn::NpyArray load(const QString& path);
     QTemporaryDir m_dir;
 };
-
-TestCliAnalysis::Run TestCliAnalysis::run(const QStringList& args)
-{
-    QProcess p;
-    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
-        qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));
-    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-        QString::fromUtf8(p.readAllStandardError()) };
-}
 
 attn::NpyArray TestCliAnalysis::load(const QString& path)
 {

@@ -3,15 +3,15 @@
 // reference (tests/tools/make_hf_fixtures.py) and the token ids the fixture script's tokenizer gives,
 // `generate` continues like torch's greedy argmax, `export` draws the layer x head grid, and a ViT
 // folder given a text prompt is refused with a clear message.
+#include "CliRun.h"
 #include "NpyFile.h"
+#include "VitFixturePicture.h"
 
 #include <nlohmann/json.hpp>
 
 #include <QColor>
 #include <QImage>
 #include <QtEndian>
-#include "VitFixturePicture.h"
-
 #include <QtTest>
 
 #include <algorithm>
@@ -41,27 +41,14 @@ private slots:
     void errors();
 
 private:
-    struct Run {
-        int code;
-        QString out, err;
-    };
-    Run run(const QStringList& args);
+    using Run = CliRun;
+    static Run run(const QStringList& args) { return runAttnscope(args); }
     static QString fixture(const QString& family)
     {
         return qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/") + family;
     }
     QTemporaryDir m_dir;
 };
-
-TestCliHfModel::Run TestCliHfModel::run(const QStringList& args)
-{
-    QProcess p;
-    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
-        qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));
-    return { p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-        QString::fromUtf8(p.readAllStandardError()) };
-}
 
 void TestCliHfModel::dumpMatchesTorch_data()
 {

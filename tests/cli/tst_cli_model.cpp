@@ -2,6 +2,7 @@
 // attention of stories260K equal to the independent PyTorch fixtures (tests/tools/
 // make_llama2c_fixtures.py), `generate` reproduces the model card's sample, `export --model`
 // draws the layer x head grid; bad model paths give clear messages. Needs ../shared.
+#include "CliRun.h"
 #include "NpyFile.h"
 
 #include <nlohmann/json.hpp>
@@ -21,23 +22,11 @@ private slots:
     void errors();
 
 private:
-    struct Run {
-        int code;
-        QString out, err;
-    };
-    Run run(const QStringList& args);
+    using Run = CliRun;
+    static Run run(const QStringList& args) { return runAttnscope(args); }
     QString m_model;
     QTemporaryDir m_dir;
 };
-
-TestCliModel::Run TestCliModel::run(const QStringList& args)
-{
-    QProcess p;
-    p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
-        qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
 
 void TestCliModel::initTestCase()
 {

@@ -9,26 +9,25 @@
 #include "ErrorBanner.h"
 #include "ImageInputPage.h"
 #include "InputPanel.h"
+#include "MainWindow.h"
 #include "MechanismPanel.h"
 #include "NpyFile.h"
-#include "MainWindow.h"
 #include "OverlayPage.h"
 #include "OverlayView.h"
 #include "Session.h"
 #include "ViewExporter.h"
+#include "VitFixturePicture.h"
 
 #include <QDropEvent>
 #include <QImage>
 #include <QLineEdit>
-#include <QSpinBox>
-#include <QStatusBar>
 #include <QMimeData>
 #include <QPainter>
+#include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QSignalSpy>
 #include <QSvgRenderer>
-#include "VitFixturePicture.h"
-
 #include <QtTest>
 
 #include <algorithm>
