@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 // Rollout with the core's defaults (mean fusion, no discard), cached for the last result.
@@ -330,10 +331,17 @@ void OverlayView::paint(QPainter& p, const QRectF& area) const
     }
 
     const auto values = cellValues();
+    // Weights: colour = w / max w (0 is the bottom of the map). The spatial map is a sigmoid
+    // whose values sit close together (0.45..0.56 on the samples): it spans its own [min, max].
     float maxValue = 0.0f;
+    float minValue = m_mode == Mode::Spatial ? std::numeric_limits<float>::infinity() : 0.0f;
     for (float v : values)
-        if (std::isfinite(v))
+        if (std::isfinite(v)) {
             maxValue = std::max(maxValue, v);
+            minValue = std::min(minValue, v);
+        }
+    if (!std::isfinite(minValue) || minValue >= maxValue)
+        minValue = 0.0f;
     const double cw = l.grid.width() / r.gridCols, ch = l.grid.height() / r.gridRows;
     if (values.size() == static_cast<size_t>(r.gridRows) * r.gridCols) {
         // Patches as rectangles (vectors in SVG/PDF); no antialiasing, so no seams between them.
@@ -343,7 +351,7 @@ void OverlayView::paint(QPainter& p, const QRectF& area) const
         for (int cell = 0; cell < static_cast<int>(values.size()); ++cell) {
             if (m_mode == Mode::Query && r.isMasked(m_query, cell + firstPatch()))
                 continue;
-            const double t = maxValue > 0.0f ? values[static_cast<size_t>(cell)] / maxValue : 0.0;
+            const double t = maxValue > minValue ? (values[static_cast<size_t>(cell)] - minValue) / (maxValue - minValue) : 0.0;
             QColor c = QColor::fromRgb(m_colors.color(t));
             c.setAlpha(alpha);
             const int row = cell / r.gridCols, col = cell % r.gridCols;
@@ -385,7 +393,7 @@ void OverlayView::paint(QPainter& p, const QRectF& area) const
         const QRectF top(l.bar.right() + 4, l.bar.top() - 8, kBarWidth, 16);
         const QRectF bottom(l.bar.right() + 4, l.bar.bottom() - 8, kBarWidth, 16);
         p.drawText(top, Qt::AlignLeft | Qt::AlignVCenter, QString::number(static_cast<double>(maxValue), 'g', 3));
-        p.drawText(bottom, Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("0"));
+        p.drawText(bottom, Qt::AlignLeft | Qt::AlignVCenter, QString::number(static_cast<double>(minValue), 'g', 3));
     }
     p.restore();
 }

@@ -5,7 +5,8 @@
 //   Query     the selected query patch's row of weights: a_qj for every key patch j (click a patch
 //             to make it the query; masked keys are left uncoloured)
 //   Received  the attention each patch receives, the column sums over queries: sum_i a_ij
-//   Spatial   seed 003's spatial attention map (AttentionResult::spatialMap, one weight per patch)
+//   Spatial   seed 003's spatial attention map (AttentionResult::spatialMap, one weight per patch);
+//             a sigmoid whose values sit close together, so its colours span [min, max] instead
 //   Rollout   attention rollout through the layers (checkpoints with several layers, e.g. a ViT;
 //             core AttentionRollout by default, another provider can be installed)
 // The head (or the mean of heads, -1) and layer follow the ViewControls. paint() serves the widget

@@ -196,6 +196,14 @@ void TestOverlay::spatialMode()
     QCOMPARE(int(brightest - colours.begin()), 0);
     QCOMPARE(int(darkest - colours.begin()), 1);
     QCOMPARE(view.tooltipFor(4), QStringLiteral("patch 1,1 — spatial weight 0.70000"));
+    // The map spans its own range: 0.1 gets the colour map's bottom, 0.9 its top, 0.5 the middle
+    // ((0.5 - 0.1) / 0.8), so close sigmoid values still differ visibly.
+    const ColorMap viridis = ColorMap::byName(QStringLiteral("viridis"));
+    view.setColorMap(QStringLiteral("viridis"));
+    const auto spread = patchColours(view);
+    const float spatial[] = {0.9f, 0.1f, 0.5f, 0.3f, 0.7f, 0.2f};
+    for (int cell = 0; cell < kN; ++cell)
+        QVERIFY2(near(spread[cell], viridis.color((spatial[cell] - 0.1) / 0.8)), qPrintable(QStringLiteral("patch %1").arg(cell)));
 }
 
 void TestOverlay::maskedKeysLeftUncoloured()
