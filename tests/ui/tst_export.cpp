@@ -7,6 +7,7 @@
 #include "InputBuilder.h"
 #include "NpyFile.h"
 #include "SampleCatalog.h"
+#include "ExportedFile.h"
 #include "ViewExporter.h"
 
 #include <QImage>
@@ -58,51 +59,9 @@ void TestExport::initTestCase() { QVERIFY(m_dir.isValid()); }
 
 void TestExport::checkFile(const QString& path, int width, int height, const QStringList& labels)
 {
-    QFile f(path);
-    QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
-    const QByteArray bytes = f.readAll();
-    switch (ViewExporter::formatOf(path)) {
-    case ViewExporter::Format::Png: {
-        QImage image;
-        QVERIFY(image.loadFromData(bytes, "PNG"));
-        QCOMPARE(image.width(), width);
-        QCOMPARE(image.height(), height);
-        QSet<QRgb> colours;
-        for (int y = 0; y < image.height(); y += 7)
-            for (int x = 0; x < image.width(); x += 7)
-                colours.insert(image.pixel(x, y));
-        QVERIFY2(colours.size() > 8, "the PNG is (nearly) uniform");
-        QVERIFY(bytes.size() < width * height * 2); // compressed
-        break;
-    }
-    case ViewExporter::Format::Svg: {
-        QSvgRenderer renderer(bytes);
-        QVERIFY(renderer.isValid());
-        // Sized in mm for 96 dpi (width * 25.4 / 96), drawn in a width x height viewBox.
-        QCOMPARE(renderer.viewBoxF(), QRectF(0, 0, width, height));
-        const QString text = QString::fromUtf8(bytes);
-        QVERIFY(text.contains(QLatin1String("<svg")));
-        for (const QString& label : labels)
-            QVERIFY2(text.contains(QLatin1String(">") + label.toHtmlEscaped()), qPrintable(QStringLiteral("SVG lacks label ") + label));
-        const QString name = QFileInfo(path).fileName();
-        if (!name.contains(QLatin1String("lines")) && !name.contains(QLatin1String("pipeline")) && !name.startsWith(QLatin1String("qk")))
-            QVERIFY(text.contains(QLatin1String("<image"))); // the colour map itself is a bitmap
-        else
-            QVERIFY(!text.contains(QLatin1String("<image"))); // lines, diagrams and scatter plots are pure vectors
-        break;
-    }
-    case ViewExporter::Format::Pdf: {
-        QVERIFY(bytes.startsWith("%PDF-"));
-        QVERIFY(bytes.contains("/Type /Page\n") || bytes.contains("/Type /Page "));
-        QVERIFY(bytes.contains("%%EOF"));
-        // Page size in points: width * 72 / 96.
-        const QByteArray box = QStringLiteral("/MediaBox [0 0 %1 %2]").arg(width * 72.0 / 96, 0, 'f', 6).arg(height * 72.0 / 96, 0, 'f', 6).toLatin1();
-        QVERIFY2(bytes.contains(box), box.constData());
-        break;
-    }
-    default:
-        QFAIL("unknown format");
-    }
+    const QString name = QFileInfo(path).fileName();
+    const bool vectorsOnly = name.contains(QLatin1String("lines")) || name.contains(QLatin1String("pipeline")) || name.startsWith(QLatin1String("qk"));
+    checkExportedFile(path, width, height, labels, !vectorsOnly);
 }
 
 void TestExport::picture_data()

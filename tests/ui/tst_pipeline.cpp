@@ -15,6 +15,7 @@
 #include "PipelineView.h"
 #include "SampleCatalog.h"
 #include "StageBinder.h"
+#include "ExportedFile.h"
 #include "ViewExporter.h"
 
 #include <QComboBox>
@@ -478,40 +479,7 @@ void TestPipeline::zoomAndSelection()
 
 void TestPipeline::checkPicture(const QString& path, int width, int height, const QStringList& labels)
 {
-    QFile f(path);
-    QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
-    const QByteArray bytes = f.readAll();
-    switch (ViewExporter::formatOf(path)) {
-    case ViewExporter::Format::Png: {
-        QImage image;
-        QVERIFY(image.loadFromData(bytes, "PNG"));
-        QCOMPARE(image.width(), width);
-        QCOMPARE(image.height(), height);
-        QSet<QRgb> colours;
-        for (int y = 0; y < image.height(); y += 3)
-            for (int x = 0; x < image.width(); x += 3)
-                colours.insert(image.pixel(x, y));
-        QVERIFY2(colours.size() > 8, "the PNG is (nearly) uniform");
-        break;
-    }
-    case ViewExporter::Format::Svg: {
-        QSvgRenderer renderer(bytes);
-        QVERIFY(renderer.isValid());
-        QCOMPARE(renderer.viewBoxF(), QRectF(0, 0, width, height));
-        const QString text = QString::fromUtf8(bytes);
-        for (const QString& label : labels)
-            QVERIFY2(text.contains(QLatin1String(">") + label.toHtmlEscaped()), qPrintable(QStringLiteral("SVG lacks ") + label));
-        QVERIFY(!text.contains(QLatin1String("<image"))); // pure vectors
-        break;
-    }
-    case ViewExporter::Format::Pdf:
-        QVERIFY(bytes.startsWith("%PDF-"));
-        QVERIFY(bytes.contains("/Type /Page\n") || bytes.contains("/Type /Page "));
-        QVERIFY(bytes.contains("%%EOF"));
-        break;
-    default:
-        QFAIL("unknown format");
-    }
+    checkExportedFile(path, width, height, labels, false); // diagrams are pure vectors
 }
 
 void TestPipeline::exportPictures_data()
