@@ -1,5 +1,7 @@
 // `attnscope pipeline --dump-json` as a user runs it: a seed's diagram with its nodes bound to the
 // default sample's stages, the engine's own diagram, and every error with its exit code and message.
+#include "TestData.h"
+
 #include <nlohmann/json.hpp>
 
 #include <QtTest>
@@ -55,21 +57,7 @@ void TestCliPipeline::seed000()
     const Run r = run({QStringLiteral("pipeline"), QStringLiteral("--mermaid"), diagram("seed000.mmd"), QStringLiteral("--dump-json")});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const auto j = nlohmann::json::parse(r.out.toStdString());
-    const auto expected = nlohmann::json::parse(R"({
-        "direction": "TD",
-        "nodes": [
-            {"id": "A", "label": "输入编码", "shape": "rect", "stage": "input"},
-            {"id": "B", "label": "注意力计算", "shape": "rect", "stage": "scores"},
-            {"id": "C", "label": "加权求和", "shape": "rect", "stage": "output"},
-            {"id": "D", "label": "输出", "shape": "rect", "stage": "output"}
-        ],
-        "edges": [
-            {"from": "A", "to": "B", "kind": "arrow", "label": ""},
-            {"from": "B", "to": "C", "kind": "arrow", "label": ""},
-            {"from": "C", "to": "D", "kind": "arrow", "label": ""}
-        ],
-        "subgraphs": []
-    })");
+    const auto expected = readTestDataJson("seed000-pipeline.json"); // shared with tst_mermaid
     QVERIFY2(j == expected, j.dump(2).c_str());
     QCOMPARE(j["nodes"].size(), size_t(4));
     QCOMPARE(j["edges"].size(), size_t(3));
@@ -198,4 +186,5 @@ void TestCliPipeline::listedInHelp()
 }
 
 QTEST_GUILESS_MAIN(TestCliPipeline)
+#include "TestData.h"
 #include "tst_cli_pipeline.moc"
