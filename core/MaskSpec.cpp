@@ -32,7 +32,48 @@ int MaskSpec::windowDistance(int i, int j) const
 
 bool MaskSpec::isMasked(int i, int j) const
 {
-    if (m_padded[static_cast<size_t>(j)])
+    if (m_queryGroups.empty() && m_keyGroups.empty())
+        return isMaskedOriginal(i, j);
+    const std::vector<int> one_i{i}, one_j{j};
+    const std::vector<int>& qs = m_queryGroups.empty() ? one_i : m_queryGroups[static_cast<size_t>(i)];
+    const std::vector<int>& ks = m_keyGroups.empty() ? one_j : m_keyGroups[static_cast<size_t>(j)];
+    for (int a : qs)
+        for (int b : ks)
+            if (!isMaskedOriginal(a, b))
+                return false;
+    return true;
+}
+
+MaskSpec MaskSpec::regrouped(
+    const std::vector<std::vector<int>>& queryGroups, const std::vector<std::vector<int>>& keyGroups) const
+{
+    // Groups of this mask's indices become groups of the original ones.
+    auto compose = [](const std::vector<std::vector<int>>& mine, const std::vector<std::vector<int>>& groups) {
+        std::vector<std::vector<int>> out;
+        out.reserve(groups.size());
+        for (const auto& g : groups) {
+            std::vector<int> original;
+            for (int i : g) {
+                if (mine.empty())
+                    original.push_back(i);
+                else
+                    original.insert(original.end(), mine[static_cast<size_t>(i)].begin(), mine[static_cast<size_t>(i)].end());
+            }
+            out.push_back(std::move(original));
+        }
+        return out;
+    };
+    MaskSpec out = *this;
+    out.m_queryGroups = compose(m_queryGroups, queryGroups);
+    out.m_keyGroups = compose(m_keyGroups, keyGroups);
+    out.m_queries = static_cast<int>(queryGroups.size());
+    out.m_keys = static_cast<int>(keyGroups.size());
+    return out;
+}
+
+bool MaskSpec::isMaskedOriginal(int i, int j) const
+{
+    if (static_cast<size_t>(j) < m_padded.size() && m_padded[static_cast<size_t>(j)])
         return true;
     if (m_causal && j > i)
         return true;

@@ -8,6 +8,10 @@
 // hybrid scope's global tokens stay the first G cells in row-major order, and causal stays 1-D
 // in row-major order (j <= i). Without a grid (0 x 0) or when the grid does not match the query
 // and key counts (cross-attention), windows are 1-D: |i - j| <= W.
+//
+// Token views (dropped tokens, subwords merged into words) regroup a mask: each new query and key
+// stands for a group of the original ones, and a cell is masked when every original cell it
+// covers is, so windows, causality, padding and picture neighbourhoods stay where they were.
 #include "Mechanism.h"
 
 #include <cstdint>
@@ -25,6 +29,10 @@ public:
     void fillRow(int query, uint8_t* visible) const;
     // True when no cell is masked (global scope, not causal, no padding).
     bool isTrivial() const;
+    // This mask over groups of its queries and keys (indices into this mask; a group per new
+    // query or key, e.g. {{1}, {2}, {3}} after dropping token 0, {{0}, {1, 2}} after merging).
+    MaskSpec regrouped(const std::vector<std::vector<int>>& queryGroups,
+        const std::vector<std::vector<int>>& keyGroups) const;
 
     int queryCount() const { return m_queries; }
     int keyCount() const { return m_keys; }
@@ -44,7 +52,12 @@ private:
     int m_gridRows = 0;
     int m_gridCols = 0;
 
+    // Regrouped masks: the original queries/keys behind each one (empty: the identity).
+    std::vector<std::vector<int>> m_queryGroups;
+    std::vector<std::vector<int>> m_keyGroups;
+
     int windowDistance(int query, int key) const;
+    bool isMaskedOriginal(int query, int key) const;
 };
 
 } // namespace attn

@@ -1,5 +1,6 @@
 #include "TokenFilter.h"
 
+#include <algorithm>
 #include <regex>
 
 namespace attn {
@@ -70,22 +71,20 @@ std::vector<int> TokenFilter::keptTokens(
     return keep;
 }
 
-void TokenFilter::remask(AttentionResult& r, const std::vector<uint8_t>& paddedKeys, const std::string& what)
+void TokenFilter::regroupMask(AttentionResult& r, const AttentionResult& from,
+    const std::vector<std::vector<int>>& queryGroups, const std::vector<std::vector<int>>& keyGroups)
 {
-    Mechanism& m = r.mechanism;
-    if (m.scope != ScopeKind::Global) {
-        m.scope = ScopeKind::Global;
-        r.warnings.push_back("the " + what
-            + " map does not mark the local/hybrid window as masked (positions moved); "
-              "masked cells are 0");
+    r.mask = from.mask.regrouped(queryGroups, keyGroups);
+    const std::vector<int>& padded = from.mechanism.paddedKeys;
+    std::vector<int> now;
+    for (size_t k = 0; k < keyGroups.size(); ++k) {
+        bool all = !padded.empty() && !keyGroups[k].empty();
+        for (int j : keyGroups[k])
+            all = all && std::find(padded.begin(), padded.end(), j) != padded.end();
+        if (all)
+            now.push_back(static_cast<int>(k));
     }
-    m.paddedKeys.clear();
-    for (size_t j = 0; j < paddedKeys.size(); ++j)
-        if (paddedKeys[j])
-            m.paddedKeys.push_back(static_cast<int>(j));
-    if (r.cross)
-        m.causal = false;
-    r.mask = MaskSpec(m, r.queryCount, r.keyCount);
+    r.mechanism.paddedKeys = std::move(now);
 }
 
 Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const TokenFilterOptions& o)
@@ -162,13 +161,14 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
         out.gridRows = out.gridCols = 0;
         out.spatialMap.clear();
     }
-    std::vector<uint8_t> padded(keys.size(), 0);
-    for (size_t j = 0; j < keys.size(); ++j)
-        padded[j] = r.mechanism.paddedKeys.empty()
-            ? 0
-            : std::find(r.mechanism.paddedKeys.begin(), r.mechanism.paddedKeys.end(), keys[j])
-                != r.mechanism.paddedKeys.end();
-    remask(out, padded, "filtered");
+    auto singletons = [](const std::vector<int>& kept) {
+        std::vector<std::vector<int>> groups;
+        groups.reserve(kept.size());
+        for (int i : kept)
+            groups.push_back({i});
+        return groups;
+    };
+    regroupMask(out, r, singletons(queries), singletons(keys));
     return out;
 }
 

@@ -34,10 +34,12 @@ public:
     // </s>, <pad>, <unk>, <|endoftext|>, ...
     static bool looksSpecial(const std::string& label);
 
-    // Shared with WordAggregation: rebuilds the mask of a result whose tokens were regrouped, given
-    // for each new key whether every original token it stands for was padding.
-    static void remask(
-        AttentionResult& result, const std::vector<uint8_t>& paddedKeys, const std::string& what);
+    // Shared with WordAggregation: the mask and padding of a result whose tokens were regrouped
+    // (`from` is the result before; a group of its query and key indices per new query and key):
+    // the mask keeps every original cell where it was (MaskSpec::regrouped), and a new key counts
+    // as padding when every token it stands for was.
+    static void regroupMask(AttentionResult& result, const AttentionResult& from,
+        const std::vector<std::vector<int>>& queryGroups, const std::vector<std::vector<int>>& keyGroups);
 };
 
 } // namespace attn

@@ -2,6 +2,7 @@
 
 #include "TokenFilter.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace attn {
@@ -183,16 +184,7 @@ Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
     out.layerValues = meanHeadVectors(r.layerValues, r.layers * r.heads, r.keyCount, keys.words);
     out.gridRows = out.gridCols = 0;
     out.spatialMap.clear();
-    std::vector<uint8_t> padded(keys.words.size(), 0);
-    for (size_t w = 0; w < keys.words.size(); ++w) {
-        bool all = !r.mechanism.paddedKeys.empty();
-        for (int i : keys.words[w])
-            all = all
-                && std::find(r.mechanism.paddedKeys.begin(), r.mechanism.paddedKeys.end(), i)
-                    != r.mechanism.paddedKeys.end();
-        padded[w] = all;
-    }
-    TokenFilter::remask(out, padded, "word-level");
+    TokenFilter::regroupMask(out, r, queries.words, keys.words);
     return out;
 }
 

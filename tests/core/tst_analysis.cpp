@@ -214,6 +214,57 @@ private slots:
         QVERIFY(AttentionRollout::patchMap(rollout, 3, 0, 3).empty());
     }
 
+    void tokenViewsKeepWindowsAndPadding()
+    {
+        // A local window W = 1 over 6 tokens "[CLS] ▁un happy ▁day [SEP] [PAD]", the last key padded.
+        const int n = 6;
+        std::vector<float> w(n * n, 1.0f / n);
+        auto r = makeResult(1, 1, n, w, { "[CLS]", "\xE2\x96\x81" "un", "happy", "\xE2\x96\x81" "day", "[SEP]", "[PAD]" });
+        r.mechanism.scope = ScopeKind::Local;
+        r.mechanism.window = 1;
+        r.mechanism.paddedKeys = { 5 };
+        r.mask = MaskSpec(r.mechanism, n, n);
+        // Dropping the special tokens keeps positions 1, 2, 3: "▁un"-"▁day" (distance 2) stays masked.
+        TokenFilterOptions o;
+        o.dropSpecial = true;
+        auto f = TokenFilter::apply(r, o);
+        QVERIFY2(f, f ? "" : f.error().c_str());
+        QCOMPARE(f->keyCount, 3);
+        QVERIFY(f->warnings.empty());
+        QCOMPARE(f->mechanism.scope, ScopeKind::Local);
+        QVERIFY(!f->isMasked(0, 1));
+        QVERIFY(f->isMasked(0, 2));
+        QVERIFY(f->isMasked(2, 0));
+        QVERIFY(!f->isMasked(2, 1));
+        // Dropping only the first token keeps [PAD] (now key 4) padded, and [SEP] (3) out of "▁un"'s window.
+        TokenFilterOptions first;
+        first.dropFirst = true;
+        auto g = TokenFilter::apply(r, first);
+        QVERIFY(g);
+        QCOMPARE(g->mechanism.paddedKeys, (std::vector<int> { 4 }));
+        QVERIFY(g->isMasked(2, 4)); // padding: masked even inside the window (day-[PAD] distance 2 anyway)
+        QVERIFY(g->isMasked(3, 4)); // [SEP] -> [PAD]: distance 1, masked only by the padding
+        QVERIFY(g->isMasked(0, 2)); // ▁un -> ▁day: distance 2
+        QVERIFY(!g->isMasked(0, 1));
+        // Merging subwords: "▁un"+"happy" is one word; a word cell is masked only when every token
+        // cell under it is. [CLS]-"unhappy": [CLS]->▁un distance 1, visible; [CLS]-"day": distance 3.
+        auto m = WordAggregation::apply(r);
+        QVERIFY2(m, m ? "" : m.error().c_str());
+        QCOMPARE(m->keyLabels, (std::vector<std::string> { "[CLS]", "unhappy", "day", "[SEP]", "[PAD]" }));
+        QVERIFY(!m->isMasked(0, 1));
+        QVERIFY(m->isMasked(0, 2));
+        QVERIFY(!m->isMasked(2, 1)); // ▁day -> happy: distance 1
+        QVERIFY(m->isMasked(1, 3));  // un/happy -> [SEP]: distances 3 and 2
+        QCOMPARE(m->mechanism.paddedKeys, (std::vector<int> { 4 }));
+        QVERIFY(m->isMasked(3, 4)); // [SEP] -> [PAD]: padding
+        // Both, as the token view chains them: drop the specials, then merge.
+        auto both = WordAggregation::apply(*f);
+        QVERIFY(both);
+        QCOMPARE(both->keyLabels, (std::vector<std::string> { "unhappy", "day" }));
+        QVERIFY(!both->isMasked(0, 1));
+        QVERIFY(!both->isMasked(1, 0));
+    }
+
     void tokenFilterRenormalises()
     {
         auto r = makeResult(1, 1, 3, { 1, 0, 0, 0.6f, 0.4f, 0, 0.5f, 0.2f, 0.3f }, { "<s>", "a", "b" });
