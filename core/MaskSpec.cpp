@@ -34,12 +34,14 @@ bool MaskSpec::isMasked(int i, int j) const
 {
     if (m_queryGroups.empty() && m_keyGroups.empty())
         return isMaskedOriginal(i, j);
-    const std::vector<int> one_i{i}, one_j{j};
-    const std::vector<int>& qs = m_queryGroups.empty() ? one_i : m_queryGroups[static_cast<size_t>(i)];
-    const std::vector<int>& ks = m_keyGroups.empty() ? one_j : m_keyGroups[static_cast<size_t>(j)];
-    for (int a : qs)
-        for (int b : ks)
-            if (!isMaskedOriginal(a, b))
+    // No allocation here: views ask this for every visible cell.
+    const int* qs = m_queryGroups.empty() ? &i : m_queryGroups[static_cast<size_t>(i)].data();
+    const size_t nq = m_queryGroups.empty() ? 1 : m_queryGroups[static_cast<size_t>(i)].size();
+    const int* ks = m_keyGroups.empty() ? &j : m_keyGroups[static_cast<size_t>(j)].data();
+    const size_t nk = m_keyGroups.empty() ? 1 : m_keyGroups[static_cast<size_t>(j)].size();
+    for (size_t a = 0; a < nq; ++a)
+        for (size_t b = 0; b < nk; ++b)
+            if (!isMaskedOriginal(qs[a], ks[b]))
                 return false;
     return true;
 }
