@@ -35,6 +35,11 @@ std::optional<attn::Session> SessionIo::load(const QString& path, QString* error
             return std::nullopt;
         }
     }
+    const std::string& model = session->input.modelPath; // a ViT the picture goes through
+    if (!model.empty() && !QFileInfo::exists(QString::fromStdString(model))) {
+        *error = QStringLiteral("the session's model '%1' is gone; the session was not opened").arg(QString::fromStdString(model));
+        return std::nullopt;
+    }
     if (session->mechanism.projection == attn::ProjectionKind::File &&
         !QFileInfo::exists(QString::fromStdString(session->mechanism.projectionFile))) {
         *error = QStringLiteral("the session's projection file '%1' is gone")

@@ -265,6 +265,10 @@ case("session whose picture is gone", S + ["{dir}/gone-image.attnscope"], 1,
      "input file '/nonexistent/picture.png' is gone",
      {"gone-image.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "/nonexistent/picture.png", "patch": 16}, "mechanism": {}}')},
      no_output="")
+case("session whose ViT model is gone", S + ["{dir}/gone-model.attnscope"], 1,
+     "the session's model '/nonexistent/vit' is gone",
+     {"gone-model.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "samples/images/shapes.png", "model": "/nonexistent/vit"}, "mechanism": {}}')},
+     no_output="")
 case("session with a bad picture fit", S + ["{dir}/fit.attnscope"], 1, "input.fit: 'stretch' is not one of crop, pad",
      {"fit.attnscope": text('{"format": "attnscope-session", "version": 1, "input": {"type": "image", "path": "x.png", "fit": "stretch"}, "mechanism": {}}')},
      no_output="")
