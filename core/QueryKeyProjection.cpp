@@ -1,5 +1,7 @@
 #include "QueryKeyProjection.h"
 
+#include "TsneEmbedding.h"
+
 #include <Eigen/Eigenvalues>
 
 #include <cmath>
@@ -12,7 +14,7 @@ constexpr int kMaxDim = 4096;
 } // namespace
 
 Expected<QueryKeyPoints> QueryKeyProjection::project(
-    const float* queries, int nq, const float* keys, int nk, int dim, bool translateKeys)
+    const float* queries, int nq, const float* keys, int nk, int dim, bool translateKeys, QkLayout layout)
 {
     if (nq < 1 || nk < 1)
         return makeError("the query/key projection needs at least one query and one key");
@@ -56,6 +58,22 @@ Expected<QueryKeyPoints> QueryKeyProjection::project(
             out[static_cast<size_t>(i)] = static_cast<float>(projected[i]);
         p.explained[c] = trace > 0.0 ? std::max(0.0, values[dim - 1 - c]) / trace : 0.0;
     }
+    if (layout == QkLayout::Tsne) {
+        std::vector<double> points(x.data(), x.data() + x.size()); // row-major, translated, centred
+        std::vector<double> init(static_cast<size_t>(rows) * 2);
+        for (int i = 0; i < rows; ++i) {
+            init[2 * static_cast<size_t>(i)] = p.x[static_cast<size_t>(i)];
+            init[2 * static_cast<size_t>(i) + 1] = p.y[static_cast<size_t>(i)];
+        }
+        auto y = TsneEmbedding::embed(points, rows, dim, init);
+        if (!y)
+            return y.takeError();
+        for (int i = 0; i < rows; ++i) {
+            p.x[static_cast<size_t>(i)] = static_cast<float>((*y)[2 * static_cast<size_t>(i)]);
+            p.y[static_cast<size_t>(i)] = static_cast<float>((*y)[2 * static_cast<size_t>(i) + 1]);
+        }
+        p.tsne = true;
+    }
     return p;
 }
 
@@ -88,13 +106,13 @@ Expected<std::pair<std::vector<float>, std::vector<float>>> QueryKeyProjection::
 }
 
 Expected<QueryKeyPoints> QueryKeyProjection::forHead(
-    const AttentionResult& r, int layer, int head, bool translateKeys)
+    const AttentionResult& r, int layer, int head, bool translateKeys, QkLayout layout)
 {
     auto vectors = headVectors(r, layer, head);
     if (!vectors)
         return vectors.takeError();
-    return project(
-        vectors->first.data(), r.queryCount, vectors->second.data(), r.keyCount, r.headDim, translateKeys);
+    return project(vectors->first.data(), r.queryCount, vectors->second.data(), r.keyCount, r.headDim,
+        translateKeys, layout);
 }
 
 } // namespace attn

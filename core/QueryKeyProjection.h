@@ -12,6 +12,8 @@
 //   sign:     each vᵢ is flipped so that its largest-|loading| entry is positive (the first such
 //             entry on ties): the picture is deterministic.
 //   explained variance ratio: λᵢ / trace(C) (0 when every point coincides).
+// t-SNE (optional, TsneEmbedding): the same translated and centred points embedded by exact t-SNE
+// started from the PCA picture; distances then show neighbourhoods, not variance.
 // Per-head vectors come from AttentionResult::layerQueries / layerKeys (checkpoints) or, for the
 // engine, the columns [h * headDim, (h + 1) * headDim) of r.q and r.k.
 #include "AttentionResult.h"
@@ -28,15 +30,18 @@ struct QueryKeyPoints {
     std::vector<float> y;
     double explained[2] = { 0.0, 0.0 };
     bool translated = false;
+    bool tsne = false; // x, y are t-SNE coordinates (explained[] still describes the PCA)
 };
+
+enum class QkLayout { Pca, Tsne };
 
 class QueryKeyProjection {
 public:
     // queries [nq][dim] and keys [nk][dim] row-major.
-    static Expected<QueryKeyPoints> project(
-        const float* queries, int nq, const float* keys, int nk, int dim, bool translateKeys = true);
-    static Expected<QueryKeyPoints> forHead(
-        const AttentionResult& result, int layer, int head, bool translateKeys = true);
+    static Expected<QueryKeyPoints> project(const float* queries, int nq, const float* keys, int nk, int dim,
+        bool translateKeys = true, QkLayout layout = QkLayout::Pca);
+    static Expected<QueryKeyPoints> forHead(const AttentionResult& result, int layer, int head,
+        bool translateKeys = true, QkLayout layout = QkLayout::Pca);
     // The head's queries and keys as two [n][headDim] blocks (empty with an error when unavailable).
     static Expected<std::pair<std::vector<float>, std::vector<float>>> headVectors(
         const AttentionResult& result, int layer, int head);

@@ -1,16 +1,21 @@
 #include "EmbeddingView.h"
 
 #include "ColorMap.h"
+#include "TsneEmbedding.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QToolTip>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 #include <qcustomplot.h>
 
 #include <cmath>
+#include <memory>
 
 namespace {
 constexpr int kColourBins = 24; // one scatter graph per colour bin and role
@@ -22,13 +27,19 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     , m_plot(new QCustomPlot(this))
     , m_info(new QLabel(this))
     , m_translate(new QCheckBox(tr("translate keys to the queries' centroid"), this))
+    , m_layoutBox(new QComboBox(this))
 {
     m_translate->setChecked(true);
     m_translate->setToolTip(
         tr("K ← K − mean(K) + mean(Q): no attention weight changes (softmax ignores a per-row shift)"));
+    m_layoutBox->addItem(tr("PCA"));
+    m_layoutBox->addItem(tr("t-SNE"));
+    m_layoutBox->setToolTip(tr("PCA keeps directions of largest variance; t-SNE keeps neighbourhoods (exact, up to %1 points)")
+                                .arg(attn::TsneEmbedding::kMaxPoints));
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(4, 2, 4, 2);
     bar->addWidget(m_info, 1);
+    bar->addWidget(m_layoutBox);
     bar->addWidget(m_translate);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -37,6 +48,7 @@ EmbeddingView::EmbeddingView(QWidget* parent)
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->legend->setVisible(false);
     connect(m_translate, &QCheckBox::toggled, this, &EmbeddingView::rebuild);
+    connect(m_layoutBox, &QComboBox::currentIndexChanged, this, &EmbeddingView::rebuild);
     connect(m_plot, &QCustomPlot::mouseMove, this, &EmbeddingView::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &EmbeddingView::onMousePress);
     rebuild();
@@ -84,6 +96,8 @@ void EmbeddingView::rebuild()
         m_plot->plotLayout()->simplify();
     }
     m_points.reset();
+    const quint64 generation = ++m_generation; // any running t-SNE is now stale
+    m_computing = false;
     if (!m_computation) {
         m_info->setText(tr("No attention computed yet"));
         m_plot->replot();
@@ -95,13 +109,40 @@ void EmbeddingView::rebuild()
         m_plot->replot();
         return;
     }
-    auto p = attn::QueryKeyProjection::forHead(r, m_layer, m_head, m_translate->isChecked());
+    if (m_layoutBox->currentIndex() == 0) {
+        showPoints(attn::QueryKeyProjection::forHead(r, m_layer, m_head, m_translate->isChecked()));
+        return;
+    }
+    // t-SNE takes up to a few seconds on thousands of points: off the GUI thread; a newer request
+    // (another head, result or option) supersedes a running one.
+    m_computing = true;
+    m_info->setText(tr("Computing t-SNE of %1 queries and keys…").arg(r.queryCount + r.keyCount));
+    m_plot->replot();
+    using Points = attn::Expected<attn::QueryKeyPoints>;
+    auto* watcher = new QFutureWatcher<std::shared_ptr<Points>>(this);
+    connect(watcher, &QFutureWatcher<std::shared_ptr<Points>>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_generation)
+            return;
+        m_computing = false;
+        showPoints(*watcher->result());
+        emit layoutReady();
+    });
+    watcher->setFuture(QtConcurrent::run([computation = m_computation, layer = m_layer, head = m_head,
+                                             translate = m_translate->isChecked()] {
+        return std::make_shared<Points>(attn::QueryKeyProjection::forHead(
+            *computation->result, layer, head, translate, attn::QkLayout::Tsne));
+    }));
+}
+
+void EmbeddingView::showPoints(const attn::Expected<attn::QueryKeyPoints>& p)
+{
     if (!p) {
         m_info->setText(QString::fromStdString(p.error()));
         m_plot->replot();
         return;
     }
-    m_points = std::move(*p);
+    m_points = *p;
     const ColorMap colors = ColorMap::byName(m_colorMap);
     // Graphs per (role, colour bin): QCPGraph has one scatter style per graph.
     std::vector<QCPGraph*> graphs(2 * kColourBins, nullptr);
@@ -122,8 +163,13 @@ void EmbeddingView::rebuild()
         }
         g->addData(m_points->x[static_cast<size_t>(i)], m_points->y[static_cast<size_t>(i)]);
     }
-    m_plot->xAxis->setLabel(tr("PC1 (%1% of variance)").arg(100.0 * m_points->explained[0], 0, 'f', 1));
-    m_plot->yAxis->setLabel(tr("PC2 (%1% of variance)").arg(100.0 * m_points->explained[1], 0, 'f', 1));
+    if (m_points->tsne) {
+        m_plot->xAxis->setLabel(tr("t-SNE 1"));
+        m_plot->yAxis->setLabel(tr("t-SNE 2"));
+    } else {
+        m_plot->xAxis->setLabel(tr("PC1 (%1% of variance)").arg(100.0 * m_points->explained[0], 0, 'f', 1));
+        m_plot->yAxis->setLabel(tr("PC2 (%1% of variance)").arg(100.0 * m_points->explained[1], 0, 'f', 1));
+    }
     m_plot->rescaleAxes();
     for (QCPAxis* axis : { m_plot->xAxis, m_plot->yAxis }) {
         QCPRange range = axis->range();

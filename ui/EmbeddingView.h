@@ -1,6 +1,7 @@
 #pragma once
 // The Q/K tab (as AttentionViz): one head's queries and keys projected together to 2-D
-// (core/QueryKeyProjection: PCA, keys translated to the queries' centroid unless unticked).
+// (core/QueryKeyProjection: PCA, or t-SNE computed off the GUI thread; keys translated to the
+// queries' centroid unless unticked).
 // Queries are circles, keys triangles, coloured by position along the colour map (first token
 // dark, last bright). Hover shows the token's label, role and position; a click on a point emits
 // tokenSelected(position) (the window selects that query row in the heatmap). QCustomPlot stays
@@ -13,6 +14,7 @@
 #include <optional>
 
 class QCheckBox;
+class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QMouseEvent;
@@ -25,6 +27,8 @@ public:
     void setComputation(ComputationPtr computation);
     void setHead(int layer, int head);
     void setColorMap(const QString& name);
+    QComboBox* layoutBox() const { return m_layoutBox; } // PCA (0) or t-SNE (1)
+    bool isComputing() const { return m_computing; }     // a t-SNE is running
 
     const std::optional<attn::QueryKeyPoints>& points() const { return m_points; }
     // Widget position of point `index` (queries 0..Nq-1, then keys), for tests.
@@ -41,15 +45,20 @@ public:
 
 signals:
     void tokenSelected(int position); // a query's row or a key's column: the token's position
+    void layoutReady();               // a t-SNE finished and is drawn (or its error shown)
 
 private:
     void rebuild();
+    void showPoints(const attn::Expected<attn::QueryKeyPoints>& points);
     void onMouseMove(QMouseEvent* event);
     void onMousePress(QMouseEvent* event);
 
     QCustomPlot* m_plot = nullptr;
     QLabel* m_info = nullptr;
     QCheckBox* m_translate = nullptr;
+    QComboBox* m_layoutBox = nullptr;
+    quint64 m_generation = 0; // a newer rebuild drops older t-SNE results
+    bool m_computing = false;
     ComputationPtr m_computation;
     std::optional<attn::QueryKeyPoints> m_points;
     int m_layer = 0;

@@ -7,6 +7,7 @@
 #include "QueryKeyProjection.h"
 #include "Session.h"
 #include "TokenFilter.h"
+#include "TsneEmbedding.h"
 #include "WordAggregation.h"
 
 #include <QtTest>
@@ -212,6 +213,79 @@ private slots:
         const auto mean = AttentionRollout::patchMap(rollout, 3, -1, 1);
         QVERIFY(std::abs(mean[0] - 0.55f / 3) < 1e-6 && std::abs(mean[1] - 0.75f / 3) < 1e-6);
         QVERIFY(AttentionRollout::patchMap(rollout, 3, 0, 3).empty());
+    }
+
+    void tsneAffinitiesHitThePerplexity()
+    {
+        // 20 points in 3-D on a deterministic spiral; every row of p_j|i sums to 1 with entropy ln(5).
+        const int n = 20, dim = 3;
+        std::vector<double> x;
+        for (int i = 0; i < n; ++i) {
+            x.push_back(std::cos(0.7 * i) * (1 + 0.1 * i));
+            x.push_back(std::sin(0.7 * i) * (1 + 0.1 * i));
+            x.push_back(0.05 * i * i);
+        }
+        const auto p = TsneEmbedding::conditionalAffinities(x, n, dim, 5.0);
+        for (int i = 0; i < n; ++i) {
+            double sum = 0.0, entropy = 0.0;
+            for (int j = 0; j < n; ++j) {
+                const double v = p[static_cast<size_t>(i) * n + j];
+                sum += v;
+                if (v > 0)
+                    entropy -= v * std::log(v);
+            }
+            QCOMPARE(p[static_cast<size_t>(i) * n + i], 0.0);
+            QVERIFY(std::abs(sum - 1.0) < 1e-12);
+            QVERIFY2(std::abs(entropy - std::log(5.0)) < 1e-4, qPrintable(QString::number(entropy)));
+        }
+        QCOMPARE(TsneEmbedding::effectivePerplexity(30.0, 10), 3.0);
+        QCOMPARE(TsneEmbedding::effectivePerplexity(30.0, 1000), 30.0);
+    }
+
+    void tsneSeparatesClusters()
+    {
+        // Three clusters of 12 points in 8-D, centres 10 apart, spread 0.5; a PCA-like start that
+        // mixes them (all on one line, interleaved). t-SNE must pull every cluster together: each
+        // point's nearest 2-D neighbour is in its own cluster, and the widest cluster is narrower
+        // than the closest gap between two clusters.
+        const int per = 12, k = 3, n = per * k, dim = 8;
+        std::vector<double> x(static_cast<size_t>(n) * dim), init(static_cast<size_t>(n) * 2);
+        for (int i = 0; i < n; ++i) {
+            const int c = i % k;
+            for (int d = 0; d < dim; ++d)
+                x[static_cast<size_t>(i) * dim + d] = (d == c ? 10.0 : 0.0) + 0.5 * std::sin(1.3 * i + 0.7 * d);
+            init[2 * static_cast<size_t>(i)] = i;
+            init[2 * static_cast<size_t>(i) + 1] = 0.0;
+        }
+        auto y = TsneEmbedding::embed(x, n, dim, init);
+        QVERIFY2(y, y ? "" : y.error().c_str());
+        auto dist = [&](int a, int b) {
+            return std::hypot((*y)[2 * a] - (*y)[2 * b], (*y)[2 * a + 1] - (*y)[2 * b + 1]);
+        };
+        double widest = 0.0, closestGap = 1e300;
+        for (int a = 0; a < n; ++a) {
+            int nearest = -1;
+            for (int b = 0; b < n; ++b) {
+                if (a == b)
+                    continue;
+                if (nearest < 0 || dist(a, b) < dist(a, nearest))
+                    nearest = b;
+                if (a % k == b % k)
+                    widest = std::max(widest, dist(a, b));
+                else
+                    closestGap = std::min(closestGap, dist(a, b));
+            }
+            QCOMPARE(nearest % k, a % k);
+        }
+        QVERIFY2(widest < closestGap, qPrintable(QStringLiteral("%1 vs %2").arg(widest).arg(closestGap)));
+        // Deterministic: the same input gives the same picture.
+        auto again = TsneEmbedding::embed(x, n, dim, init);
+        QVERIFY(again);
+        QCOMPARE(*again, *y);
+        // Errors name the problem.
+        QVERIFY(TsneEmbedding::embed(std::vector<double>(3 * dim), 3, dim, std::vector<double>(6)).error().find("at least 4 points") != std::string::npos);
+        x[5] = std::nan("");
+        QVERIFY(TsneEmbedding::embed(x, n, dim, init).error().find("NaN") != std::string::npos);
     }
 
     void tokenViewsKeepWindowsAndPadding()

@@ -16,6 +16,7 @@
 #include "InputPanel.h"
 #include "MainWindow.h"
 #include "MechanismPanel.h"
+#include "QueryKeyProjection.h"
 #include "TokenViewWorker.h"
 #include "ViewControls.h"
 
@@ -41,6 +42,7 @@ private slots:
     void togglesChangeTheHeatmap();
     void sessionKeepsTheAnalysis();
     void clickingAQueryKeyPointSelectsItsRow();
+    void tsneRunsOffTheGuiThread();
     void stepThroughAddsTheGeneratedToken();
 
 private:
@@ -48,6 +50,8 @@ private:
     // once, inside the action, when the derivation is quick).
     ComputationPtr waitForView(const std::function<void()>& action);
     void computeText(const QString& text, int heads);
+    // Eight words, two heads; head 1 of layer 0 in the Q/K tab (nullptr when the result never came).
+    EmbeddingView* openQkView();
     MainWindow* m_window = nullptr;
 };
 
@@ -95,6 +99,16 @@ void TestAnalysisViews::computeText(const QString& text, int heads)
     spec.text = text.toStdString();
     m_window->inputPanel()->setSpec(spec);
     m_window->worker()->computeNow(m_window->inputPanel()->spec(), m_window->mechanismPanel()->mechanism());
+}
+
+EmbeddingView* TestAnalysisViews::openQkView()
+{
+    if (!waitForView([&] { computeText(QStringLiteral("one two three four five six seven eight"), 2); }))
+        return nullptr;
+    m_window->viewControls()->setHead(0, 1);
+    emit m_window->viewControls()->headChanged(0, 1);
+    m_window->showView(QStringLiteral("qk"));
+    return m_window->embeddingView();
 }
 
 void TestAnalysisViews::sortingReordersAndFiltersTiles()
@@ -210,11 +224,8 @@ void TestAnalysisViews::sessionKeepsTheAnalysis()
 
 void TestAnalysisViews::clickingAQueryKeyPointSelectsItsRow()
 {
-    QVERIFY(waitForView([&] { computeText(QStringLiteral("one two three four five six seven eight"), 2); }));
-    m_window->viewControls()->setHead(0, 1);
-    emit m_window->viewControls()->headChanged(0, 1);
-    m_window->showView(QStringLiteral("qk"));
-    EmbeddingView* view = m_window->embeddingView();
+    EmbeddingView* view = openQkView();
+    QVERIFY(view);
     QCOMPARE(m_window->views()->currentWidget(), view);
     QVERIFY2(view->points().has_value(), qPrintable(view->message()));
     QCOMPARE(view->points()->queries, 8);
@@ -245,6 +256,32 @@ void TestAnalysisViews::clickingAQueryKeyPointSelectsItsRow()
     emit m_window->viewControls()->headChanged(0, -1);
     QVERIFY(!view->points().has_value());
     QVERIFY(view->message().contains(QLatin1String("one head")));
+}
+
+void TestAnalysisViews::tsneRunsOffTheGuiThread()
+{
+    EmbeddingView* view = openQkView();
+    QVERIFY(view);
+    QVERIFY(view->points().has_value());
+    QVERIFY(!view->points()->tsne);
+    QSignalSpy ready(view, &EmbeddingView::layoutReady);
+    view->layoutBox()->setCurrentIndex(1);
+    QVERIFY(view->isComputing() || !ready.isEmpty());
+    QVERIFY(ready.wait(60000) || !ready.isEmpty());
+    QVERIFY2(view->points().has_value(), qPrintable(view->message()));
+    QVERIFY(view->points()->tsne);
+    QCOMPARE(view->points()->queries + view->points()->keys, 16);
+    QCOMPARE(view->plot()->xAxis->label(), QStringLiteral("t-SNE 1"));
+    // The same points as the core computes (deterministic: no random start).
+    const auto expected = attn::QueryKeyProjection::forHead(
+        *m_window->current()->result, 0, 1, true, attn::QkLayout::Tsne);
+    QVERIFY(expected);
+    QCOMPARE(view->points()->x, expected->x);
+    QCOMPARE(view->points()->y, expected->y);
+    // Back to PCA: at once, on the GUI thread.
+    view->layoutBox()->setCurrentIndex(0);
+    QVERIFY(!view->isComputing());
+    QVERIFY(!view->points()->tsne);
 }
 
 void TestAnalysisViews::stepThroughAddsTheGeneratedToken()
