@@ -53,7 +53,7 @@ CliError ExportCommand::run(const QStringList& arguments)
     MechanismOptions::addTo(p);
     AnalysisOptions::addTo(p, false);
     p.addOptions({
-        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline|qk|overlay (default heatmap; qk: one head's queries and keys, PCA)."),
+        {QStringLiteral("view"), QStringLiteral("heatmap|heads|lines|diff|pipeline|qk|overlay (default heatmap; qk: one head's queries and keys)."),
             QStringLiteral("VIEW")},
         {QStringLiteral("query"), QStringLiteral("Overlay: the query patch as row,column (default: the centre patch)."),
             QStringLiteral("R,C")},
@@ -62,6 +62,7 @@ CliError ExportCommand::run(const QStringList& arguments)
         {QStringLiteral("opacity"), QStringLiteral("Overlay: opacity of the heat layer, 0 to 1 (default 0.6)."),
             QStringLiteral("A")},
         {QStringLiteral("no-grid"), QStringLiteral("Overlay: leave out the grid lines.")},
+        {QStringLiteral("qk-layout"), QStringLiteral("Q/K view: pca (default) or tsne."), QStringLiteral("LAYOUT")},
         {QStringLiteral("mermaid"), QStringLiteral("Pipeline view: this Mermaid flowchart instead of the mechanism's own."),
             QStringLiteral("F.mmd")},
         {QStringLiteral("out"), QStringLiteral("The picture: .png, .svg or .pdf."), QStringLiteral("FILE")},
@@ -123,6 +124,14 @@ CliError ExportCommand::run(const QStringList& arguments)
                 QStringLiteral("--opacity: '%1' is not a number from 0 to 1").arg(p.value(QStringLiteral("opacity"))));
     }
     o.grid = !p.isSet(QStringLiteral("no-grid"));
+    if (p.isSet(QStringLiteral("qk-layout"))) {
+        if (o.view != QLatin1String("qk"))
+            return CliError::usage(QStringLiteral("--qk-layout is for --view qk"));
+        const QString layout = p.value(QStringLiteral("qk-layout"));
+        if (layout != QLatin1String("pca") && layout != QLatin1String("tsne"))
+            return CliError::usage(QStringLiteral("--qk-layout: '%1' is not one of pca, tsne").arg(layout));
+        o.qkTsne = layout == QLatin1String("tsne");
+    }
     const bool pipeline = o.view == QLatin1String("pipeline");
     if (p.isSet(QStringLiteral("mermaid")) && !pipeline)
         return CliError::usage(QStringLiteral("--mermaid is for --view pipeline"));

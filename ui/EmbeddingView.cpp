@@ -109,8 +109,9 @@ void EmbeddingView::rebuild()
         m_plot->replot();
         return;
     }
-    if (m_layoutBox->currentIndex() == 0) {
-        showPoints(attn::QueryKeyProjection::forHead(r, m_layer, m_head, m_translate->isChecked()));
+    if (m_layoutBox->currentIndex() == 0 || m_synchronous) {
+        showPoints(attn::QueryKeyProjection::forHead(r, m_layer, m_head, m_translate->isChecked(),
+            m_layoutBox->currentIndex() == 0 ? attn::QkLayout::Pca : attn::QkLayout::Tsne));
         return;
     }
     // t-SNE takes up to a few seconds on thousands of points: off the GUI thread; a newer request

@@ -29,6 +29,8 @@ public:
     void setColorMap(const QString& name);
     QComboBox* layoutBox() const { return m_layoutBox; } // PCA (0) or t-SNE (1)
     bool isComputing() const { return m_computing; }     // a t-SNE is running
+    // Exports: compute t-SNE inline, so that the picture is there when setHead() returns.
+    void setSynchronous(bool on) { m_synchronous = on; }
 
     const std::optional<attn::QueryKeyPoints>& points() const { return m_points; }
     // Widget position of point `index` (queries 0..Nq-1, then keys), for tests.
@@ -59,6 +61,7 @@ private:
     QComboBox* m_layoutBox = nullptr;
     quint64 m_generation = 0; // a newer rebuild drops older t-SNE results
     bool m_computing = false;
+    bool m_synchronous = false;
     ComputationPtr m_computation;
     std::optional<attn::QueryKeyPoints> m_points;
     int m_layer = 0;

@@ -18,4 +18,5 @@ struct ExportOptions {
     int query = -1;                            // overlay: the query patch, r * cols + c (-1: the centre patch)
     double opacity = 0.6;                      // overlay: the heat layer's opacity, 0..1
     bool grid = true;                          // overlay: grid lines
+    bool qkTsne = false;                       // qk: t-SNE instead of PCA
 };

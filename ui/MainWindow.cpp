@@ -31,6 +31,7 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -536,6 +537,7 @@ ExportOptions MainWindow::exportDefaults() const
     o.query = m_overlay->view()->selectedQuery();
     o.opacity = m_overlay->view()->opacity();
     o.grid = m_overlay->view()->isGridVisible();
+    o.qkTsne = m_embedding->layoutBox()->currentIndex() == 1;
     return o;
 }
 

@@ -17,6 +17,7 @@
 #include <qcustomplot.h>
 
 #include <QBuffer>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QImage>
 #include <QPdfWriter>
@@ -183,6 +184,8 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         if (o.head < 0)
             return fail(QStringLiteral("the Q/K view shows one head: choose a head, not the mean of heads"));
         EmbeddingView view;
+        view.setSynchronous(true);
+        view.layoutBox()->setCurrentIndex(o.qkTsne ? 1 : 0);
         view.setColorMap(o.colormap);
         view.setComputation(computation);
         view.setHead(o.layer, o.head);

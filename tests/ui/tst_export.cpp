@@ -24,6 +24,7 @@ private slots:
     void picture();
     void everyHeadOfAMultiHeadSample();
     void matrices();
+    void qkByTsne();
     void errorsLeaveNoFile();
     void cli_data();
     void cli();
@@ -149,6 +150,31 @@ void TestExport::matrices()
     QVERIFY(ViewExporter::exportMatrix(m_dir.filePath(QStringLiteral("w.xlsx")), c, 0, 0).contains(QLatin1String(".csv")));
 }
 
+void TestExport::qkByTsne()
+{
+    // The exported t-SNE is the core's (inline, deterministic): axis labels say so, and it differs
+    // from the PCA picture of the same head.
+    const ComputationPtr c = compute(QStringLiteral("text-fox"));
+    QVERIFY(c);
+    ExportOptions o;
+    o.view = QStringLiteral("qk");
+    o.width = 800;
+    o.height = 600;
+    o.qkTsne = true;
+    const QString tsne = m_dir.filePath(QStringLiteral("qk-by-tsne.svg"));
+    QCOMPARE(ViewExporter::exportView(tsne, c, nullptr, o), QString());
+    checkFile(tsne, 800, 600, {QStringLiteral("t-SNE 1"), QStringLiteral("quick")});
+    o.qkTsne = false;
+    const QString pca = m_dir.filePath(QStringLiteral("qk-by-pca.svg"));
+    QCOMPARE(ViewExporter::exportView(pca, c, nullptr, o), QString());
+    QFile a(tsne), b(pca);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    const QByteArray pcaBytes = b.readAll();
+    QVERIFY(pcaBytes.contains("PC1 ("));
+    QVERIFY(!pcaBytes.contains("t-SNE 1"));
+    QVERIFY(a.readAll() != pcaBytes);
+}
+
 void TestExport::errorsLeaveNoFile()
 {
     const ComputationPtr c = compute(QStringLiteral("text-fox"));
@@ -187,6 +213,8 @@ void TestExport::cli_data()
                               << QStringLiteral("cli-diff.png") << 1500 << 500 << QStringList{};
     QTest::newRow("qk svg of a model head") << QStringList{QStringLiteral("--model"), qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/hf/gpt2"), QStringLiteral("--text"), QStringLiteral("hello world"), QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--layer"), QStringLiteral("1"), QStringLiteral("--head"), QStringLiteral("1")}
                                             << QStringLiteral("qk-cli.svg") << 640 << 480 << QStringList{QStringLiteral("Layer 1, head 1:")};
+    QTest::newRow("qk pdf by t-SNE") << QStringList{QStringLiteral("--sample"), QStringLiteral("seed001-text"), QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--head"), QStringLiteral("2"), QStringLiteral("--qk-layout"), QStringLiteral("tsne")}
+                                     << QStringLiteral("qk-tsne.pdf") << 800 << 600 << QStringList{};
 }
 
 void TestExport::cli()
@@ -225,6 +253,8 @@ void TestExport::cliErrors()
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--width"), QStringLiteral("0")}, 2, QStringLiteral("--width")},
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--head"), QStringLiteral("3")}, 1, QStringLiteral("there is no head 3")},
         {{QStringLiteral("--sample"), QStringLiteral("seed001-text"), QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--head"), QStringLiteral("mean")}, 1, QStringLiteral("the Q/K view shows one head")},
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--qk-layout"), QStringLiteral("tsne")}, 2, QStringLiteral("--qk-layout is for --view qk")},
+        {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--view"), QStringLiteral("qk"), QStringLiteral("--qk-layout"), QStringLiteral("umap")}, 2, QStringLiteral("--qk-layout: 'umap' is not one of pca, tsne")},
         {{QStringLiteral("--sample"), QStringLiteral("text-fox"), QStringLiteral("--vs-score"), QStringLiteral("x")}, 2, QStringLiteral("--vs-score")},
         {{QStringLiteral("--sequence"), QStringLiteral("1,-1;2,3"), QStringLiteral("--norm"), QStringLiteral("ratio"), QStringLiteral("--score"), QStringLiteral("dot")}, 1, QStringLiteral("non-negative")},
     };
