@@ -24,6 +24,8 @@
 //   softmax-4096    SoftmaxNormaliser over every row of a warm 4096 x 4096 map (64 MiB, more than
 //                   the L3), in place, on every thread; floor_ms = 2 x 64 MiB / copy bandwidth
 //                   (each score read once, each weight written once)
+//   tsne            the Q/K view's exact t-SNE (TsneEmbedding, 750 steps) of 500 and 2000 points
+//                   in 64-D (a head's queries and keys for 250 and 1000 tokens), one run each
 // Each is the best of 5 runs after a warm-up: these are capability figures, not typical ones.
 //
 // --case stories260k-forward times a real checkpoint: LlamaModel::forward of stories260K.bin (llama2.c;
@@ -41,6 +43,7 @@
 #include "ProjectionWeights.h"
 #include "ScoreFunction.h"
 #include "SoftmaxNormaliser.h"
+#include "TsneEmbedding.h"
 
 #include <Eigen/Core>
 #include <omp.h>
@@ -335,6 +338,23 @@ void runKernels(int threads)
                 "\"gbs\":%.2f,\"threads\":%d}\n",
         n, softMs, floorMs, softMs / floorMs, 2.0 * mapBytes / (softMs * 1e6), threads);
     std::fflush(stdout);
+
+    for (const int points : {500, 2000}) {
+        const int dim = 64;
+        std::mt19937 rng(7);
+        std::normal_distribution<double> dist(0.0, 1.0);
+        std::vector<double> x(static_cast<size_t>(points) * dim), init(static_cast<size_t>(points) * 2);
+        for (double& v : x)
+            v = dist(rng);
+        for (double& v : init)
+            v = dist(rng);
+        const auto start = std::chrono::steady_clock::now();
+        const auto y = attn::TsneEmbedding::embed(x, points, dim, init);
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        std::printf("{\"case\":\"tsne\",\"points\":%d,\"dim\":%d,\"ms\":%.1f,\"ok\":%s,\"threads\":%d}\n", points, dim,
+            ms, y ? "true" : "false", threads);
+        std::fflush(stdout);
+    }
 }
 
 // The --case stories260k-forward measurement (see the top of the file). Returns the exit code.

@@ -284,6 +284,9 @@ private slots:
         QCOMPARE(*again, *y);
         // Errors name the problem.
         QVERIFY(TsneEmbedding::embed(std::vector<double>(3 * dim), 3, dim, std::vector<double>(6)).error().find("at least 4 points") != std::string::npos);
+        const int tooMany = TsneEmbedding::kMaxPoints + 1;
+        QVERIFY(TsneEmbedding::embed(std::vector<double>(tooMany), tooMany, 1, std::vector<double>(2 * tooMany))
+                    .error().find("limited to 2000 points") != std::string::npos);
         x[5] = std::nan("");
         QVERIFY(TsneEmbedding::embed(x, n, dim, init).error().find("NaN") != std::string::npos);
     }
