@@ -1,5 +1,7 @@
 #include "TextEmbedder.h"
 
+#include "SinusoidalPositions.h"
+
 #include "Pcg32.h"
 #include "Utf8.h"
 
@@ -51,15 +53,7 @@ Vector TextEmbedder::embedToken(const std::string& token, int dim)
 
 Matrix TextEmbedder::sinusoidalPositions(int count, int dim)
 {
-    Matrix pe(count, dim);
-    const double scale = std::sqrt(2.0 / std::sqrt(static_cast<double>(dim)));
-    for (int p = 0; p < count; ++p)
-        for (int i = 0; i < dim; ++i) {
-            const double freq = std::pow(10000.0, -static_cast<double>(2 * (i / 2)) / dim);
-            const double angle = p * freq;
-            pe(p, i) = static_cast<float>(scale * ((i % 2 == 0) ? std::sin(angle) : std::cos(angle)));
-        }
-    return pe;
+    return attn::sinusoidalPositions(count, dim);
 }
 
 Matrix TextEmbedder::embed(const std::vector<std::string>& tokens, int dim, bool positions)

@@ -1,5 +1,6 @@
 #include "AttentionEngine.h"
 
+#include "MemoryBudget.h"
 #include "Normaliser.h"
 #include "ProjectionCache.h"
 #include "ScoreFunction.h"
@@ -197,11 +198,7 @@ uint64_t AttentionEngine::mapBytes(const Mechanism& m, int nq, int nk, int heads
 
 uint64_t AttentionEngine::defaultMemoryLimit()
 {
-    const long pages = sysconf(_SC_PHYS_PAGES);
-    const long pageSize = sysconf(_SC_PAGE_SIZE);
-    if (pages <= 0 || pageSize <= 0)
-        return 4ULL << 30;
-    return static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize) / 2;
+    return attn::defaultMemoryLimit();
 }
 
 Expected<AttentionResult> AttentionEngine::compute(

@@ -1,6 +1,6 @@
 #include "LlamaModel.h"
 
-#include "AttentionEngine.h"
+#include "MemoryBudget.h"
 
 #include <algorithm>
 #include <cmath>
@@ -218,7 +218,7 @@ Expected<ModelAttention> LlamaModel::forward(
     uint64_t needed = saturatingMul(saturatingMul(perHead, n * n), sizeof(float));
     if (options.keepQueriesKeys)
         needed += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(c.headSize())), 3 * sizeof(float));
-    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+    const uint64_t limit = control.memoryLimitBytes ? control.memoryLimitBytes : defaultMemoryLimit();
     if (needed > limit)
         return makeError("capturing the attention of " + std::to_string(n) + " tokens needs " + mbText(needed) + " ("
             + std::to_string(c.layers) + " layers x " + std::to_string(c.heads) + " heads x " + std::to_string(n) + " x "

@@ -30,7 +30,7 @@
 #include "AttentionInput.h"
 #include "Expected.h"
 #include "ImageBuffer.h"
-#include "InputSpec.h"
+#include "ImageOptions.h"
 
 #include <array>
 

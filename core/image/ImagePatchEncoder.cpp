@@ -1,7 +1,7 @@
 #include "ImagePatchEncoder.h"
 
 #include "ImageGrid.h"
-#include "TextEmbedder.h"
+#include "SinusoidalPositions.h"
 
 #include <sstream>
 
@@ -10,8 +10,8 @@ namespace attn {
 Matrix ImagePatchEncoder::positions(int rows, int cols, int dim)
 {
     const int dr = dim / 2, dc = dim - dr;
-    const Matrix pr = TextEmbedder::sinusoidalPositions(rows, dr);
-    const Matrix pc = TextEmbedder::sinusoidalPositions(cols, dc);
+    const Matrix pr = sinusoidalPositions(rows, dr);
+    const Matrix pc = sinusoidalPositions(cols, dc);
     Matrix pe(static_cast<Eigen::Index>(rows) * cols, dim);
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < cols; ++c) {

@@ -1,6 +1,6 @@
 #include "HfTextModel.h"
 
-#include "AttentionEngine.h"
+#include "MemoryBudget.h"
 #include "BertModel.h"
 #include "Gpt2Model.h"
 #include "HfLlamaModel.h"
@@ -21,7 +21,7 @@ Status checkCacheBudget(const HfConfig& c, int positions, const ComputeControl& 
         * static_cast<uint64_t>(positions) * static_cast<uint64_t>(c.kvHeads)
         * static_cast<uint64_t>(c.headDim);
     const uint64_t limit
-        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+        = control.memoryLimitBytes ? control.memoryLimitBytes : defaultMemoryLimit();
     if (bytes <= limit)
         return success();
     char text[160];

@@ -18,7 +18,7 @@
 #include "AttentionInput.h"
 #include "Expected.h"
 #include "ImageBuffer.h"
-#include "InputSpec.h"
+#include "ImageOptions.h"
 
 namespace attn {
 

@@ -17,7 +17,7 @@
 // and more than kMaxCells cells.
 #include "Expected.h"
 #include "ImageBuffer.h"
-#include "InputSpec.h"
+#include "ImageOptions.h"
 
 #include <cstdint>
 #include <string>

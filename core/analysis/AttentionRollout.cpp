@@ -1,6 +1,6 @@
 #include "AttentionRollout.h"
 
-#include "AttentionEngine.h"
+#include "MemoryBudget.h"
 
 #include <Eigen/Core>
 
@@ -105,7 +105,7 @@ Expected<std::vector<float>> AttentionRollout::compute(
     const uint64_t need
         = static_cast<uint64_t>(n) * static_cast<uint64_t>(n) * (3 * sizeof(double) + sizeof(float));
     const uint64_t limit
-        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+        = control.memoryLimitBytes ? control.memoryLimitBytes : defaultMemoryLimit();
     if (need > limit)
         return makeError("attention rollout over " + std::to_string(n) + " tokens needs "
             + std::to_string(need >> 20) + " MB, more than the memory budget of "

@@ -1,6 +1,6 @@
 #include "Llama2cCheckpoint.h"
 
-#include "AttentionEngine.h"
+#include "MemoryBudget.h"
 #include "FileBytes.h"
 
 #include <cmath>
@@ -318,7 +318,7 @@ Expected<Llama2cCheckpoint> Llama2cCheckpoint::readFile(const std::string& path,
         return expected.takeError();
     if (*size != *expected)
         return makeError(sizeMismatch(path, h, *expected, *size));
-    const uint64_t limit = maxBytes ? maxBytes : AttentionEngine::defaultMemoryLimit() / 2;
+    const uint64_t limit = maxBytes ? maxBytes : defaultMemoryLimit() / 2;
     if (*size > limit)
         return makeError(path + ": the model is " + bytesText(*size) + " (" + humanBytes(*size) + "), more than the "
             + bytesText(limit) + " (" + humanBytes(limit) + ") this program accepts for a checkpoint");

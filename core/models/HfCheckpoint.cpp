@@ -1,6 +1,6 @@
 #include "HfCheckpoint.h"
 
-#include "AttentionEngine.h"
+#include "MemoryBudget.h"
 #include "FileBytes.h"
 
 #include <nlohmann/json.hpp>
@@ -126,7 +126,7 @@ Expected<HfCheckpoint> HfCheckpoint::open(const std::string& path)
 Status HfCheckpoint::checkBudget(const ComputeControl& control) const
 {
     const uint64_t limit
-        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+        = control.memoryLimitBytes ? control.memoryLimitBytes : defaultMemoryLimit();
     if (m_float32Bytes > limit)
         return makeError(m_displayName + ": its " + std::to_string(m_location.size()) + " tensors need "
             + mbText(m_float32Bytes) + " as float32, more than the memory budget of " + mbText(limit));

@@ -1,6 +1,6 @@
 #include "TransformerOps.h"
 
-#include "AttentionEngine.h"
+#include "MemoryBudget.h"
 
 #include <algorithm>
 #include <cmath>
@@ -82,7 +82,7 @@ Status checkCaptureBudget(
         needed
             += saturatingMul(saturatingMul(perHead, n * static_cast<uint64_t>(headDim)), 3 * sizeof(float));
     const uint64_t limit
-        = control.memoryLimitBytes ? control.memoryLimitBytes : AttentionEngine::defaultMemoryLimit();
+        = control.memoryLimitBytes ? control.memoryLimitBytes : defaultMemoryLimit();
     if (needed > limit)
         return makeError("capturing the attention of " + std::to_string(n) + " tokens needs " + mbText(needed)
             + " (" + std::to_string(layers) + " layers x " + std::to_string(heads) + " heads x "

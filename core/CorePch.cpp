@@ -1,0 +1,1 @@
+// Compiles core/CorePch.h once; every layer reuses the result.
