@@ -9,24 +9,20 @@
 // first (as llama2.c and HF Llama do); BERT's gets [CLS] ... [SEP]. Per-head queries and keys are
 // always captured (they cost head_dim / N of the maps). The last loaded model is cached (by the
 // paths, sizes and modification times of its files), so editing the prompt does not reload it.
+// The parts: ModelLocator (which files), LoadedModel (loading, caching, tokenising), the families'
+// TransformerStack (running), ModelResultBuilder (the capture as an AttentionResult).
 #include "AttentionResult.h"
 #include "ComputeControl.h"
 #include "Expected.h"
 #include "HfConfig.h"
 #include "ImageBuffer.h"
 #include "InputSpec.h"
+#include "ModelLocator.h"
 
 #include <string>
 #include <vector>
 
 namespace attn {
-
-struct ModelFiles {
-    std::string checkpoint; // llama2.c .bin, a .safetensors file or model.safetensors.index.json
-    std::string tokenizer;  // llama2.c: the tokenizer .bin; Hugging Face: the folder of its tokenizer files
-    std::string config;     // Hugging Face: config.json; empty for llama2.c
-    bool isHuggingFace() const { return !config.empty(); }
-};
 
 struct GeneratedToken {
     int id;

@@ -41,14 +41,16 @@ void layerNorm(const Matrix& x, const Vector& weight, const Vector& bias, double
     }
 }
 
-void rmsNorm(const Matrix& x, const Vector& weight, double eps, Matrix& out)
+void rmsNorm(const Matrix& x, const Vector& weight, double eps, Matrix& out, bool addOne)
 {
     out.resize(x.rows(), x.cols());
     const auto cols = static_cast<double>(x.cols());
+    const Eigen::RowVectorXf scale = addOne ? Eigen::RowVectorXf(weight.transpose().array() + 1.0f)
+                                            : Eigen::RowVectorXf(weight.transpose());
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
         const double meanSquare = x.row(i).cast<double>().squaredNorm() / cols;
         const auto inverse = static_cast<float>(1.0 / std::sqrt(meanSquare + eps));
-        out.row(i) = (x.row(i) * inverse).cwiseProduct(weight.transpose());
+        out.row(i) = (x.row(i) * inverse).cwiseProduct(scale);
     }
 }
 
@@ -70,6 +72,18 @@ void geluTanh(Matrix& x)
     float* p = x.data();
     for (Eigen::Index i = 0; i < x.size(); ++i)
         p[i] = 0.5f * p[i] * (1.0f + std::tanh(k * (p[i] + 0.044715f * p[i] * p[i] * p[i])));
+}
+
+void silu(Matrix& x)
+{
+    x.array() = x.array() / (1.0f + (-x.array()).exp());
+}
+
+void softCap(float* values, Eigen::Index count, float cap)
+{
+    const float inverse = 1.0f / cap;
+    for (Eigen::Index i = 0; i < count; ++i)
+        values[i] = cap * std::tanh(values[i] * inverse);
 }
 
 Status checkCaptureBudget(
@@ -108,40 +122,44 @@ ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool 
     return a;
 }
 
-void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads,
-    int kvHeads, int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture,
-    int layer)
+void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v,
+    const AttendOptions& o, Matrix& context, ModelAttention* capture, int layer)
 {
     const Eigen::Index n = q.rows();
     const Eigen::Index total = k.rows();
-    const int group = heads / kvHeads;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
-    context.resize(n, static_cast<Eigen::Index>(heads) * headDim);
+    const int headDim = o.headDim;
+    const int group = o.heads / o.kvHeads;
+    context.resize(n, static_cast<Eigen::Index>(o.heads) * headDim);
     Matrix scores(n, total);
-    for (int h = 0; h < heads; ++h) {
+    for (int h = 0; h < o.heads; ++h) {
         const int g = h / group;
         scores.noalias()
             = q.middleCols(h * headDim, headDim) * k.middleCols(g * headDim, headDim).transpose();
         for (Eigen::Index i = 0; i < n; ++i) {
             float* row = scores.data() + i * total;
-            const Eigen::Index valid = causal ? std::min<Eigen::Index>(queryOffset + i + 1, total) : total;
-            float maxValue = row[0] * scale;
-            for (Eigen::Index j = 0; j < valid; ++j) {
-                row[j] *= scale;
+            const Eigen::Index position = o.queryOffset + i;
+            const Eigen::Index end = o.causal ? std::min<Eigen::Index>(position + 1, total) : total;
+            const Eigen::Index begin = o.window > 0 ? std::max<Eigen::Index>(0, position - o.window + 1) : 0;
+            for (Eigen::Index j = begin; j < end; ++j)
+                row[j] *= o.scale;
+            if (o.softCap > 0.0f)
+                softCap(row + begin, end - begin, o.softCap);
+            float maxValue = row[begin];
+            for (Eigen::Index j = begin; j < end; ++j)
                 maxValue = std::max(maxValue, row[j]);
-            }
             float sum = 0.0f;
-            for (Eigen::Index j = 0; j < valid; ++j) {
+            for (Eigen::Index j = begin; j < end; ++j) {
                 row[j] = std::exp(row[j] - maxValue);
                 sum += row[j];
             }
             const float inverse = 1.0f / sum;
-            for (Eigen::Index j = 0; j < valid; ++j)
+            for (Eigen::Index j = begin; j < end; ++j)
                 row[j] *= inverse;
-            std::fill(row + valid, row + total, 0.0f);
+            std::fill(row, row + begin, 0.0f);
+            std::fill(row + end, row + total, 0.0f);
         }
         context.middleCols(h * headDim, headDim).noalias() = scores * v.middleCols(g * headDim, headDim);
-        if (!capture || queryOffset != 0 || total != n)
+        if (!capture || o.queryOffset != 0 || total != n)
             continue;
         std::memcpy(capture->weights.data() + capture->mapOffset(layer, h), scores.data(),
             sizeof(float) * static_cast<size_t>(n * n));

@@ -1,14 +1,15 @@
 #pragma once
-// The building blocks the Hugging Face families share, float32 on row-major [tokens, features] data,
-// written as HF's modeling code computes them:
+// The arithmetic the TransformerStack's block is made of, float32 on row-major [tokens, features]
+// data, written as Hugging Face's modeling code computes it:
 //   layerNorm   y = (x - mean) / sqrt(var + eps) * w + b         (var: biased, over the row)
-//   rmsNorm     y = x / sqrt(mean(x^2) + eps) * w                 (LlamaRMSNorm)
+//   rmsNorm     y = x / sqrt(mean(x^2) + eps) * w                 (LlamaRMSNorm; * (1 + w) for Gemma)
 //   geluErf     0.5 x (1 + erf(x / sqrt 2))                      (BERT, ViT "gelu")
 //   geluTanh    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))  (GPT-2 "gelu_new")
-//   attendLayer per head h: softmax(Q_h K_g^T / sqrt(d)) V_g with g = h / (H / H_kv) (grouped-query
-//               attention; g = h without it), optionally causal (keys after the query get exactly 0),
-//               writing the heads side by side into `context` and, when capturing, the weights (and the
-//               queries / keys) into a ModelAttention.
+//   silu        x / (1 + exp(-x))
+//   attendLayer per head h: softmax(cap(Q_h K_g^T * scale)) V_g with g = h / (H / H_kv) (grouped-query
+//               attention), keys after the query (causal) or outside the sliding window getting exactly
+//               0, writing the heads side by side into `context` and, when capturing, the weights (and
+//               the queries / keys / values) into a ModelAttention.
 // Accumulations that decide accuracy (means, variances) run in double.
 #include "ComputeControl.h"
 #include "Expected.h"
@@ -18,23 +19,36 @@
 namespace attn::ops {
 
 void layerNorm(const Matrix& x, const Vector& weight, const Vector& bias, double eps, Matrix& out);
-void rmsNorm(const Matrix& x, const Vector& weight, double eps, Matrix& out);
+void rmsNorm(const Matrix& x, const Vector& weight, double eps, Matrix& out, bool addOne = false);
 void addRowBias(Matrix& x, const Vector& bias);
 void geluErf(Matrix& x);
 void geluTanh(Matrix& x);
+void silu(Matrix& x);
+// cap * tanh(x / cap) on every element (Gemma 2's soft-capping).
+void softCap(float* values, Eigen::Index count, float cap);
 
 // Refuses up front a capture that exceeds the memory budget, with what it needs.
 Status checkCaptureBudget(
     int layers, int heads, int tokens, int headDim, bool keepQueriesKeys, const ComputeControl& control);
-// An empty capture of the right size (weights zeroed; queries/keys only when asked).
+// An empty capture of the right size (weights zeroed; queries/keys/values only when asked).
 ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool keepQueriesKeys);
+
+struct AttendOptions {
+    int heads = 1;
+    int kvHeads = 1;
+    int headDim = 1;
+    bool causal = false;
+    int queryOffset = 0; // position of q's first row
+    float scale = 1.0f;  // applied to q k^T
+    float softCap = 0.0f; // 0: none
+    int window = 0;      // keys with query - key >= window get 0 (0: no window)
+};
 
 // q [N, H*d] for the positions queryOffset .. queryOffset + N - 1; k and v [T, H_kv*d] for positions
 // 0 .. T - 1 (T = queryOffset + N when causal with a KV cache; T = N without one). context [N, H*d] is
 // resized. capture may be null; when given, queryOffset must be 0 and T = N (the whole prompt).
 using ConstMatrixRef = Eigen::Ref<const Matrix>;
-void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v, int heads,
-    int kvHeads, int headDim, bool causal, int queryOffset, Matrix& context, ModelAttention* capture,
-    int layer);
+void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v,
+    const AttendOptions& options, Matrix& context, ModelAttention* capture, int layer);
 
 } // namespace attn::ops

@@ -1,19 +1,17 @@
 #pragma once
-// The Vision Transformer encoder as Hugging Face's modeling_vit.py computes it (eval mode, no
-// position interpolation): the picture (float CHW, already resized to image_size and normalised)
-// is cut into P x P patches, row-major over the grid; each patch's C*P*P pixels (channel, row,
-// column order, as the convolution's weight [D, C, P, P] is laid out) times the flattened weight plus
-// bias is its embedding (the stride-P convolution as one matrix product). Then
-//   x = [cls; patches] + position_embeddings                           ([1 + (S/P)^2, D])
-//   per layer (pre-LN):  x += (softmax(Q K^T / sqrt(d)) V per head) W_o^T + b_o, Q/K/V from LN_before(x)
-//                        x += W_2 gelu_erf(W_1 LN_after(x) + b_1) + b_2
-// Tensors "embeddings.*", "encoder.layer.N.*", with or without the "vit." prefix (the final layernorm
-// and the pooler do not change the attention and are not read).
+// A Vision Transformer (Hugging Face modeling_vit.py, eval mode, no position interpolation) on the
+// TransformerStack (VitFamily). The picture (float CHW, already resized to image_size and normalised)
+// is cut into P x P patches, row-major over the grid; each patch's C*P*P pixels (channel, row, column
+// order, as the convolution's weight [D, C, P, P] is laid out) times the flattened weight plus bias is
+// its embedding (the stride-P convolution as one matrix product); x = [cls; patches] goes through the
+// stack, which adds the position embeddings. Tensors "embeddings.*" here, the encoder's through
+// VitFamily's table, with or without the "vit." prefix.
 #include "ComputeControl.h"
 #include "Expected.h"
 #include "HfCheckpoint.h"
 #include "HfConfig.h"
 #include "ModelAttention.h"
+#include "TransformerStack.h"
 #include "Types.h"
 
 #include <memory>
@@ -34,20 +32,12 @@ public:
         const ComputeControl& control = {}) const;
 
 private:
-    explicit VitModel(HfConfig config)
-        : m_config(std::move(config))
-    {
-    }
-    struct Layer {
-        Matrix wq, wk, wv, wo, w1, w2;
-        Vector bq, bk, bv, bo, b1, b2, ln1w, ln1b, ln2w, ln2b;
-    };
+    VitModel(HfConfig config, Matrix patchWeight, Vector patchBias, Vector cls, TransformerStack stack);
     HfConfig m_config;
     Matrix m_patchWeight; // [D, C*P*P]
     Vector m_patchBias;
     Vector m_cls;
-    Matrix m_position; // [1 + patches, D]
-    std::vector<Layer> m_layers;
+    TransformerStack m_stack;
 };
 
 } // namespace attn

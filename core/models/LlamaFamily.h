@@ -1,0 +1,18 @@
+#pragma once
+// Llama (Hugging Face modeling_llama.py) as a spec over the TransformerStack: RMSNorm pre-norm
+// blocks, rotary positions on half-split pairs (rotate_half) with rope_theta, grouped-query attention,
+// a SwiGLU MLP, the final norm and lm_head (or the embedding when tie_word_embeddings). Tensors
+// "embed_tokens", "layers.N.*", "norm" with or without "model.", and "lm_head.weight".
+#include "HfConfig.h"
+#include "TensorNameTable.h"
+#include "TransformerSpec.h"
+
+namespace attn {
+
+class LlamaFamily {
+public:
+    static TransformerSpec spec(const HfConfig& config);
+    static TensorNameTable tensorNames();
+};
+
+} // namespace attn
