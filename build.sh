@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(cmake ninja-build g++ pkg-config
+PACKAGES=(cmake ninja-build g++ pkg-config ccache
     qt6-base-dev qt6-svg-dev libqt6svg6 qt6-image-formats-plugins libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
     libgraphviz-dev fonts-noto-cjk
     libpng-dev zlib1g-dev)
