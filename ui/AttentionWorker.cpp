@@ -38,6 +38,9 @@ void AttentionWorker::request(const attn::InputSpec& input, const attn::Mechanis
     m_mechanism = mechanism;
     if (m_cancel)
         m_cancel->store(true); // the running result is stale already
+    // ... and must never be shown, even when it finished before it saw the flag: a new
+    // generation makes its result one to drop (the picture stays until the new one is done).
+    ++m_generation;
     m_debounce.start();
 }
 
