@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTextStream>
 #include <QTimer>
 
@@ -46,6 +47,11 @@ int main(int argc, char* argv[])
 
     QApplication app(argc, argv);
     describeApp();
+    // The desktop entry's id (Wayland matches windows to it) and its icon, from the theme once
+    // installed, else the copy in the resources.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.attnscope.AttnScope"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.attnscope.AttnScope"),
+        QIcon(QStringLiteral(":/icons/io.github.attnscope.AttnScope.svg"))));
     QApplication::setFont(TokenFont::font(QApplication::font().pointSize()));
     const bool startupBenchmark = arguments.contains(QStringLiteral("--startup-benchmark"));
     arguments.removeAll(QStringLiteral("--startup-benchmark"));

@@ -29,8 +29,8 @@
 // Each is the best of 5 runs after a warm-up: these are capability figures, not typical ones.
 //
 // --case stories260k-forward times a real checkpoint: LlamaModel::forward of stories260K.bin (llama2.c;
-// 5 layers, 8 heads, 4 kv heads, dim 64, read from DIR, default ../shared/models/stories260k relative to
-// the working directory, or $ATTNSCOPE_SHARED/models/stories260k) over N tokens (default 256: BOS, then
+// 5 layers, 8 heads, 4 kv heads, dim 64, read from DIR, default resources/models/stories260k relative to
+// the working directory (the bundled copy), or $ATTNSCOPE_BUNDLED_MODEL) over N tokens (default 256: BOS, then
 // ids 3 + (37 i mod 509)), capturing every layer's [8, N, N] attention as `attnscope dump --model` does.
 // The median of R runs after a warm-up (default: about 1 s, at least 3). bench/torch_llama2c_peer.py is
 // its PyTorch peer on the same weights and ids.
@@ -362,8 +362,8 @@ int runStories260k(const Options& opt, int threads)
 {
     std::string dir = opt.model;
     if (dir.empty()) {
-        const char* shared = std::getenv("ATTNSCOPE_SHARED");
-        dir = shared ? std::string(shared) + "/models/stories260k" : std::string("../shared/models/stories260k");
+        const char* bundled = std::getenv("ATTNSCOPE_BUNDLED_MODEL");
+        dir = bundled ? std::string(bundled) : std::string("resources/models/stories260k");
     }
     auto checkpoint = attn::Llama2cCheckpoint::readFile(dir + "/stories260K.bin");
     if (!checkpoint) {

@@ -14,7 +14,7 @@
 # forward at 256 tokens (attnscope-bench --case stories260k-forward against bench/torch_llama2c_peer.py,
 # same weights and ids, every layer's attention materialised), one JSON line
 #   {"case":"stories260k-forward","n":256,"attnscope_ms":...,"peer":"torch","peer_ms":...,"ratio":...}
-# (skipped with a note when ../shared/models/stories260k is absent). --case runs one of the two only.
+# (the bundled resources/models/stories260k). --case runs one of the two only.
 # Exit 0 ok, 1 a run failed, 2 usage, 3 torch's BLAS is too slow to compare against.
 set -euo pipefail
 
@@ -29,7 +29,7 @@ per_run_timeout=240 # seconds; the whole default run takes a few minutes
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 which=all
-model="${ATTNSCOPE_SHARED:-$root/../shared}/models/stories260k"
+model="${ATTNSCOPE_BUNDLED_MODEL:-$root/resources/models/stories260k}"
 
 while [ $# -gt 0 ]; do
     case "$1" in

@@ -52,7 +52,7 @@ def main():
         "llama2c_ref", os.path.join(HERE, "..", "tests", "tools", "make_llama2c_fixtures.py"))
     ref = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ref)
-    model = args.model or os.path.join(ref.SHARED, "models", "stories260k")
+    model = args.model or ref.MODEL_DIR
     cfg, w64 = ref.read_checkpoint(os.path.join(model, "stories260K.bin"))
     w32 = {k: v.to(torch.float32) for k, v in w64.items()}
 

@@ -40,6 +40,7 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -47,6 +48,8 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace {
 constexpr int kMaxRecent = 10;
@@ -62,7 +65,9 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setWindowTitle(QStringLiteral("AttnScope"));
     setAcceptDrops(true);
-    resize(1400, 900);
+    // 1400 x 900, or the screen's available area when smaller (a 1366 x 768 laptop).
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1400, 900);
+    resize(std::min(1400, available.width()), std::min(900, available.height()));
     buildLayout();
     buildMenus();
     connectParts();

@@ -66,11 +66,11 @@ Expected<Sample> SampleLibrary::parse(const std::string& text, const std::string
 void SampleLibrary::sort(std::vector<Sample>& samples)
 {
     auto rank = [](const std::string& kind) {
-        const char* order[] = {"seed", "text", "sequence", "image", "diagram"};
-        for (int i = 0; i < 5; ++i)
+        const char* order[] = {"seed", "text", "sequence", "image", "model", "diagram"};
+        for (int i = 0; i < 6; ++i)
             if (kind == order[i])
                 return i;
-        return 5;
+        return 6;
     };
     std::stable_sort(samples.begin(), samples.end(), [&](const Sample& a, const Sample& b) {
         const int ra = rank(a.kind), rb = rank(b.kind);

@@ -11,9 +11,11 @@ struct CliRun {
     QString out, err;
 };
 
-inline CliRun runAttnscope(const QStringList& args)
+// `environment`: the process environment (default: this test's own).
+inline CliRun runAttnscope(const QStringList& args, const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(environment);
     p.start(qEnvironmentVariable("ATTNSCOPE_EXE"), args);
     if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
         qFatal("attnscope crashed or hung on %s", qPrintable(args.join(QLatin1Char(' '))));

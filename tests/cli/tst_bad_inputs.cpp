@@ -24,7 +24,7 @@ QString expand(const std::string& s, const QString& dir)
 {
     QString out = QString::fromStdString(s);
     out.replace(QStringLiteral("{dir}"), dir);
-    out.replace(QStringLiteral("{shared}"), qEnvironmentVariable("ATTNSCOPE_SHARED"));
+    out.replace(QStringLiteral("{model}"), qEnvironmentVariable("ATTNSCOPE_BUNDLED_MODEL"));
     out.replace(QStringLiteral("{fixtures}"), qEnvironmentVariable("ATTNSCOPE_FIXTURES"));
     return out;
 }

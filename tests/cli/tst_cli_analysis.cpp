@@ -1,7 +1,7 @@
 // The analysis flags of the command line: `dump --rollout [--fusion] [--discard]` against a naive
 // rollout of the dumped weights (written here from the formula), `--drop-first` against the
 // dumped weights renormalised by hand, `--merge-subwords` on stories260K (skipped without
-// ../shared), and the usage errors.
+// the bundled resources/models copy), and the usage errors.
 #include "CliRun.h"
 #include "NpyFile.h"
 
@@ -141,9 +141,8 @@ void TestCliAnalysis::dropFirstRenormalises()
 
 void TestCliAnalysis::mergeSubwordsOnModel()
 {
-    const QString model = qEnvironmentVariable("ATTNSCOPE_SHARED") + QStringLiteral("/models/stories260k");
-    if (!QFileInfo::exists(model + QStringLiteral("/stories260K.bin")))
-        QSKIP(qPrintable(QStringLiteral("the shared model is absent (%1)").arg(model)));
+    const QString model = qEnvironmentVariable("ATTNSCOPE_BUNDLED_MODEL");
+    QVERIFY2(QFileInfo::exists(model + QStringLiteral("/stories260K.bin")), qPrintable(model));
     const QString out = m_dir.filePath(QStringLiteral("m.npy")),
                   tokens = m_dir.filePath(QStringLiteral("m.json"));
     // " p" "ar" "k" -> park, " do" "g" -> dog; BOS dropped.

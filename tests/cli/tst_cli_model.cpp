@@ -1,7 +1,7 @@
 // Real checkpoints from the command line: `dump --model` writes every layer's and head's
 // attention of stories260K equal to the independent PyTorch fixtures (tests/tools/
 // make_llama2c_fixtures.py), `generate` reproduces the model card's sample, `export --model`
-// draws the layer x head grid; bad model paths give clear messages. Needs ../shared.
+// draws the layer x head grid; bad model paths give clear messages. Uses the bundled resources/models copy.
 #include "CliRun.h"
 #include "NpyFile.h"
 
@@ -20,6 +20,7 @@ private slots:
     void exportDrawsEveryLayerAndHead();
     void errors_data();
     void errors();
+    void modelSamplesUseTheDataFolder();
 
 private:
     using Run = CliRun;
@@ -30,9 +31,44 @@ private:
 
 void TestCliModel::initTestCase()
 {
-    m_model = qEnvironmentVariable("ATTNSCOPE_SHARED") + QStringLiteral("/models/stories260k");
-    if (!QFileInfo::exists(m_model + QStringLiteral("/stories260K.bin")))
-        QSKIP(qPrintable(QStringLiteral("the shared model is absent (%1): skipping checkpoint CLI tests").arg(m_model)));
+    m_model = qEnvironmentVariable("ATTNSCOPE_BUNDLED_MODEL");
+    QVERIFY2(QFileInfo::exists(m_model + QStringLiteral("/stories260K.bin")), qPrintable(m_model));
+}
+
+// The model samples name "models/stories260k" under the data folder. The build tree's binary finds
+// it beside itself (<build>/share/attnscope links to resources/) with no variable set; a data folder
+// without the model gives a message naming the path it looked for, and no output file.
+void TestCliModel::modelSamplesUseTheDataFolder()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("ATTNSCOPE_DATA_DIR"));
+    const QString out = m_dir.filePath(QStringLiteral("story.npy")), tokens = m_dir.filePath(QStringLiteral("story.json"));
+    Run r = runAttnscope({QStringLiteral("dump"), QStringLiteral("--sample"), QStringLiteral("model-story"), QStringLiteral("--out"), out,
+                             QStringLiteral("--tokens-out"), tokens},
+        env);
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto got = attn::NpyFile::readFile(out.toStdString());
+    QVERIFY(got.ok());
+    QCOMPARE(got->shape.size(), size_t(4));
+    QCOMPARE(got->shape[0], int64_t(5));
+    QCOMPARE(got->shape[1], int64_t(8));
+    // The same numbers as naming the bundled folder directly.
+    const QString direct = m_dir.filePath(QStringLiteral("direct.npy"));
+    r = run({QStringLiteral("dump"), QStringLiteral("--model"), m_model, QStringLiteral("--text"),
+        QStringLiteral("Once upon a time, there was a little girl named Lily. She loved to play outside."), QStringLiteral("--out"), direct});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto expected = attn::NpyFile::readFile(direct.toStdString());
+    QVERIFY(expected.ok());
+    QCOMPARE(got->shape, expected->shape);
+    QCOMPARE(got->data, expected->data);
+
+    QTemporaryDir empty;
+    env.insert(QStringLiteral("ATTNSCOPE_DATA_DIR"), empty.path());
+    const QString missing = m_dir.filePath(QStringLiteral("missing.npy"));
+    r = runAttnscope({QStringLiteral("dump"), QStringLiteral("--sample"), QStringLiteral("model-bos-sink"), QStringLiteral("--out"), missing}, env);
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(empty.path() + QStringLiteral("/models/stories260k")), qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(missing));
 }
 
 void TestCliModel::dumpMatchesTorchFixtures_data()

@@ -748,10 +748,8 @@ private slots:
 
     void runnerLlama2cQueriesKeys()
     {
-        const QByteArray shared = qgetenv("ATTNSCOPE_SHARED");
-        const std::string model = shared.toStdString() + "/models/stories260k";
-        if (shared.isEmpty() || !fs::exists(model + "/stories260K.bin"))
-            QSKIP("the shared stories260K model is absent: skipping the llama2.c Q/K capture check");
+        const std::string model = qgetenv("ATTNSCOPE_BUNDLED_MODEL").toStdString();
+        QVERIFY2(fs::exists(model + "/stories260K.bin"), model.c_str());
         InputSpec spec;
         spec.kind = InputKind::Model;
         spec.path = model;

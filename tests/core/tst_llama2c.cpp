@@ -1,12 +1,14 @@
-// llama2.c checkpoints run natively: the stories260K model (read from $ATTNSCOPE_SHARED, never
-// copied into the repository) against the independent PyTorch reference in tests/fixtures/llama2c
+// llama2.c checkpoints run natively: the stories260K model (bundled under resources/models,
+// $ATTNSCOPE_BUNDLED_MODEL) against the independent PyTorch reference in tests/fixtures/llama2c
 // (tests/tools/make_llama2c_fixtures.py), greedy generation against the sample printed in the
 // model card, and hostile checkpoint / tokenizer files built here byte by byte.
 #include "Llama2cCheckpoint.h"
 #include "Llama2cTokenizer.h"
 #include "LlamaModel.h"
+#include "ModelRunner.h"
 #include "NpyFile.h"
 #include "Pcg32.h"
+#include "SampleLibrary.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -35,10 +37,9 @@ QString qs(const std::string& s)
     return QString::fromStdString(s);
 }
 
-std::string sharedModelDir()
+std::string bundledModelDir()
 {
-    const QByteArray shared = qgetenv("ATTNSCOPE_SHARED");
-    return shared.isEmpty() ? std::string() : shared.toStdString() + "/models/stories260k";
+    return qgetenv("ATTNSCOPE_BUNDLED_MODEL").toStdString();
 }
 
 std::string fixtureDir()
@@ -227,33 +228,34 @@ private slots:
     void hostileTokenizers_data();
     void hostileTokenizers();
     void mutatedBytesNeverCrash();
+    void bundledModelSamples();
 
 private:
     bool haveModel() const { return m_model != nullptr; }
     std::unique_ptr<LlamaModel> m_model;
     std::unique_ptr<Llama2cTokenizer> m_tokenizer;
     std::string m_modelDir;
-    std::string m_skipReason;
+    std::string m_missingReason;
     std::vector<Fixture> m_fixtures;
 };
 
 #define REQUIRE_MODEL()                                                                                          \
     do {                                                                                                         \
         if (!haveModel())                                                                                        \
-            QSKIP(m_skipReason.c_str());                                                                         \
+            QFAIL(m_missingReason.c_str());                                                                         \
     } while (0)
 
 void TestLlama2c::initTestCase()
 {
     m_fixtures = loadFixtures();
     QVERIFY2(m_fixtures.size() >= 4, fixtureDir().c_str());
-    m_modelDir = sharedModelDir();
+    m_modelDir = bundledModelDir();
     const std::string bin = m_modelDir + "/stories260K.bin";
     const std::string tok = m_modelDir + "/tok512.bin";
     if (m_modelDir.empty() || !fs::exists(bin) || !fs::exists(tok)) {
-        m_skipReason = "stories260K model not found (ATTNSCOPE_SHARED is '" + qgetenv("ATTNSCOPE_SHARED").toStdString()
+        m_missingReason = "the bundled stories260K model is missing (ATTNSCOPE_BUNDLED_MODEL is '" + qgetenv("ATTNSCOPE_BUNDLED_MODEL").toStdString()
             + "'; expected " + bin + " and " + tok + ")";
-        qWarning("%s", m_skipReason.c_str());
+        qWarning("%s", m_missingReason.c_str());
         return;
     }
     auto checkpoint = Llama2cCheckpoint::readFile(bin);
@@ -867,4 +869,72 @@ void TestLlama2c::mutatedBytesNeverCrash()
 }
 
 QTEST_APPLESS_MAIN(TestLlama2c)
+// The bundled samples of kind "model" (resources/samples/model-*.json) run the bundled checkpoint,
+// their path resolved under resources/ as the app resolves it under share/attnscope. The BOS
+// sample's description is a claim about the model, checked here: over the prompt's second half,
+// layer 1 head 1 gives <s> about 30 % of each row's weight, about six times an even share (1 / (i + 1)
+// for row i), more than any other of the 40 heads.
+void TestLlama2c::bundledModelSamples()
+{
+    REQUIRE_MODEL();
+    const std::string resources = qgetenv("ATTNSCOPE_SOURCE_DIR").toStdString() + "/resources/";
+    auto samples = SampleLibrary::loadDirectory(resources + "samples");
+    QVERIFY2(samples.ok(), samples.ok() ? "" : samples.error().c_str());
+    int count = 0;
+    for (const Sample& s : *samples) {
+        if (s.kind != "model")
+            continue;
+        ++count;
+        QCOMPARE(s.input.kind, InputKind::Model);
+        QCOMPARE(s.input.path, std::string("models/stories260k"));
+        InputSpec spec = s.input;
+        spec.path = resources + s.input.path;
+        auto r = ModelRunner::run(spec);
+        QVERIFY2(r.ok(), (s.name + ": " + (r.ok() ? "" : r.error())).c_str());
+        QCOMPARE(r->layers, 5);
+        QCOMPARE(r->heads, 8);
+        QVERIFY(r->queryCount >= 16);
+        QCOMPARE(r->keyLabels.front(), std::string("<s>"));
+        for (int l = 0; l < r->layers; ++l)
+            for (int h = 0; h < r->heads; ++h)
+                for (int i = 0; i < r->queryCount; ++i) {
+                    double sum = 0;
+                    for (int j = 0; j < r->keyCount; ++j) {
+                        const float w = r->weight(l, h, i, j);
+                        QVERIFY(std::isfinite(w) && w >= 0.0f);
+                        if (j > i)
+                            QCOMPARE(w, 0.0f); // causal
+                        sum += w;
+                    }
+                    QVERIFY(std::abs(sum - 1.0) < 1e-5);
+                }
+        if (s.name != "model-bos-sink")
+            continue;
+        const int n = r->queryCount, from = n / 2;
+        double even = 0;
+        for (int i = from; i < n; ++i)
+            even += 1.0 / (i + 1);
+        even /= n - from;
+        double best = -1;
+        int bestLayer = -1, bestHead = -1;
+        for (int l = 0; l < r->layers; ++l)
+            for (int h = 0; h < r->heads; ++h) {
+                double mass = 0;
+                for (int i = from; i < n; ++i)
+                    mass += r->weight(l, h, i, 0);
+                mass /= n - from;
+                if (mass > best) {
+                    best = mass;
+                    bestLayer = l;
+                    bestHead = h;
+                }
+            }
+        QCOMPARE(bestLayer, 1);
+        QCOMPARE(bestHead, 1);
+        QVERIFY2(best > 0.28 && best < 0.33, qPrintable(QString::number(best)));
+        QVERIFY2(best / even > 5.5 && best / even < 6.5, qPrintable(QString::number(best / even)));
+    }
+    QCOMPARE(count, 2);
+}
+
 #include "tst_llama2c.moc"

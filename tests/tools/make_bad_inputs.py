@@ -4,7 +4,7 @@ code each must give (tests/cli/tst_bad_inputs.cpp runs every case through the CL
 that no output file appears). Binary files are stored base64-encoded; large ones are generated
 by the test from a small recipe ("repeat") so the table stays small. Run once; commit the output.
 
-Placeholders in args: {dir} the test's temporary folder, {shared} ../shared, {fixtures} tests/fixtures.
+Placeholders in args: {dir} the test's temporary folder, {model} the bundled stories260K folder, {fixtures} tests/fixtures.
 """
 import base64
 import json

@@ -3,8 +3,8 @@
 the native llama2.c model (core/LlamaModel) against.
 
 Run with Debian's python3 (torch + numpy):  /usr/bin/python3 tests/tools/make_llama2c_fixtures.py
-It reads the stories260K checkpoint from ../shared/models/stories260k (or $ATTNSCOPE_SHARED/models/
-stories260k); the model itself is never copied into the repository. The output is committed; the
+It reads the stories260K checkpoint bundled under resources/models/stories260k (or the folder in
+$ATTNSCOPE_BUNDLED_MODEL). The output is committed; the
 computation is deterministic, so a rerun reproduces the same numbers.
 
 This is an independent implementation written from the llama2.c file format and the Llama-2
@@ -31,8 +31,8 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "fixtures", "llama2c")
-SHARED = os.environ.get("ATTNSCOPE_SHARED", os.path.join(HERE, "..", "..", "..", "shared"))
-MODEL_DIR = os.path.join(SHARED, "models", "stories260k")
+MODEL_DIR = os.environ.get("ATTNSCOPE_BUNDLED_MODEL",
+                           os.path.join(HERE, "..", "..", "resources", "models", "stories260k"))
 
 BOS = 1
 EOS = 2

@@ -136,4 +136,17 @@ sample("seed004-diagram", "diagram", "Seed 004 §2.5: 输入层 → … → 结�
        "Seed 004's diagram 输入层 → 特征提取 → 中间层 → 权重调整 → 输出层 → 结果输出, with a sigmoid gate",
        FOX, {"score": "scaled-dot", "norm": "sigmoid", "projection": "identity", "heads": 1, "dim": 64},
        "diagrams/seed004.mmd")
+# The bundled real model (resources/models/stories260k, llama2.c, MIT): paths under models/ are
+# resolved against the data folder (share/attnscope, or the build tree's link to resources/).
+STORIES = "models/stories260k"
+sample("model-story", "model", "stories260K: a story prompt (real model)",
+       "Karpathy's 260K-parameter Llama-2 model (5 layers x 8 heads) reading the start of a story",
+       {"type": "model", "path": STORIES, "text": "Once upon a time, there was a little girl named Lily. She loved to play outside."},
+       {"score": "scaled-dot", "norm": "softmax"})
+# Checked by tst_llama2c::bundledModelSamples: layer 1, head 1 is the model's strongest first-token
+# head on this prompt (0.30 of each late row's weight on <s>, six times an even share).
+sample("model-bos-sink", "model", "stories260K: attention to the BOS token (real model)",
+       "Layer 1 head 1 gives <s> 30% of each late row's weight, six times an even share: sort the heads by first-token mass",
+       {"type": "model", "path": STORIES, "text": "Tom had a red ball. He threw the ball. The ball went far."},
+       {"score": "scaled-dot", "norm": "softmax"})
 print("wrote samples to", os.path.normpath(OUT))

@@ -2,7 +2,7 @@
 // checked against HeadStatistics' values), the token toggles and Rollout mode changing the
 // heatmap's labels and size, a click on a Q/K point selecting that token's row in the heatmap,
 // and the greedy step-through on stories260K adding the token `attnscope generate` produces
-// (skipped, with the reason, when ../shared is absent).
+// (the bundled copy under resources/models).
 #include "AnalysisBar.h"
 #include "AttentionRollout.h"
 #include "AttentionWorker.h"
@@ -286,10 +286,8 @@ void TestAnalysisViews::tsneRunsOffTheGuiThread()
 
 void TestAnalysisViews::stepThroughAddsTheGeneratedToken()
 {
-    const QString model = qEnvironmentVariable("ATTNSCOPE_SHARED") + QStringLiteral("/models/stories260k");
-    if (!QFileInfo::exists(model + QStringLiteral("/stories260K.bin")))
-        QSKIP(qPrintable(
-            QStringLiteral("the shared model is absent (%1): skipping the step-through").arg(model)));
+    const QString model = qEnvironmentVariable("ATTNSCOPE_BUNDLED_MODEL");
+    QVERIFY2(QFileInfo::exists(model + QStringLiteral("/stories260K.bin")), qPrintable(model));
     // The token the command line generates after the prompt.
     QProcess cli;
     cli.start(qEnvironmentVariable("ATTNSCOPE_EXE"),

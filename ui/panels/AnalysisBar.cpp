@@ -8,9 +8,10 @@
 
 AnalysisBar::AnalysisBar(QWidget* parent)
     : QWidget(parent)
-    , m_dropSpecial(new QCheckBox(tr("Drop special tokens"), this))
-    , m_dropFirst(new QCheckBox(tr("Drop first (sink) token"), this))
-    , m_mergeWords(new QCheckBox(tr("Merge subwords into words"), this))
+    // Short labels (the tooltips say the rest): the strip fits the centre of a 1366 px screen.
+    , m_dropSpecial(new QCheckBox(tr("Drop special"), this))
+    , m_dropFirst(new QCheckBox(tr("Drop first"), this))
+    , m_mergeWords(new QCheckBox(tr("Merge subwords"), this))
     , m_rollout(new QCheckBox(tr("Rollout"), this))
     , m_fusion(new QComboBox(this))
     , m_discard(new QDoubleSpinBox(this))
@@ -23,9 +24,10 @@ AnalysisBar::AnalysisBar(QWidget* parent)
         tr("Attention to a word = sum over its tokens, from a word = mean over its tokens"));
     m_rollout->setToolTip(
         tr("Heatmap: attention rollout over the layers (Â = ½A + ½I, rows renormalised, R = Â_L ··· Â_1)"));
-    m_fusion->addItem(tr("mean of heads"), QStringLiteral("mean"));
-    m_fusion->addItem(tr("min of heads"), QStringLiteral("min"));
-    m_fusion->addItem(tr("max of heads"), QStringLiteral("max"));
+    m_fusion->addItem(tr("mean"), QStringLiteral("mean"));
+    m_fusion->addItem(tr("min"), QStringLiteral("min"));
+    m_fusion->addItem(tr("max"), QStringLiteral("max"));
+    m_fusion->setToolTip(tr("How the heads of a layer are fused: their mean, min or max"));
     m_discard->setRange(0.0, 0.99);
     m_discard->setSingleStep(0.05);
     m_discard->setDecimals(2);

@@ -5,8 +5,11 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollBar>
+#include <QStyle>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -26,6 +29,37 @@ QLabel* heading(const QString& text, QWidget* parent)
     auto* l = new QLabel(QStringLiteral("<b>%1</b>").arg(text), parent);
     return l;
 }
+
+// Sizes a table so that every column is readable without scrolling sideways: the columns in `fit`
+// take the width of their header or of `widest` (the widest value the column shows), whichever is
+// larger; `stretch` (or none, -1) takes what is left and elides. The table's minimum width is the
+// sum, plus the frame and a vertical scroll bar, so the dock cannot be made narrower than that.
+void fitColumns(QTableWidget* table, const QStringList& widest, int stretch)
+{
+    QHeaderView* header = table->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setMinimumSectionSize(8);
+    const QFontMetrics fm(table->font());
+    // A cell's text margins, as QItemDelegate draws them (focus frame margin each side, plus one).
+    const int margin = 2 * (table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table) + 1) + 6;
+    int total = 0;
+    for (int c = 0; c < table->columnCount(); ++c) {
+        const int width = std::max(header->sectionSizeHint(c), fm.horizontalAdvance(widest.value(c)) + margin);
+        total += c == stretch ? std::max(width, fm.horizontalAdvance(QStringLiteral("MMMMMM")) + margin) : width;
+        if (c == stretch) {
+            header->setSectionResizeMode(c, QHeaderView::Stretch);
+        } else {
+            header->setSectionResizeMode(c, QHeaderView::Fixed);
+            header->resizeSection(c, width);
+        }
+    }
+    if (stretch < 0)
+        header->setStretchLastSection(true);
+    table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    table->setTextElideMode(Qt::ElideRight);
+    const int scrollBar = table->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, table);
+    table->setMinimumWidth(total + 2 * table->frameWidth() + scrollBar);
+}
 } // namespace
 
 DetailsPanel::DetailsPanel(QWidget* parent)
@@ -39,13 +73,21 @@ DetailsPanel::DetailsPanel(QWidget* parent)
     m_rowTitle = heading(tr("Selected query"), this);
     m_row = new CopyableTable(this);
     m_row->setColumnCount(3);
+    m_row->setObjectName(QStringLiteral("topKeysTable"));
     m_row->setHorizontalHeaderLabels({tr("key"), tr("token"), tr("weight")});
-    m_row->horizontalHeader()->setStretchLastSection(true);
     m_row->verticalHeader()->hide();
+    // Widest values: key indices up to 99 999, weights as number(w, 7) prints them.
+    fitColumns(m_row, {QStringLiteral("99999"), QString(), QStringLiteral("9.999999e-05")}, 1);
     m_stats = new CopyableTable(this);
+    m_stats->setObjectName(QStringLiteral("headStatsTable"));
     m_stats->setColumnCount(5);
     m_stats->setHorizontalHeaderLabels({tr("head"), tr("entropy"), tr("max"), tr("mean dist."), tr("first tok.")});
+    m_stats->horizontalHeaderItem(3)->setToolTip(tr("Mean attention distance |i − j|, weighted"));
+    m_stats->horizontalHeaderItem(4)->setToolTip(tr("Mean weight on the first token (the sink)"));
     m_stats->verticalHeader()->hide();
+    // Widest values as number(v, 4) prints them (mean distance up to 9 999 tokens).
+    const QString stat = QStringLiteral("9.999e-05");
+    fitColumns(m_stats, {QStringLiteral("99"), stat, stat, QStringLiteral("9999.9"), stat}, -1);
     m_matrix = new CopyableTable(this);
 
     layout->addWidget(heading(tr("Cell"), this));
@@ -142,7 +184,9 @@ void DetailsPanel::refreshRow()
     for (int t = 0; t < static_cast<int>(top.size()); ++t) {
         const auto [key, weight] = top[static_cast<size_t>(t)];
         m_row->setItem(t, 0, number(key));
-        m_row->setItem(t, 1, new QTableWidgetItem(QString::fromStdString(r.keyLabels[static_cast<size_t>(key)])));
+        auto* token = new QTableWidgetItem(QString::fromStdString(r.keyLabels[static_cast<size_t>(key)]));
+        token->setToolTip(token->text()); // elided when long
+        m_row->setItem(t, 1, token);
         m_row->setItem(t, 2, number(weight, 7));
     }
 }
@@ -170,7 +214,6 @@ void DetailsPanel::refreshStats()
         m_stats->setItem(h, 3, number(s.meanDistance, 4));
         m_stats->setItem(h, 4, number(s.firstTokenMass, 4));
     }
-    m_stats->resizeColumnsToContents();
 }
 
 void DetailsPanel::showStage(const attn::Tensor& tensor, int head)

@@ -32,6 +32,7 @@ public:
     QStringList topKeysText() const;
     QTableWidget* matrixTable() const { return m_matrix; }
     QTableWidget* statsTable() const { return m_stats; }
+    QTableWidget* topKeysTable() const { return m_row; }
 
 private:
     void refreshRow();

@@ -1,5 +1,6 @@
 #include "InputPanel.h"
 
+#include "DataDirectory.h"
 #include "ImageDecoder.h"
 #include "ImageInputPage.h"
 #include "ModelRunner.h"
@@ -20,6 +21,7 @@
 namespace {
 enum Tab { TextTab = 0, SequenceTab = 1, ModelTab = 2, ImageTab = 3 };
 constexpr const char* kDefaultPicture = "samples/images/shapes.png"; // what a ViT opened without a picture looks at
+constexpr const char* kDefaultPrompt = "Once upon a time, there was a little girl named Lily."; // the Model tab's first prompt
 
 QLabel* fileLabel(QWidget* parent)
 {
@@ -79,14 +81,26 @@ InputPanel::InputPanel(QWidget* parent)
     m_modelPath->setPlaceholderText(tr("Checkpoint (llama2.c .bin, Hugging Face .safetensors) or its folder"));
     auto* openModelFile = new QPushButton(tr("Open checkpoint…"), modelPage);
     auto* openModelFolder = new QPushButton(tr("Open folder…"), modelPage);
+    // The bundled stories260K (share/attnscope/models): what the tab opens on when no other model is chosen.
+    const QString bundledModel = DataDirectory::bundledModel();
+    m_bundledModel = new QPushButton(tr("Bundled"), modelPage);
+    m_bundledModel->setToolTip(bundledModel.isEmpty()
+            ? DataDirectory::missingMessage(tr("The bundled stories260K model"))
+            : tr("stories260K: Karpathy's 260K-parameter Llama-2 model trained on TinyStories (MIT), %1").arg(bundledModel));
+    m_bundledModel->setEnabled(!bundledModel.isEmpty());
     auto* modelButtons = new QHBoxLayout;
     modelButtons->addWidget(openModelFile);
     modelButtons->addWidget(openModelFolder);
+    modelButtons->addWidget(m_bundledModel);
     m_prompt = new QPlainTextEdit(modelPage);
     m_prompt->setPlaceholderText(tr("Prompt (causal LMs get the BOS token first, BERT [CLS] … [SEP])"));
     auto* modelNote = new QLabel(tr("Every layer and head is captured; the model's next token is shown in the status bar. "
                                     "A vision transformer (ViT) opens in the Image tab, over a picture."), modelPage);
     modelNote->setWordWrap(true);
+    if (!bundledModel.isEmpty()) {
+        m_modelPath->setText(bundledModel);
+        m_prompt->setPlainText(QString::fromLatin1(kDefaultPrompt));
+    }
     modelNote->setStyleSheet(QStringLiteral("color: #555;"));
     modelLayout->addWidget(new QLabel(tr("Checkpoint:"), modelPage));
     modelLayout->addWidget(m_modelPath);
@@ -103,6 +117,11 @@ InputPanel::InputPanel(QWidget* parent)
     connect(m_prompt, &QPlainTextEdit::textChanged, this, &InputPanel::inputChanged);
     connect(openModelFile, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), {}, tr("Checkpoints (*.bin *.safetensors *.index.json)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    connect(m_bundledModel, &QPushButton::clicked, this, [this] {
+        const QString path = DataDirectory::bundledModel();
         if (!path.isEmpty())
             openFile(path);
     });
@@ -174,7 +193,7 @@ bool InputPanel::openFile(const QString& path, QString* error)
         }
         if (m_prompt->toPlainText().isEmpty()) {
             const QSignalBlocker block(m_prompt);
-            m_prompt->setPlainText(QStringLiteral("Once upon a time, there was a little girl named Lily."));
+            m_prompt->setPlainText(QString::fromLatin1(kDefaultPrompt));
         }
         m_tabs->setCurrentIndex(ModelTab);
         emit inputChanged();

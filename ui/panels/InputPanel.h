@@ -12,6 +12,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 class QTabWidget;
 
 class InputPanel : public QWidget {
@@ -43,6 +44,7 @@ private:
     QLineEdit* m_queries = nullptr;
     QLabel* m_sequenceFile = nullptr;
     QLineEdit* m_modelPath = nullptr;
+    QPushButton* m_bundledModel = nullptr;
     QPlainTextEdit* m_prompt = nullptr;
     ImageInputPage* m_image = nullptr;
     QString m_textPath;

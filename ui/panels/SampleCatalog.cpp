@@ -1,5 +1,6 @@
 #include "SampleCatalog.h"
 
+#include "DataDirectory.h"
 #include "SampleLibrary.h"
 
 #include <QDir>
@@ -34,6 +35,8 @@ const Catalog& catalog()
                 result.problems << QStringLiteral("%1: the diagram '%2' is not bundled").arg(name, QString::fromStdString(sample->diagram));
                 continue;
             }
+            if (sample->input.kind == attn::InputKind::Model)
+                sample->input.path = SampleCatalog::modelPath(*sample).toStdString();
             result.samples.push_back(std::move(*sample));
         }
         attn::SampleLibrary::sort(result.samples);
@@ -63,6 +66,20 @@ QStringList SampleCatalog::names()
 }
 
 const QStringList& SampleCatalog::problems() { return catalog().problems; }
+
+QString SampleCatalog::modelPath(const attn::Sample& sample)
+{
+    const QString relative = QString::fromStdString(sample.input.path);
+    if (relative.isEmpty() || QDir::isAbsolutePath(relative))
+        return relative;
+    const QString resolved = DataDirectory::resolve(relative);
+    if (resolved != relative)
+        return resolved;
+    // Not there: name the place it should be, so the message that follows is exact.
+    const QString root = DataDirectory::root();
+    const QString base = root.isEmpty() ? DataDirectory::candidates().value(0) : root;
+    return base.isEmpty() ? relative : base + QLatin1Char('/') + relative;
+}
 
 QString SampleCatalog::diagramResource(const attn::Sample& sample)
 {

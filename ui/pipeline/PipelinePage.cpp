@@ -50,6 +50,8 @@ PipelinePage::PipelinePage(QWidget* parent)
     : QWidget(parent)
 {
     m_source = new QComboBox(this);
+    m_source->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_source->setMinimumContentsLength(24); // long diagram titles elide: the page fits a 1366 px screen
     m_source->addItem(tr("Generated from the mechanism"), kGenerated);
     for (const QString& resource : bundledDiagrams())
         m_source->addItem(diagramTitle(resource), resource);

@@ -36,7 +36,11 @@ DiffView::DiffView(QWidget* parent)
     m_norm = combo(this, {QStringLiteral("softmax"), QStringLiteral("sigmoid"), QStringLiteral("ratio")});
     m_scope = combo(this, {QStringLiteral("global"), QStringLiteral("local"), QStringLiteral("hybrid")});
     m_status = new QLabel(this);
-    bar->addWidget(new QLabel(tr("Compare A (the current mechanism) with B:"), this));
+    // A message never widens the window: it elides into the room left (full text as tooltip).
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* compare = new QLabel(tr("B:"), this);
+    compare->setToolTip(tr("Compare A (the current mechanism) with B"));
+    bar->addWidget(compare);
     bar->addWidget(new QLabel(tr("score"), this));
     bar->addWidget(m_score);
     bar->addWidget(new QLabel(tr("normaliser"), this));
@@ -64,6 +68,7 @@ DiffView::DiffView(QWidget* parent)
     connect(m_tokenView, &TokenViewWorker::ready, this, [this](ComputationPtr b, ComputationPtr) { showB(std::move(b)); });
     connect(m_worker, &AttentionWorker::failed, this, [this](const QString& message) {
         m_status->setText(tr("B failed: %1").arg(message));
+        m_status->setToolTip(m_status->text());
         emit failed(tr("Diff view, mechanism B: %1").arg(message));
     });
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The install, checked as a user (and Debian) would: `cmake --install` into a DESTDIR, the desktop
+# entry, AppStream metainfo, shared-mime-info file and man page validated by their own tools, the
+# installed binary run from that tree with the build and source trees out of its lookup path, then
+# `cpack -G DEB`: the .deb's control fields and contents, unpacked into a scratch root and run.
+# Usage: check_install.sh BUILD_DIR SOURCE_DIR VERSION     (CTest passes them)
+set -euo pipefail
+build=$(realpath "$1")
+source=$(realpath "$2")
+version="$3"
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/attnscope-install.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+app_id=io.github.attnscope.AttnScope
+# The installed binary must find everything through its own prefix: no test variables pointing
+# at the trees, and a working directory outside them.
+unset ATTNSCOPE_DATA_DIR ATTNSCOPE_BUNDLED_MODEL ATTNSCOPE_SOURCE_DIR ATTNSCOPE_TEST_DATA ATTNSCOPE_FIXTURES
+export QT_QPA_PLATFORM=offscreen HOME="$scratch/home"
+mkdir -p "$HOME"
+cd "$scratch"
+
+step "cmake --install into a DESTDIR (prefix /usr)"
+DESTDIR="$scratch/root" cmake --install "$build" --prefix /usr > "$scratch/install.log"
+root="$scratch/root/usr"
+for f in bin/attnscope share/attnscope/models/stories260k/stories260K.bin share/attnscope/models/stories260k/tok512.bin \
+         share/attnscope/models/stories260k/LICENSE.llama2c share/attnscope/models/stories260k/SOURCE.txt \
+         share/attnscope/samples/text-fox.json share/attnscope/samples/model-story.json share/attnscope/samples/images/shapes.png \
+         share/attnscope/diagrams/seed000.mmd share/applications/$app_id.desktop share/metainfo/$app_id.metainfo.xml \
+         share/mime/packages/$app_id.xml share/icons/hicolor/scalable/apps/$app_id.svg \
+         share/icons/hicolor/48x48/apps/$app_id.png share/icons/hicolor/256x256/apps/$app_id.png \
+         share/man/man1/attnscope.1.gz share/doc/attnscope/LICENSE share/doc/attnscope/copyright; do
+    [ -e "$root/$f" ] || fail "the install lacks $f"
+done
+[ -L "$root/share/attnscope/models" ] && fail "share/attnscope/models is a link into the build tree, not a copy"
+grep -q "$source" <(find "$root" -type l -printf '%l\n') && fail "the install holds links into the source tree"
+cmp -s "$source/resources/models/stories260k/stories260K.bin" "$root/share/attnscope/models/stories260k/stories260K.bin" \
+    || fail "the installed stories260K.bin differs from resources/"
+for size in 16 24 32 48 64 128 256 512; do
+    png="$root/share/icons/hicolor/${size}x${size}/apps/$app_id.png"
+    [ -e "$png" ] || fail "no ${size}x${size} icon"
+    file "$png" | grep -q "PNG image data, $size x $size" || fail "the ${size}x${size} icon is $(file -b "$png")"
+done
+
+step "desktop-file-validate"
+desktop-file-validate "$root/share/applications/$app_id.desktop"
+grep -q '^MimeType=.*application/x-attnscope-session' "$root/share/applications/$app_id.desktop" || fail "the desktop entry does not open sessions"
+grep -q '^Exec=attnscope %f$' "$root/share/applications/$app_id.desktop" || fail "the desktop entry's Exec is not 'attnscope %f'"
+
+step "appstreamcli validate --no-net"
+appstreamcli validate --no-net --pedantic "$root/share/metainfo/$app_id.metainfo.xml"
+xmllint --noout --xpath "/component/launchable[text()='$app_id.desktop']" "$root/share/metainfo/$app_id.metainfo.xml" > /dev/null \
+    || fail "the metainfo does not launch the desktop entry"
+[ "$(xmllint --xpath 'count(/component/screenshots/screenshot)' "$root/share/metainfo/$app_id.metainfo.xml")" -ge 2 ] \
+    || fail "the metainfo has fewer than two screenshots"
+xmllint --xpath "/component/releases/release[@version='$version']" \
+    "$root/share/metainfo/$app_id.metainfo.xml" > /dev/null || fail "the metainfo has no release for this version"
+
+step "shared-mime-info: xmllint, then update-mime-database on a copy"
+mime_xml="$root/share/mime/packages/$app_id.xml"
+xmllint --noout "$mime_xml"
+[ "$(xmllint --xpath 'count(//*[local-name()="mime-type"])' "$mime_xml")" -ge 3 ] || fail "the mime file defines too few types"
+mkdir -p "$scratch/mime/packages"
+cp "$mime_xml" "$scratch/mime/packages/"
+update-mime-database "$scratch/mime" > /dev/null 2>&1 || fail "update-mime-database refused the mime file"
+grep -q '^50:application/x-attnscope-session:\*\.attnscope$' "$scratch/mime/globs2" || fail "*.attnscope is not registered: $(cat "$scratch/mime/globs2")"
+grep -q ':application/x-safetensors:\*\.safetensors$' "$scratch/mime/globs2" || fail "*.safetensors is not registered"
+grep -q ':text/vnd.mermaid:\*\.mmd$' "$scratch/mime/globs2" || fail "*.mmd is not registered"
+
+step "man -l"
+man_text=$(MANWIDTH=100 man -l "$root/share/man/man1/attnscope.1.gz" 2> "$scratch/man.err" | col -b)
+[ -s "$scratch/man.err" ] && fail "man printed warnings: $(cat "$scratch/man.err")"
+for section in NAME SYNOPSIS DESCRIPTION COMMANDS FILES ENVIRONMENT "EXIT STATUS" EXAMPLES; do
+    grep -q "^$section" <<< "$man_text" || fail "the man page has no $section section"
+done
+# Every subcommand the binary knows has its own entry.
+for command in samples dump export generate session pipeline; do
+    grep -qE "^ +attnscope $command" <<< "$man_text" || fail "the man page does not describe '$command'"
+done
+
+run_installed() { # BIN_DIR: the headless subcommands of a binary installed somewhere
+    local bin="$1/attnscope" out="$scratch/out-$(basename "$(dirname "$1")")"
+    mkdir -p "$out"
+    "$bin" --version | grep -q "$version" || fail "$bin --version"
+    "$bin" samples > "$out/samples.txt"
+    grep -qP '^model-story\tmodel\t' "$out/samples.txt" || fail "'samples' does not list model-story: $(cat "$out/samples.txt")"
+    [ "$(wc -l < "$out/samples.txt")" -ge 20 ] || fail "'samples' lists $(wc -l < "$out/samples.txt") samples"
+    # The bundled model through the installed data folder (a sample names it relative to share/attnscope).
+    "$bin" dump --sample model-story --out "$out/story.npy" --tokens-out "$out/story.json"
+    python3 -c '
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    assert f.read(6) == b"\x93NUMPY", "not an npy file"
+    f.read(2); n = struct.unpack("<H", f.read(2))[0]; header = f.read(n).decode()
+tokens = json.load(open(sys.argv[2]))["tokens"]
+shape = "(5, 8, %d, %d)" % (len(tokens), len(tokens))
+assert shape in header, header + " is not " + shape
+assert tokens[0] == "<s>", tokens[:3]
+' "$out/story.npy" "$out/story.json" || fail "the installed dump of model-story"
+    # The same numbers as the build tree's binary gives for the same model.
+    "$build/attnscope" dump --model "$source/resources/models/stories260k" \
+        --text "Once upon a time, there was a little girl named Lily. She loved to play outside." --out "$out/ref.npy"
+    cmp -s "$out/story.npy" "$out/ref.npy" || fail "the installed model's attention differs from the build tree's"
+    "$bin" dump --model "$1/../share/attnscope/models/stories260k" --text "Once upon a time" --out "$out/direct.npy"
+    "$bin" export --sample text-fox --view heatmap --width 640 --height 480 --out "$out/fox.png"
+    file "$out/fox.png" | grep -q "PNG image data, 640 x 480" || fail "the exported heatmap is $(file -b "$out/fox.png")"
+    "$bin" export --sample model-bos-sink --view heads --out "$out/heads.svg"
+    grep -q "<svg" "$out/heads.svg" || fail "the exported heads grid is not an SVG"
+    # Bad input still gets a message, not a crash, from the installed binary.
+    if "$bin" dump --model "$scratch/no-such-model" --text hi --out "$out/x.npy" 2> "$out/err.txt"; then
+        fail "a missing model was accepted"
+    fi
+    grep -q "no-such-model" "$out/err.txt" || fail "the message for a missing model does not name it: $(cat "$out/err.txt")"
+    [ -e "$out/x.npy" ] && fail "a failed dump left a file"
+    return 0
+}
+
+step "the installed binary, from the DESTDIR"
+# Nothing of the build or source tree may be compiled into the binary as a place to look.
+if grep -qF "$source/resources" "$root/bin/attnscope" || grep -qF "$build/share" "$root/bin/attnscope"; then
+    fail "the installed binary holds a path into the source or build tree"
+fi
+run_installed "$root/bin"
+# The data folder is found relative to the binary: a moved prefix still works.
+mv "$scratch/root/usr" "$scratch/moved"
+run_installed "$scratch/moved/bin"
+mv "$scratch/moved" "$scratch/root/usr"
+
+step "cpack -G DEB"
+(cd "$build" && cpack -G DEB -B "$scratch/packages" > "$scratch/cpack.log") || { cat "$scratch/cpack.log"; fail "cpack"; }
+deb=$(ls "$scratch"/packages/attnscope_*.deb)
+[ -n "$deb" ] || fail "cpack made no .deb"
+dpkg-deb -f "$deb" Package Version Architecture Depends Section > "$scratch/control.txt"
+cat "$scratch/control.txt"
+grep -qx "Package: attnscope" "$scratch/control.txt" || fail "Package"
+grep -qx "Version: $version" "$scratch/control.txt" || fail "Version"
+grep -qx "Architecture: $(dpkg --print-architecture)" "$scratch/control.txt" || fail "Architecture"
+# Depends come from what the binary links (dpkg-shlibdeps), with versions.
+depends=$(grep '^Depends:' "$scratch/control.txt")
+for lib in libqt6core6 libqt6gui6 libqt6widgets6 libqt6svg6 libqcustomplot2.1-qt6 libgvc6 libcgraph6 libpng16-16 libgomp1 libc6 libstdc++6; do
+    tr ',' '\n' <<< "${depends#Depends: }" | sed 's/^ *//; s/ .*//' | grep -qxF "$lib" || fail "Depends lacks $lib: $depends"
+done
+dpkg-deb -c "$deb" > "$scratch/contents.txt"
+for f in ./usr/bin/attnscope ./usr/share/attnscope/models/stories260k/stories260K.bin ./usr/share/applications/$app_id.desktop \
+         ./usr/share/metainfo/$app_id.metainfo.xml ./usr/share/mime/packages/$app_id.xml \
+         ./usr/share/icons/hicolor/scalable/apps/$app_id.svg ./usr/share/man/man1/attnscope.1.gz ./usr/share/doc/attnscope/copyright; do
+    grep -qE " $f\$" "$scratch/contents.txt" || fail "the .deb lacks $f"
+done
+grep -q "$build\|$source" "$scratch/contents.txt" && fail "the .deb holds build paths"
+
+step "the .deb unpacked into a scratch root"
+dpkg -x "$deb" "$scratch/debroot"
+run_installed "$scratch/debroot/usr/bin"
+echo "install checks passed"
