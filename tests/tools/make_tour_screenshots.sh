@@ -24,12 +24,13 @@ shoot() { # NAME SECONDS ARGS... : start the app, wait, run $ACTIONS, capture, q
 
 # 1. The default sample.
 ACTIONS='' shoot tour-1-sample 4
-# 2. Hover a cell of the heatmap (the pointer over "the" x "dog").
-ACTIONS='xdotool mousemove --window "$win" 640 560; sleep 0.3; xdotool mousemove --window "$win" 648 566' shoot tour-2-hover 4
+# 2. Hover a cell of the heatmap (the pointer over query "dog" x key "dog", at 1400 x 900).
+ACTIONS='xdotool mousemove 712 632; sleep 0.5; xdotool mousemove 716 635; sleep 1.5' shoot tour-2-hover 4
 # 3. The heads grid of four heads.
 ACTIONS='' shoot tour-3-heads 4 seed001-text --view heads
-# 4. The bundled model, its heads (sort by first-token mass is one combo away).
-ACTIONS='' shoot tour-4-model 6 model-bos-sink --view heads
-# 5. The Export dialog over the heatmap.
-ACTIONS='xdotool key --window "$win" ctrl+e' shoot tour-5-export 4
+# 4. The bundled model's heads sorted by first-token (sink) mass: the "Sort by" combo, 4 down.
+ACTIONS='xdotool mousemove 470 146 click 1; sleep 0.7; xdotool key Escape; sleep 0.3; xdotool key Down Down Down Down; sleep 1.5' \
+    shoot tour-4-model 6 model-bos-sink --view heads
+# 5. A click selects query "dog" (its top keys in Details), then Ctrl+E: the Export dialog.
+ACTIONS='xdotool mousemove 716 635 click 1; sleep 0.5; xdotool key ctrl+e; sleep 1.5' shoot tour-5-export 4
 echo "wrote $out/tour-*.png"
