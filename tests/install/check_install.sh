@@ -8,6 +8,7 @@ set -euo pipefail
 build=$(realpath "$1")
 source=$(realpath "$2")
 version="$3"
+runner=$(realpath "$(dirname "$0")/run_installed.sh")
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/attnscope-install.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -78,41 +79,24 @@ for command in samples dump export generate session pipeline; do
     grep -qE "^ +attnscope $command" <<< "$man_text" || fail "the man page does not describe '$command'"
 done
 
-run_installed() { # BIN_DIR: the headless subcommands of a binary installed somewhere
-    local bin="$1/attnscope" out="$scratch/out-$(basename "$(dirname "$1")")"
+# The headless subcommands of an installed binary (tests/install/run_installed.sh). When this
+# machine allows a private mount namespace (unshare -rm), the source tree and the build tree are
+# hidden under empty tmpfs mounts while it runs: the binary cannot reach them even by accident.
+reference="$scratch/reference.npy"
+"$build/attnscope" dump --model "$source/resources/models/stories260k" \
+    --text "Once upon a time, there was a little girl named Lily. She loved to play outside." --out "$reference"
+cp "$runner" "$scratch/run_installed.sh"
+run_installed() { # BIN_DIR
+    local out="$scratch/out-$(echo "$1" | tr '/' '_')"
     mkdir -p "$out"
-    "$bin" --version | grep -q "$version" || fail "$bin --version"
-    "$bin" samples > "$out/samples.txt"
-    grep -qP '^model-story\tmodel\t' "$out/samples.txt" || fail "'samples' does not list model-story: $(cat "$out/samples.txt")"
-    [ "$(wc -l < "$out/samples.txt")" -ge 20 ] || fail "'samples' lists $(wc -l < "$out/samples.txt") samples"
-    # The bundled model through the installed data folder (a sample names it relative to share/attnscope).
-    "$bin" dump --sample model-story --out "$out/story.npy" --tokens-out "$out/story.json"
-    python3 -c '
-import json, struct, sys
-with open(sys.argv[1], "rb") as f:
-    assert f.read(6) == b"\x93NUMPY", "not an npy file"
-    f.read(2); n = struct.unpack("<H", f.read(2))[0]; header = f.read(n).decode()
-tokens = json.load(open(sys.argv[2]))["tokens"]
-shape = "(5, 8, %d, %d)" % (len(tokens), len(tokens))
-assert shape in header, header + " is not " + shape
-assert tokens[0] == "<s>", tokens[:3]
-' "$out/story.npy" "$out/story.json" || fail "the installed dump of model-story"
-    # The same numbers as the build tree's binary gives for the same model.
-    "$build/attnscope" dump --model "$source/resources/models/stories260k" \
-        --text "Once upon a time, there was a little girl named Lily. She loved to play outside." --out "$out/ref.npy"
-    cmp -s "$out/story.npy" "$out/ref.npy" || fail "the installed model's attention differs from the build tree's"
-    "$bin" dump --model "$1/../share/attnscope/models/stories260k" --text "Once upon a time" --out "$out/direct.npy"
-    "$bin" export --sample text-fox --view heatmap --width 640 --height 480 --out "$out/fox.png"
-    file "$out/fox.png" | grep -q "PNG image data, 640 x 480" || fail "the exported heatmap is $(file -b "$out/fox.png")"
-    "$bin" export --sample model-bos-sink --view heads --out "$out/heads.svg"
-    grep -q "<svg" "$out/heads.svg" || fail "the exported heads grid is not an SVG"
-    # Bad input still gets a message, not a crash, from the installed binary.
-    if "$bin" dump --model "$scratch/no-such-model" --text hi --out "$out/x.npy" 2> "$out/err.txt"; then
-        fail "a missing model was accepted"
+    if unshare -rm true 2> /dev/null; then
+        unshare -rm bash -c 'mount -t tmpfs none "$1"; [ -d "$2" ] && mount -t tmpfs none "$2"; shift 2; exec bash "$@"' \
+            hide "$source" "$build" "$scratch/run_installed.sh" "$1" "$out" "$version" "$reference" "$source" \
+            || fail "the installed binary in $1 (source and build trees hidden)"
+    else
+        echo "(no private mount namespace here: the trees stay visible, the binary is run from $scratch)"
+        bash "$scratch/run_installed.sh" "$1" "$out" "$version" "$reference" "$source" || fail "the installed binary in $1"
     fi
-    grep -q "no-such-model" "$out/err.txt" || fail "the message for a missing model does not name it: $(cat "$out/err.txt")"
-    [ -e "$out/x.npy" ] && fail "a failed dump left a file"
-    return 0
 }
 
 step "the installed binary, from the DESTDIR"
