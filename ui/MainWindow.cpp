@@ -162,7 +162,8 @@ void MainWindow::buildMenus()
     QMenu* group = nullptr;
     const QMap<QString, QString> groupNames{{QStringLiteral("seed"), tr("Seed examples")},
         {QStringLiteral("text"), tr("Text")}, {QStringLiteral("sequence"), tr("Sequences")},
-        {QStringLiteral("image"), tr("Images")}, {QStringLiteral("diagram"), tr("Diagrams")}};
+        {QStringLiteral("image"), tr("Images")}, {QStringLiteral("model"), tr("Real model (stories260K)")},
+        {QStringLiteral("diagram"), tr("Diagrams")}};
     for (const auto& s : SampleCatalog::all()) {
         const QString kind = QString::fromStdString(s.kind);
         if (kind != lastKind) {

@@ -439,6 +439,17 @@ void TestMainWindow::modelTabOpensOnTheBundledModel()
     const QString bundled = DataDirectory::bundledModel();
     QCOMPARE(bundled, QDir::cleanPath(qEnvironmentVariable("ATTNSCOPE_DATA_DIR") + QStringLiteral("/models/stories260k")));
     QVERIFY(QFileInfo(bundled + QStringLiteral("/stories260K.bin")).isFile());
+    // File > Open Sample lists the two model samples in their own group.
+    QMenu* group = nullptr;
+    for (QMenu* menu : m_window->findChildren<QMenu*>())
+        if (menu->title() == QStringLiteral("Real model (stories260K)"))
+            group = menu;
+    QVERIFY(group);
+    QStringList titles;
+    for (QAction* a : group->actions())
+        titles << a->text();
+    QCOMPARE(titles, (QStringList{QStringLiteral("stories260K: attention to the BOS token (real model)"),
+                         QStringLiteral("stories260K: a story prompt (real model)")}));
     m_window->openSample(QStringLiteral("text-fox"));
     QVERIFY(waitForResult());
     auto* tabs = m_window->inputPanel()->findChild<QTabWidget*>();
