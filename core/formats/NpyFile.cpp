@@ -1,6 +1,7 @@
 #include "NpyFile.h"
 
 #include "FileBytes.h"
+#include "NumberText.h"
 
 #include <bit>
 #include <cmath>
@@ -14,13 +15,6 @@
 namespace attn {
 
 namespace {
-
-std::string shortDouble(double v)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", v);
-    return buffer;
-}
 
 constexpr uint64_t kMaxNpyFileBytes = uint64_t { 2 } << 30; // 2 GiB
 constexpr int kMaxNesting = 32;
@@ -461,7 +455,7 @@ Expected<NpyArray> NpyFile::parse(const std::string& bytes, const std::string& s
             std::memcpy(&d, item, 8);
             const float f = static_cast<float>(d);
             if (std::isinf(f) && std::isfinite(d))
-                return makeError(prefix + "element " + std::to_string(i) + " (" + shortDouble(d)
+                return makeError(prefix + "element " + std::to_string(i) + " (" + NumberText::nineDigits(d)
                     + ") is outside the float32 range");
             values[i] = f;
         }

@@ -1,6 +1,7 @@
 #include "SafetensorsFile.h"
 
 #include "FileBytes.h"
+#include "NumberText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -16,13 +17,6 @@
 namespace attn {
 
 namespace {
-
-std::string shortDouble(double v)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.9g", v);
-    return buffer;
-}
 
 using json = nlohmann::json;
 
@@ -550,7 +544,7 @@ Expected<Tensor> SafetensorsFile::tensor(const std::string& name) const
             const float f = static_cast<float>(d);
             if (std::isinf(f) && std::isfinite(d))
                 return makeError(prefix + tensorText + ": element " + std::to_string(i) + " ("
-                    + shortDouble(d) + ") is outside the float32 range");
+                    + NumberText::nineDigits(d) + ") is outside the float32 range");
             tensor.data[i] = f;
         }
     }

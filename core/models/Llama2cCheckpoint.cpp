@@ -12,11 +12,11 @@ namespace attn {
 
 namespace {
 
-constexpr int64_t kMaxDim = 65536;
-constexpr int64_t kMaxHidden = 1 << 20;
-constexpr int64_t kMaxLayers = 1024;
-constexpr int64_t kMaxVocab = 10'000'000;
-constexpr int64_t kMaxSeqLen = 1 << 20;
+constexpr int64_t kCheckpointMaxDim = 65536;
+constexpr int64_t kCheckpointMaxHidden = 1 << 20;
+constexpr int64_t kCheckpointMaxLayers = 1024;
+constexpr int64_t kCheckpointMaxVocab = 10'000'000;
+constexpr int64_t kCheckpointMaxSeqLen = 1 << 20;
 // llama2.c's newer export formats (version 1, 2) start with this uint32 ("ak42" as written by export.py).
 constexpr uint32_t kExportMagic = 0x616b3432u;
 
@@ -167,13 +167,13 @@ Expected<uint64_t> Llama2cCheckpoint::expectedFileSize(const int32_t h[7], const
     };
     const int64_t vocab = h[5] < 0 ? -static_cast<int64_t>(h[5]) : static_cast<int64_t>(h[5]);
     const Field fields[] = {
-        { "dim", h[0], kMaxDim },
-        { "hidden_dim", h[1], kMaxHidden },
-        { "n_layers", h[2], kMaxLayers },
-        { "n_heads", h[3], kMaxDim },
-        { "n_kv_heads", h[4], kMaxDim },
-        { "vocab_size", vocab, kMaxVocab },
-        { "seq_len", h[6], kMaxSeqLen },
+        { "dim", h[0], kCheckpointMaxDim },
+        { "hidden_dim", h[1], kCheckpointMaxHidden },
+        { "n_layers", h[2], kCheckpointMaxLayers },
+        { "n_heads", h[3], kCheckpointMaxDim },
+        { "n_kv_heads", h[4], kCheckpointMaxDim },
+        { "vocab_size", vocab, kCheckpointMaxVocab },
+        { "seq_len", h[6], kCheckpointMaxSeqLen },
     };
     for (const Field& f : fields) {
         if (f.value <= 0)
