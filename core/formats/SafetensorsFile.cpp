@@ -1,6 +1,7 @@
 #include "SafetensorsFile.h"
 
 #include "FileBytes.h"
+#include "HalfFloat.h"
 #include "NumberText.h"
 
 #include <nlohmann/json.hpp>
@@ -87,29 +88,6 @@ void appendLe(std::string& out, uint64_t v, int bytes)
 {
     for (int i = 0; i < bytes; ++i)
         out += static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-// IEEE 754 binary16 -> binary32, exactly (every half value is representable as a float).
-float halfToFloat(uint16_t h)
-{
-    const uint32_t sign = uint32_t { h & 0x8000u } << 16;
-    const uint32_t exponent = (h >> 10) & 0x1fu;
-    const uint32_t mantissa = h & 0x3ffu;
-    uint32_t bits;
-    if (exponent == 0) {
-        // Zero or subnormal: mantissa * 2^-24, exact in float.
-        bits = sign | std::bit_cast<uint32_t>(std::ldexp(static_cast<float>(mantissa), -24));
-    } else if (exponent == 31) {
-        bits = sign | 0x7f800000u | (mantissa << 13); // inf (mantissa 0) or NaN (payload kept)
-    } else {
-        bits = sign | ((exponent + 112) << 23) | (mantissa << 13); // rebias 15 -> 127
-    }
-    return std::bit_cast<float>(bits);
-}
-
-float bfloat16ToFloat(uint16_t b)
-{
-    return std::bit_cast<float>(uint32_t { b } << 16);
 }
 
 // Builds the entry list from the JSON header with a SAX handler, so a hostile header is never

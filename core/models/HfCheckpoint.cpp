@@ -174,40 +174,4 @@ Expected<Vector> HfCheckpoint::vector(const std::string& name, int64_t size) con
     return Vector(Eigen::Map<const Vector>(t->data.data(), size));
 }
 
-Matrix HfCheckpoint::Reader::matrix(const std::string& name, int64_t rows, int64_t cols)
-{
-    if (m_error)
-        return {};
-    auto m = m_checkpoint.matrix(m_prefix + name, rows, cols);
-    if (!m) {
-        m_error = m.takeError();
-        return {};
-    }
-    return std::move(*m);
-}
-
-Vector HfCheckpoint::Reader::vector(const std::string& name, int64_t size)
-{
-    if (m_error)
-        return {};
-    auto v = m_checkpoint.vector(m_prefix + name, size);
-    if (!v) {
-        m_error = v.takeError();
-        return {};
-    }
-    return std::move(*v);
-}
-
-Tensor HfCheckpoint::Reader::tensor(const std::string& name, const std::vector<int64_t>& shape)
-{
-    if (m_error)
-        return {};
-    auto t = m_checkpoint.tensor(m_prefix + name, shape);
-    if (!t) {
-        m_error = t.takeError();
-        return {};
-    }
-    return std::move(*t);
-}
-
 } // namespace attn

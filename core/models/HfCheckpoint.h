@@ -10,6 +10,7 @@
 #include "ComputeControl.h"
 #include "Expected.h"
 #include "SafetensorsFile.h"
+#include "TensorSource.h"
 #include "Types.h"
 
 #include <map>
@@ -19,43 +20,22 @@
 
 namespace attn {
 
-class HfCheckpoint {
+class HfCheckpoint : public TensorSource {
 public:
     // path: a .safetensors file or a model.safetensors.index.json.
     static Expected<HfCheckpoint> open(const std::string& path);
 
-    bool has(const std::string& name) const { return m_location.count(name) != 0; }
+    bool has(const std::string& name) const override { return m_location.count(name) != 0; }
     size_t tensorCount() const { return m_location.size(); }
     uint64_t float32Bytes() const { return m_float32Bytes; } // all weights as float32
     const std::string& displayName() const { return m_displayName; }
     Status checkBudget(const ComputeControl& control) const;
 
     // A tensor whose shape must equal `shape`; errors name the tensor, its shape and the expected one.
-    Expected<Tensor> tensor(const std::string& name, const std::vector<int64_t>& shape) const;
+    Expected<Tensor> tensor(const std::string& name, const std::vector<int64_t>& shape) const override;
     Expected<Matrix> matrix(
-        const std::string& name, int64_t rows, int64_t cols) const; // row-major [rows, cols]
-    Expected<Vector> vector(const std::string& name, int64_t size) const;
-
-    // Reads many tensors with one error slot: after the first failure every read returns an empty
-    // value, and error() holds that first message. Keeps model loaders free of error plumbing.
-    class Reader {
-    public:
-        Reader(const HfCheckpoint& checkpoint, std::string prefix)
-            : m_checkpoint(checkpoint)
-            , m_prefix(std::move(prefix))
-        {
-        }
-        Matrix matrix(const std::string& name, int64_t rows, int64_t cols);
-        Vector vector(const std::string& name, int64_t size);
-        Tensor tensor(const std::string& name, const std::vector<int64_t>& shape);
-        bool has(const std::string& name) const { return m_checkpoint.has(m_prefix + name); }
-        const std::optional<Error>& error() const { return m_error; }
-
-    private:
-        const HfCheckpoint& m_checkpoint;
-        std::string m_prefix;
-        std::optional<Error> m_error;
-    };
+        const std::string& name, int64_t rows, int64_t cols) const override; // row-major [rows, cols]
+    Expected<Vector> vector(const std::string& name, int64_t size) const override;
 
 private:
     std::vector<SafetensorsFile> m_shards;

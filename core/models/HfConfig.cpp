@@ -1,5 +1,7 @@
 #include "HfConfig.h"
 
+#include "ModelLimits.h"
+
 #include "FileBytes.h"
 
 #include <nlohmann/json.hpp>
@@ -15,12 +17,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr uint64_t kMaxConfigBytes = 4 * 1024 * 1024;
-constexpr int64_t kMaxHidden = 65536;
-constexpr int64_t kMaxLayers = 1024;
-constexpr int64_t kMaxHeads = 1024;
-constexpr int64_t kMaxVocab = 10'000'000;
-constexpr int64_t kMaxPositions = 1'048'576;
-constexpr int64_t kMaxIntermediate = 1'048'576;
+using namespace limits;
 
 const char* const kSupported = "supported: bert, gpt2, llama, vit (and llama2.c .bin checkpoints)";
 

@@ -1,6 +1,6 @@
 #include "HfTextModel.h"
 
-#include "HfWeightLoader.h"
+#include "WeightLoader.h"
 #include "ModelFamily.h"
 
 namespace attn {
@@ -16,7 +16,7 @@ Expected<std::unique_ptr<HfTextModel>> HfTextModel::load(
     if (!family)
         return makeError("the stack has no family for model_type '" + config.modelType + "'");
     TransformerSpec spec = family->spec(config);
-    auto weights = HfWeightLoader::load(spec, family->tensorNames(), checkpoint);
+    auto weights = WeightLoader::load(spec, family->tensorNames(), checkpoint);
     if (!weights)
         return weights.takeError();
     return std::unique_ptr<HfTextModel>(

@@ -109,6 +109,24 @@ Expected<std::shared_ptr<const LoadedModel>> LoadedModel::load(const std::string
         if (g_cache && g_cache->key == key)
             return g_cache;
     }
+    if (files->gguf) {
+        auto model = GgufModel::load(files->checkpoint, control);
+        if (!model)
+            return model.takeError();
+        auto loaded = std::make_shared<LoadedModel>();
+        loaded->files = *files;
+        loaded->key = key;
+        loaded->hfTokenizer = (*model)->takeTokenizer();
+        for (auto id : { loaded->hfTokenizer->bosId(), loaded->hfTokenizer->eosId() })
+            if (id)
+                loaded->specialIds.insert(*id);
+        for (int id : (*model)->stack().spec().stopTokens)
+            loaded->specialIds.insert(id);
+        loaded->gguf = std::move(*model);
+        std::lock_guard<std::mutex> lock(g_cacheMutex);
+        g_cache = loaded;
+        return std::shared_ptr<const LoadedModel>(loaded);
+    }
     if (files->isHuggingFace()) {
         auto loaded = std::make_shared<LoadedModel>();
         loaded->files = *files;
@@ -141,6 +159,8 @@ const TransformerStack* LoadedModel::stack() const
 {
     if (model)
         return &model->stack();
+    if (gguf)
+        return &gguf->stack();
     return text ? &text->stack() : nullptr;
 }
 
@@ -149,7 +169,7 @@ Expected<TokenizedText> LoadedModel::encode(const std::string& prompt) const
     if (vit)
         return makeError("'" + files.checkpoint + "' is a ViT model: it takes a picture, not a text prompt");
     if (hfTokenizer)
-        return hfTokenizer->encodeForModel(prompt, config.isCausal());
+        return hfTokenizer->encodeForModel(prompt, gguf ? true : config.isCausal());
     auto ids = tokenizer->encode(prompt, true);
     if (!ids)
         return ids.takeError();
@@ -184,6 +204,8 @@ std::string LoadedModel::sourceDescription() const
         return file + " (llama2.c, " + std::to_string(c.layers) + " layers x " + std::to_string(c.heads) + " heads, "
             + std::to_string(c.kvHeads) + " kv heads)";
     }
+    if (gguf)
+        return file + " (GGUF: " + gguf->summary().text() + ")";
     std::string source = file + " (" + config.modelType + ", " + std::to_string(config.layers) + " layers x "
         + std::to_string(config.heads) + " heads";
     if (config.kvHeads != config.heads)

@@ -4,6 +4,7 @@
 // (by the paths, sizes and modification times of its files), so editing the prompt does not reload it.
 #include "ComputeControl.h"
 #include "Expected.h"
+#include "GgufModel.h"
 #include "HfConfig.h"
 #include "HfTextModel.h"
 #include "HfTokenizer.h"
@@ -30,7 +31,9 @@ struct LoadedModel {
     HfConfig config;
     std::unique_ptr<HfTextModel> text;
     std::unique_ptr<VitModel> vit;
-    std::unique_ptr<HfTokenizer> hfTokenizer;
+    std::unique_ptr<HfTokenizer> hfTokenizer; // also a GGUF file's tokenizer
+    // GGUF: the model (its tokenizer moved to hfTokenizer)
+    std::unique_ptr<GgufModel> gguf;
     std::set<int> specialIds; // BOS, EOS, [CLS], [SEP], padding, ...
 
     static Expected<std::shared_ptr<const LoadedModel>> load(const std::string& path, const ComputeControl& control = {});

@@ -61,7 +61,7 @@ Expected<ModelFiles> ModelLocator::locate(const std::string& path)
 {
     std::error_code ec;
     if (path.empty())
-        return makeError("no model given: name a checkpoint (llama2.c .bin, Hugging Face .safetensors) or the folder holding it");
+        return makeError("no model given: name a checkpoint (llama2.c .bin, Hugging Face .safetensors, GGUF .gguf) or the folder holding it");
     if (!fs::exists(path, ec))
         return makeError("cannot open model '" + path + "': no such file or folder");
     ModelFiles files;
@@ -70,6 +70,18 @@ Expected<ModelFiles> ModelLocator::locate(const std::string& path)
         folder = path;
         if (fs::exists(folder / "config.json", ec))
             return locateHuggingFace(folder, std::string());
+        std::vector<std::string> ggufs;
+        for (const auto& entry : fs::directory_iterator(folder, ec))
+            if (entry.is_regular_file(ec) && entry.path().extension() == ".gguf")
+                ggufs.push_back(entry.path().string());
+        if (ggufs.size() == 1) {
+            files.checkpoint = ggufs.front();
+            files.gguf = true;
+            return files;
+        }
+        if (ggufs.size() > 1)
+            return makeError("'" + path + "' holds several GGUF files (" + std::to_string(ggufs.size())
+                + "): name the .gguf file to use");
         std::vector<std::string> checkpoints;
         for (const auto& entry : fs::directory_iterator(folder, ec)) {
             const std::string name = entry.path().filename().string();
@@ -89,6 +101,10 @@ Expected<ModelFiles> ModelLocator::locate(const std::string& path)
         if (folder.empty())
             folder = ".";
         const std::string name = fs::path(path).filename().string();
+        if (fs::path(path).extension() == ".gguf") {
+            files.gguf = true;
+            return files;
+        }
         if (fs::path(path).extension() == ".safetensors"
             || (name.size() > 11 && name.compare(name.size() - 11, 11, ".index.json") == 0))
             return locateHuggingFace(folder, path);

@@ -91,7 +91,7 @@ Expected<AttentionResult> ModelRunner::runImage(
     const LoadedModel& m = **loaded;
     if (!m.vit)
         return makeError("'" + m.files.checkpoint + "' is not a vision transformer (" +
-                         (m.files.isHuggingFace() ? m.config.modelType : std::string("llama2.c")) +
+                         (m.gguf ? "GGUF " + m.gguf->summary().architecture : m.files.isHuggingFace() ? m.config.modelType : std::string("llama2.c")) +
                          "): give it a text prompt, or open the picture with a ViT model");
     const HfConfig& c = m.config;
     if (c.channels != 3)

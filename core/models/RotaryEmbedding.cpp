@@ -24,6 +24,8 @@ std::vector<double> RotaryEmbedding::frequencies(const RopeSpec& spec, int headD
                 frequency = (1.0 - smooth) * frequency / spec.factor + smooth * frequency;
             }
         }
+        if (!spec.frequencyDivisors.empty())
+            frequency /= spec.frequencyDivisors[j];
         f[j] = frequency;
     }
     return f;

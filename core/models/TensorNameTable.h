@@ -1,7 +1,7 @@
 #pragma once
 // How a family names its tensors: for each slot of TransformerWeights, the tensor's name in the
 // checkpoint ("" when the family has none), per-layer names with "{L}" for the layer index. The
-// loader (HfWeightLoader) reads them with the shapes the spec implies, in the order listed here, so
+// loader (WeightLoader) reads them with the shapes the spec implies, in the order listed here, so
 // the first missing or misshapen tensor is the one a message names.
 #include <string>
 #include <vector>

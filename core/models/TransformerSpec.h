@@ -55,6 +55,9 @@ struct RopeSpec {
     double lowFrequencyFactor = 1.0;
     double highFrequencyFactor = 4.0;
     int originalContext = 8192;
+    // Per-frequency divisors stored with the weights (GGUF's rope_freqs tensor, which llama.cpp's
+    // converter writes for Llama 3.1+ instead of the scaling parameters); empty: none.
+    std::vector<double> frequencyDivisors;
 };
 
 enum class SlidingLayers {

@@ -83,7 +83,10 @@ Matrix TransformerStack::embed(const int* ids, int n, int start) const
     const TransformerWeights& w = *m_weights;
     Matrix x(n, m_spec.hidden);
     for (int i = 0; i < n; ++i)
-        x.row(i) = w.tokenEmbedding->row(ids[i]);
+        if (w.tokenEmbedding)
+            x.row(i) = w.tokenEmbedding->row(ids[i]);
+        else
+            w.lazy->embeddingRow(ids[i], x.row(i).data());
     if (m_spec.embeddingScale != 1.0f)
         x *= m_spec.embeddingScale;
     addPositions(x, start);
@@ -112,7 +115,10 @@ Status TransformerStack::run(Matrix x, KvCache& cache, ModelAttention* capture, 
     for (int l = 0; l < s.layers; ++l) {
         if (control.cancelled())
             return makeError("cancelled");
-        const TransformerBlock block(s, w.layers[static_cast<size_t>(l)], l);
+        std::unique_ptr<LazyWeights::Layer> made;
+        if (w.lazy)
+            made = w.lazy->layer(l);
+        const TransformerBlock block(s, made ? made->weights : w.layers[static_cast<size_t>(l)], l);
         block.forward(x, start, cache.keys(l), cache.values(l), rope.get(), capture, scratch);
         if (capture)
             control.report(static_cast<double>(l + 1) / s.layers);
@@ -127,7 +133,11 @@ Status TransformerStack::run(Matrix x, KvCache& cache, ModelAttention* capture, 
             ops::layerNorm(last, *w.finalNormWeight, *w.finalNormBias, s.normEps, normed);
         else
             ops::rmsNorm(last, *w.finalNormWeight, s.normEps, normed, s.normAddOne);
-        Eigen::RowVectorXf logits = normed * w.head->transpose();
+        Eigen::RowVectorXf logits(s.vocab);
+        if (w.head)
+            logits.noalias() = normed * w.head->transpose();
+        else
+            w.lazy->headLogits(normed.data(), logits.data());
         if (s.finalSoftCap > 0.0f)
             ops::softCap(logits.data(), logits.size(), s.finalSoftCap);
         lastLogits->assign(logits.data(), logits.data() + logits.size());

@@ -6,6 +6,7 @@
 #include "Types.h"
 
 #include <deque>
+#include <memory>
 #include <vector>
 
 namespace attn {
@@ -32,6 +33,8 @@ struct TransformerLayerWeights {
     const Vector* postMlpNormWeight = nullptr;
 };
 
+class LazyWeights;
+
 class TransformerWeights {
 public:
     TransformerWeights() = default;
@@ -49,6 +52,9 @@ public:
     const Vector* finalNormWeight = nullptr;
     const Vector* finalNormBias = nullptr;
     const Matrix* head = nullptr; // [vocab, hidden]; the token embedding when tied
+    // Weights made only while the forward needs them (a GGUF checkpoint, dequantised layer by layer):
+    // when set, `layers` is empty, and a null tokenEmbedding / head is asked of it row by row.
+    std::shared_ptr<const LazyWeights> lazy;
 
     // Stores a tensor for the lifetime of these weights and returns it (addresses stay valid when
     // more are kept or the weights are moved).
@@ -66,6 +72,21 @@ public:
 private:
     std::deque<Matrix> m_matrices;
     std::deque<Vector> m_vectors;
+};
+
+// The source of weights that are not all held as float32: TransformerStack asks it for one layer
+// at a time (dropped when the layer is done), for the embedding rows of the prompt's tokens and for
+// the head's logits. The source checked every tensor when it was opened, so these cannot fail.
+class LazyWeights {
+public:
+    struct Layer {
+        TransformerWeights store;
+        TransformerLayerWeights weights; // points into store
+    };
+    virtual ~LazyWeights() = default;
+    virtual std::unique_ptr<Layer> layer(int index) const = 0;
+    virtual void embeddingRow(int id, float* out) const = 0;                   // `hidden` floats
+    virtual void headLogits(const float* x, float* logits) const = 0;          // x: hidden, logits: vocab
 };
 
 } // namespace attn

@@ -1,6 +1,6 @@
 #include "VitModel.h"
 
-#include "HfWeightLoader.h"
+#include "WeightLoader.h"
 #include "VitFamily.h"
 
 namespace attn {
@@ -22,7 +22,7 @@ Expected<std::unique_ptr<VitModel>> VitModel::load(
     if (auto st = checkpoint.checkBudget(control); !st)
         return st.takeError();
     const TensorNameTable names = VitFamily::tensorNames();
-    HfCheckpoint::Reader r(checkpoint, HfWeightLoader::prefixOf(names, checkpoint));
+    TensorReader r(checkpoint, WeightLoader::prefixOf(names, checkpoint));
     const int D = c.hiddenSize;
     const int P = c.patchSize;
     const int tokens = c.maxPositions;
@@ -42,7 +42,7 @@ Expected<std::unique_ptr<VitModel>> VitModel::load(
     if (r.error())
         return *r.error();
     TransformerSpec spec = VitFamily::spec(c);
-    auto weights = HfWeightLoader::load(spec, names, checkpoint);
+    auto weights = WeightLoader::load(spec, names, checkpoint);
     if (!weights)
         return weights.takeError();
     weights->positionEmbedding = weights->keep(std::move(position));

@@ -1,4 +1,4 @@
-#include "HfWeightLoader.h"
+#include "WeightLoader.h"
 
 namespace attn {
 
@@ -16,7 +16,7 @@ std::string forLayer(const std::string& pattern, int layer)
 // Reads the tensors of one table into weights, keeping them there.
 class SlotReader {
 public:
-    SlotReader(HfCheckpoint::Reader& reader, TransformerWeights& weights, bool transposed)
+    SlotReader(TensorReader& reader, TransformerWeights& weights, bool transposed)
         : m_reader(reader)
         , m_weights(weights)
         , m_transposed(transposed)
@@ -72,14 +72,14 @@ public:
     }
 
 private:
-    HfCheckpoint::Reader& m_reader;
+    TensorReader& m_reader;
     TransformerWeights& m_weights;
     bool m_transposed;
 };
 
 } // namespace
 
-std::string HfWeightLoader::prefixOf(const TensorNameTable& names, const HfCheckpoint& checkpoint)
+std::string WeightLoader::prefixOf(const TensorNameTable& names, const TensorSource& checkpoint)
 {
     for (const std::string& prefix : names.prefixes)
         if (checkpoint.has(prefix + names.probe))
@@ -87,14 +87,84 @@ std::string HfWeightLoader::prefixOf(const TensorNameTable& names, const HfCheck
     return "";
 }
 
-Expected<TransformerWeights> HfWeightLoader::load(
-    const TransformerSpec& s, const TensorNameTable& n, const HfCheckpoint& checkpoint)
+TransformerLayerWeights WeightLoader::loadLayer(
+    const TransformerSpec& s, const TensorNameTable& n, TensorReader& reader, TransformerWeights& w, int l)
 {
-    TransformerWeights w;
-    HfCheckpoint::Reader reader(checkpoint, prefixOf(n, checkpoint));
     SlotReader r(reader, w, n.transposed);
     const int D = s.hidden;
     const int I = s.intermediate;
+    const bool pre = s.placement == NormPlacement::Pre;
+    auto name = [&](const std::string& pattern) { return pattern.empty() ? pattern : forLayer(pattern, l); };
+    // Biases the spec does not have are not read, whatever the table names.
+    auto bias = [&](const std::string& pattern, bool present) { return present ? name(pattern) : std::string(); };
+    TransformerLayerWeights layer;
+    if (pre) {
+        layer.attnNormWeight = r.vector(name(n.attnNormWeight), D);
+        layer.attnNormBias = r.vector(name(n.attnNormBias), D);
+    }
+    if (!n.qkv.empty()) {
+        const auto parts = r.fused(name(n.qkv), { s.qDim(), s.kvDim(), s.kvDim() }, D);
+        layer.wq = parts[0];
+        layer.wk = parts[1];
+        layer.wv = parts[2];
+        if (!bias(n.qkvBias, s.qkvBias).empty()) {
+            const auto biases = r.fusedBias(bias(n.qkvBias, s.qkvBias), { s.qDim(), s.kvDim(), s.kvDim() });
+            layer.bq = biases[0];
+            layer.bk = biases[1];
+            layer.bv = biases[2];
+        }
+    } else if (n.weightsBeforeBiases) {
+        layer.wq = r.linear(name(n.q), s.qDim(), D);
+        layer.wk = r.linear(name(n.k), s.kvDim(), D);
+        layer.wv = r.linear(name(n.v), s.kvDim(), D);
+        layer.bq = r.vector(bias(n.qBias, s.qkvBias), s.qDim());
+        layer.bk = r.vector(bias(n.kBias, s.qkvBias), s.kvDim());
+        layer.bv = r.vector(bias(n.vBias, s.qkvBias), s.kvDim());
+    } else {
+        layer.wq = r.linear(name(n.q), s.qDim(), D);
+        layer.bq = r.vector(bias(n.qBias, s.qkvBias), s.qDim());
+        layer.wk = r.linear(name(n.k), s.kvDim(), D);
+        layer.bk = r.vector(bias(n.kBias, s.qkvBias), s.kvDim());
+        layer.wv = r.linear(name(n.v), s.kvDim(), D);
+        layer.bv = r.vector(bias(n.vBias, s.qkvBias), s.kvDim());
+    }
+    layer.wo = r.linear(name(n.o), D, s.qDim());
+    layer.bo = r.vector(bias(n.oBias, s.outputBias), D);
+    if (!pre) {
+        layer.attnNormWeight = r.vector(name(n.attnNormWeight), D);
+        layer.attnNormBias = r.vector(name(n.attnNormBias), D);
+    }
+    layer.postAttnNormWeight = r.vector(name(n.postAttnNorm), D);
+    if (pre) {
+        layer.mlpNormWeight = r.vector(name(n.mlpNormWeight), D);
+        layer.mlpNormBias = r.vector(name(n.mlpNormBias), D);
+    }
+    if (!n.gateUp.empty()) {
+        const auto parts = r.fused(name(n.gateUp), { I, I }, D);
+        layer.gate = parts[0];
+        layer.up = parts[1];
+    } else {
+        layer.gate = r.linear(name(n.gate), I, D);
+        layer.up = r.linear(name(n.up), I, D);
+    }
+    layer.upBias = r.vector(bias(n.upBias, s.mlpBias), I);
+    layer.down = r.linear(name(n.down), D, I);
+    layer.downBias = r.vector(bias(n.downBias, s.mlpBias), D);
+    if (!pre) {
+        layer.mlpNormWeight = r.vector(name(n.mlpNormWeight), D);
+        layer.mlpNormBias = r.vector(name(n.mlpNormBias), D);
+    }
+    layer.postMlpNormWeight = r.vector(name(n.postMlpNorm), D);
+    return layer;
+}
+
+Expected<TransformerWeights> WeightLoader::load(
+    const TransformerSpec& s, const TensorNameTable& n, const TensorSource& checkpoint)
+{
+    TransformerWeights w;
+    TensorReader reader(checkpoint, prefixOf(n, checkpoint));
+    SlotReader r(reader, w, n.transposed);
+    const int D = s.hidden;
     w.tokenEmbedding = r.table(n.tokenEmbedding, s.vocab, D);
     w.positionEmbedding = r.table(n.positionEmbedding, s.maxPositions + s.positionOffset, D);
     if (!n.tokenTypeEmbedding.empty()) {
@@ -107,71 +177,8 @@ Expected<TransformerWeights> HfWeightLoader::load(
     }
     w.embedNormWeight = r.vector(n.embedNormWeight, D);
     w.embedNormBias = r.vector(n.embedNormBias, D);
-    const bool pre = s.placement == NormPlacement::Pre;
-    for (int l = 0; l < s.layers && !reader.error(); ++l) {
-        auto name = [&](const std::string& pattern) { return pattern.empty() ? pattern : forLayer(pattern, l); };
-        // Biases the spec does not have are not read, whatever the table names.
-        auto bias = [&](const std::string& pattern, bool present) { return present ? name(pattern) : std::string(); };
-        TransformerLayerWeights layer;
-        if (pre) {
-            layer.attnNormWeight = r.vector(name(n.attnNormWeight), D);
-            layer.attnNormBias = r.vector(name(n.attnNormBias), D);
-        }
-        if (!n.qkv.empty()) {
-            const auto parts = r.fused(name(n.qkv), { s.qDim(), s.kvDim(), s.kvDim() }, D);
-            layer.wq = parts[0];
-            layer.wk = parts[1];
-            layer.wv = parts[2];
-            if (!bias(n.qkvBias, s.qkvBias).empty()) {
-                const auto biases = r.fusedBias(bias(n.qkvBias, s.qkvBias), { s.qDim(), s.kvDim(), s.kvDim() });
-                layer.bq = biases[0];
-                layer.bk = biases[1];
-                layer.bv = biases[2];
-            }
-        } else if (n.weightsBeforeBiases) {
-            layer.wq = r.linear(name(n.q), s.qDim(), D);
-            layer.wk = r.linear(name(n.k), s.kvDim(), D);
-            layer.wv = r.linear(name(n.v), s.kvDim(), D);
-            layer.bq = r.vector(bias(n.qBias, s.qkvBias), s.qDim());
-            layer.bk = r.vector(bias(n.kBias, s.qkvBias), s.kvDim());
-            layer.bv = r.vector(bias(n.vBias, s.qkvBias), s.kvDim());
-        } else {
-            layer.wq = r.linear(name(n.q), s.qDim(), D);
-            layer.bq = r.vector(bias(n.qBias, s.qkvBias), s.qDim());
-            layer.wk = r.linear(name(n.k), s.kvDim(), D);
-            layer.bk = r.vector(bias(n.kBias, s.qkvBias), s.kvDim());
-            layer.wv = r.linear(name(n.v), s.kvDim(), D);
-            layer.bv = r.vector(bias(n.vBias, s.qkvBias), s.kvDim());
-        }
-        layer.wo = r.linear(name(n.o), D, s.qDim());
-        layer.bo = r.vector(bias(n.oBias, s.outputBias), D);
-        if (!pre) {
-            layer.attnNormWeight = r.vector(name(n.attnNormWeight), D);
-            layer.attnNormBias = r.vector(name(n.attnNormBias), D);
-        }
-        layer.postAttnNormWeight = r.vector(name(n.postAttnNorm), D);
-        if (pre) {
-            layer.mlpNormWeight = r.vector(name(n.mlpNormWeight), D);
-            layer.mlpNormBias = r.vector(name(n.mlpNormBias), D);
-        }
-        if (!n.gateUp.empty()) {
-            const auto parts = r.fused(name(n.gateUp), { I, I }, D);
-            layer.gate = parts[0];
-            layer.up = parts[1];
-        } else {
-            layer.gate = r.linear(name(n.gate), I, D);
-            layer.up = r.linear(name(n.up), I, D);
-        }
-        layer.upBias = r.vector(bias(n.upBias, s.mlpBias), I);
-        layer.down = r.linear(name(n.down), D, I);
-        layer.downBias = r.vector(bias(n.downBias, s.mlpBias), D);
-        if (!pre) {
-            layer.mlpNormWeight = r.vector(name(n.mlpNormWeight), D);
-            layer.mlpNormBias = r.vector(name(n.mlpNormBias), D);
-        }
-        layer.postMlpNormWeight = r.vector(name(n.postMlpNorm), D);
-        w.layers.push_back(layer);
-    }
+    for (int l = 0; l < s.layers && !reader.error(); ++l)
+        w.layers.push_back(loadLayer(s, n, reader, w, l));
     w.finalNormWeight = r.vector(n.finalNormWeight, D);
     w.finalNormBias = r.vector(n.finalNormBias, D);
     if (reader.error())
