@@ -65,14 +65,14 @@ public:
         const uint64_t length = u64("the length of " + what);
         if (error)
             return {};
-        if (length > maxBytes) {
-            error = what + " is " + std::to_string(length) + " bytes long; at most " + std::to_string(maxBytes)
-                + " are allowed";
-            return {};
-        }
         if (length > left()) {
             error = what + " is " + std::to_string(length) + " bytes long but only " + std::to_string(left())
                 + " bytes are left in the file";
+            return {};
+        }
+        if (length > maxBytes) {
+            error = what + " is " + std::to_string(length) + " bytes long; at most " + std::to_string(maxBytes)
+                + " are allowed";
             return {};
         }
         std::string s(reinterpret_cast<const char*>(m_data + m_pos), static_cast<size_t>(length));
@@ -336,9 +336,13 @@ Expected<GgufFile> GgufFile::parse(GgufFile f)
         if (c.error)
             return fail(*c.error);
         const auto traits = GgmlTypeInfo::supported(type);
-        if (!traits)
-            return fail(where + " is of type " + GgmlTypeInfo::name(type) + " (" + std::to_string(type)
-                + "), which AttnScope cannot read; supported: " + GgmlTypeInfo::supportedList());
+        if (!traits) {
+            const std::string name = GgmlTypeInfo::name(type);
+            const bool known = name.rfind("type ", 0) != 0;
+            return fail(where + (known ? " is of type " + name + " (" + std::to_string(type) + "), which AttnScope cannot read"
+                                       : " has an unknown tensor type " + std::to_string(type))
+                + "; supported: " + GgmlTypeInfo::supportedList());
+        }
         t.type = static_cast<GgmlType>(type);
         if (t.dims[0] % static_cast<uint64_t>(traits->blockValues) != 0)
             return fail(where + " is " + GgmlTypeInfo::name(type) + " with rows of " + std::to_string(t.dims[0])

@@ -171,8 +171,8 @@ uint64_t GgufValue::rawAt(uint64_t i) const
 
 std::optional<int64_t> GgufValue::intAt(uint64_t i) const
 {
-    if (!isArray() || i >= m_count || widthOf(m_elementType) == 0 || m_elementType == GgufValueType::Bool)
-        return std::nullopt;
+    if (!isArray() || i >= m_count || widthOf(m_elementType) == 0)
+        return std::nullopt; // a bool array's elements are 0 and 1
     return intOf(m_elementType, rawAt(i));
 }
 

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import struct
+import sys
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -146,6 +147,34 @@ case("unknown architecture (Hugging Face folder)", M + ["{dir}/hf"], 1,
 case("Hugging Face folder without weights", M + ["{dir}/noweights"], 1,
      "has config.json but no model.safetensors or model.safetensors.index.json",
      {"noweights/config.json": text('{"model_type": "gpt2", "vocab_size": 10, "n_embd": 8, "n_layer": 1, "n_head": 2}')})
+
+# GGUF files (tests/tools/gguf_writer.py's malformed files) through --model: the reader's messages.
+sys.path.insert(0, HERE)
+import gguf_writer  # noqa: E402
+
+
+
+def mamba_gguf():
+    w = gguf_writer.GGUFWriter()
+    w.add("general.architecture", "mamba", "string")
+    return w.to_bytes()
+
+
+for kind, message in [
+        ("bad_magic", 'bad_magic.gguf: not a GGUF file (it does not start with "GGUF")'),
+        ("bad_version", "bad_version.gguf: GGUF version 99 is not supported (only 2 and 3)"),
+        ("truncated_header", "truncated_header.gguf: the file ends inside the length of the name of tensor 0 (at byte 91 of 95)"),
+        ("truncated_data", "truncated_data.gguf: tensor 't': its data (offset 0, 16 bytes) runs past the end of the file (8 bytes of tensor data)"),
+        ("unaligned_offset", "unaligned_offset.gguf: tensor 0 ('t') starts at offset 4, not a multiple of the alignment 32"),
+        ("bad_tensor_type", "bad_tensor_type.gguf: tensor 0 ('t') has an unknown tensor type 1000; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K"),
+        ("huge_string_length", "huge_string_length.gguf: the key of metadata entry 0 is 4611686018427387904 bytes long but only 128 bytes are left in the file"),
+        ("huge_tensor_count", "huge_tensor_count.gguf: the header says 1152921504606846976 tensors; a file of 160 bytes cannot hold that many"),
+        ("bad_bool", "bad_bool.gguf: 'test.flag' is a bool of value 2; it must be 0 or 1")]:
+    case("GGUF " + kind.replace("_", " "), M + ["{dir}/%s.gguf" % kind], 1, message,
+         {kind + ".gguf": b64(gguf_writer.make_bad_gguf(kind))})
+case("GGUF of an unsupported architecture", M + ["{dir}/arch.gguf"], 1,
+     "arch.gguf: unsupported architecture 'mamba'; supported: llama (Llama 2/3, Mistral), qwen2, gemma2, phi3",
+     {"arch.gguf": b64(mamba_gguf())})
 
 
 def tiny_gpt2(wte_shape=(8, 4), cut=None, claim=None, dtype="F32"):
