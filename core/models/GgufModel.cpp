@@ -113,6 +113,53 @@ std::string GgufSummary::text() const
     return architecture + ", " + quantisation + ", " + params + " parameters, context " + std::to_string(contextLength);
 }
 
+GgufSummary GgufModel::summarise(const GgufFile& file, const TransformerSpec& s)
+{
+    GgufSummary summary;
+    summary.architecture = s.family;
+    summary.contextLength = s.maxPositions;
+    summary.version = file.version();
+    if (const GgufValue* name = file.find("general.name"); name && name->asString())
+        summary.name = *name->asString();
+    std::map<std::string, int> typeCounts;
+    for (const GgufTensorInfo& t : file.tensors()) {
+        summary.parameters += t.elements;
+        ++typeCounts[GgmlTypeInfo::name(t.type)];
+    }
+    std::vector<std::pair<std::string, int>> sorted(typeCounts.begin(), typeCounts.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [type, count] : sorted)
+        summary.tensorTypes += (summary.tensorTypes.empty() ? "" : ", ") + type + " x " + std::to_string(count);
+    if (const GgufValue* ft = file.find("general.file_type"); ft && ft->asInt())
+        summary.quantisation = fileTypeName(*ft->asInt());
+    if (summary.quantisation.empty()) {
+        // The most common type among the 2-D tensors.
+        std::map<std::string, int> matrices;
+        for (const GgufTensorInfo& t : file.tensors())
+            if (t.dims.size() >= 2)
+                ++matrices[GgmlTypeInfo::name(t.type)];
+        int best = 0;
+        for (const auto& [type, count] : matrices)
+            if (count > best) {
+                best = count;
+                summary.quantisation = type;
+            }
+    }
+
+    return summary;
+}
+
+Expected<GgufSummary> GgufModel::inspect(const std::string& path)
+{
+    auto file = GgufFile::open(path);
+    if (!file)
+        return file.takeError();
+    auto spec = GgufFamily::spec(*file);
+    if (!spec)
+        return spec.takeError();
+    return summarise(*file, *spec);
+}
+
 Expected<std::unique_ptr<GgufModel>> GgufModel::load(const std::string& path, const ComputeControl& control)
 {
     auto checkpoint = GgufCheckpoint::open(path);
@@ -175,37 +222,7 @@ Expected<std::unique_ptr<GgufModel>> GgufModel::load(const std::string& path, co
             + " tokens but 'token_embd.weight' only " + std::to_string(s.vocab) + " rows");
 
     std::unique_ptr<GgufModel> model(new GgufModel());
-    GgufSummary& summary = model->m_summary;
-    summary.architecture = s.family;
-    summary.contextLength = s.maxPositions;
-    summary.version = file.version();
-    if (const GgufValue* name = file.find("general.name"); name && name->asString())
-        summary.name = *name->asString();
-    std::map<std::string, int> typeCounts;
-    for (const GgufTensorInfo& t : file.tensors()) {
-        summary.parameters += t.elements;
-        ++typeCounts[GgmlTypeInfo::name(t.type)];
-    }
-    std::vector<std::pair<std::string, int>> sorted(typeCounts.begin(), typeCounts.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-    for (const auto& [type, count] : sorted)
-        summary.tensorTypes += (summary.tensorTypes.empty() ? "" : ", ") + type + " x " + std::to_string(count);
-    if (const GgufValue* ft = file.find("general.file_type"); ft && ft->asInt())
-        summary.quantisation = fileTypeName(*ft->asInt());
-    if (summary.quantisation.empty()) {
-        // The most common type among the 2-D tensors.
-        std::map<std::string, int> matrices;
-        for (const GgufTensorInfo& t : file.tensors())
-            if (t.dims.size() >= 2)
-                ++matrices[GgmlTypeInfo::name(t.type)];
-        int best = 0;
-        for (const auto& [type, count] : matrices)
-            if (count > best) {
-                best = count;
-                summary.quantisation = type;
-            }
-    }
-
+    model->m_summary = summarise(file, s);
     weights.lazy = std::make_shared<GgufLazyWeights>(*checkpoint, s, names);
     model->m_checkpoint = *checkpoint;
     model->m_stack = std::make_unique<TransformerStack>(s, std::move(weights));

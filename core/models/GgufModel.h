@@ -29,6 +29,9 @@ struct GgufSummary {
 class GgufModel {
 public:
     static Expected<std::unique_ptr<GgufModel>> load(const std::string& path, const ComputeControl& control = {});
+    // The summary alone, from the header and metadata (the file is mapped, no tensor is read): what
+    // the Model tab shows as soon as a .gguf is chosen.
+    static Expected<GgufSummary> inspect(const std::string& path);
 
     const TransformerStack& stack() const { return *m_stack; }
     const GgufTokenizer& tokenizer() const { return *m_tokenizer; }
@@ -43,6 +46,7 @@ public:
 
 private:
     GgufModel() = default;
+    static GgufSummary summarise(const GgufFile& file, const TransformerSpec& spec);
     std::shared_ptr<GgufCheckpoint> m_checkpoint;
     std::unique_ptr<TransformerStack> m_stack;
     std::unique_ptr<GgufTokenizer> m_tokenizer;

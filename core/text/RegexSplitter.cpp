@@ -3,6 +3,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <string_view>
+
 namespace attn {
 
 namespace {
@@ -43,8 +45,27 @@ RegexSplitter::~RegexSplitter()
     pcre2_code_free(static_cast<pcre2_code*>(m_code));
 }
 
-Expected<std::vector<std::pair<size_t, size_t>>> RegexSplitter::split(const std::string& text) const
+std::string RegexSplitter::quote(const std::string& literal)
 {
+    std::string out;
+    for (char c : literal) {
+        if (std::string_view("\\^$.|?*+()[]{}-/#").find(c) != std::string_view::npos)
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+Expected<std::vector<std::pair<size_t, size_t>>> RegexSplitter::split(
+    const std::string& text, std::vector<bool>* isMatch) const
+{
+    if (isMatch)
+        isMatch->clear();
+    auto push = [&](std::vector<std::pair<size_t, size_t>>& pieces, size_t b, size_t e, bool match) {
+        pieces.emplace_back(b, e);
+        if (isMatch)
+            isMatch->push_back(match);
+    };
     auto* code = static_cast<pcre2_code*>(m_code);
     auto* context = static_cast<pcre2_match_context*>(m_context);
     std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> match(
@@ -69,9 +90,9 @@ Expected<std::vector<std::pair<size_t, size_t>>> RegexSplitter::split(const std:
         const size_t begin = ovector[0];
         const size_t end = ovector[1];
         if (begin > gap)
-            pieces.emplace_back(gap, begin);
+            push(pieces, gap, begin, false);
         if (end > begin) {
-            pieces.emplace_back(begin, end);
+            push(pieces, begin, end, true);
             gap = end;
             at = end;
             options = 0;
@@ -87,7 +108,7 @@ Expected<std::vector<std::pair<size_t, size_t>>> RegexSplitter::split(const std:
         options = PCRE2_NO_UTF_CHECK; // the subject was checked by the first call
     }
     if (gap < text.size())
-        pieces.emplace_back(gap, text.size());
+        push(pieces, gap, text.size(), false);
     return pieces;
 }
 

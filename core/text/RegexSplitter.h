@@ -25,7 +25,11 @@ public:
     RegexSplitter& operator=(const RegexSplitter&) = delete;
 
     // [begin, end) byte ranges of the pieces of UTF-8 `text`; together they cover it exactly.
-    Expected<std::vector<std::pair<size_t, size_t>>> split(const std::string& text) const;
+    // isMatch, when given, gets per piece whether it is a match (or the text between two).
+    Expected<std::vector<std::pair<size_t, size_t>>> split(
+        const std::string& text, std::vector<bool>* isMatch = nullptr) const;
+    // A pattern matching `literal` exactly (for Split's {"String": ...} patterns).
+    static std::string quote(const std::string& literal);
     const std::string& pattern() const { return m_pattern; }
 
 private:

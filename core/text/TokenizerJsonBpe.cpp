@@ -153,6 +153,46 @@ Status readPreTokenizer(
         step.kind = PreTokenizerStep::Kind::ByteLevel;
         step.addPrefixSpace = *prefix;
         step.useRegex = *regex;
+    } else if (type == "Split") {
+        step.kind = PreTokenizerStep::Kind::Split;
+        const json* pattern = j.contains("pattern") ? &j["pattern"] : nullptr;
+        std::string source;
+        if (pattern && pattern->is_object() && pattern->contains("Regex") && (*pattern)["Regex"].is_string())
+            source = (*pattern)["Regex"].get<std::string>();
+        else if (pattern && pattern->is_object() && pattern->contains("String") && (*pattern)["String"].is_string())
+            source = RegexSplitter::quote((*pattern)["String"].get<std::string>());
+        else
+            return makeError(where + ": Split needs a \"pattern\" of {\"Regex\": ...} or {\"String\": ...}");
+        auto behaviorField = stringField(j, "behavior", where + ": Split", true);
+        if (!behaviorField)
+            return behaviorField.takeError();
+        const std::string behavior = behaviorField->value_or("");
+        if (behavior != "Isolated" && behavior != "Removed")
+            return makeError(where + ": Split behavior '" + behavior + "' is not supported (supported: Isolated, Removed)");
+        step.removeMatches = behavior == "Removed";
+        auto invert = boolField(j, "invert", where + ": Split", false);
+        if (!invert)
+            return invert.takeError();
+        if (*invert)
+            return makeError(where + ": Split with \"invert\": true is not supported");
+        auto compiled = RegexSplitter::compile(source);
+        if (!compiled)
+            return makeError(where + ": Split: " + compiled.error());
+        step.regex = *compiled;
+    } else if (type == "Digits") {
+        step.kind = PreTokenizerStep::Kind::Digits;
+        auto individual = boolField(j, "individual_digits", where + ": Digits", false);
+        if (!individual)
+            return individual.takeError();
+        step.individualDigits = *individual;
+    } else if (type == "Punctuation") {
+        step.kind = PreTokenizerStep::Kind::Punctuation;
+        auto behaviorField = stringField(j, "behavior", where + ": Punctuation", false);
+        if (!behaviorField)
+            return behaviorField.takeError();
+        const std::string behavior = behaviorField->value_or("Isolated");
+        if (behavior != "Isolated")
+            return makeError(where + ": Punctuation behavior '" + behavior + "' is not supported (supported: Isolated)");
     } else if (type == "Metaspace") {
         step.kind = PreTokenizerStep::Kind::Metaspace;
         auto replacement = stringField(j, "replacement", where + ": Metaspace", false);
@@ -185,7 +225,7 @@ Status readPreTokenizer(
         }
     } else {
         return makeError(where + ": pre-tokenizer type '" + (type.empty() ? std::string("(none)") : type)
-            + "' is not supported (supported: Sequence, ByteLevel, Metaspace)");
+            + "' is not supported (supported: Sequence, ByteLevel, Metaspace, Split, Digits, Punctuation)");
     }
     out.push_back(step);
     return success();
@@ -257,7 +297,7 @@ std::u32string normalize(std::u32string text, const std::vector<NormalizerStep>&
     return text;
 }
 
-std::vector<std::u32string> preTokenize(
+Expected<std::vector<std::u32string>> preTokenize(
     std::u32string text, const std::vector<PreTokenizerStep>& steps, bool atTextStart)
 {
     std::vector<std::u32string> pieces { std::move(text) };
@@ -266,6 +306,40 @@ std::vector<std::u32string> preTokenize(
         std::vector<std::u32string> next;
         for (size_t p = 0; p < pieces.size(); ++p) {
             std::u32string piece = pieces[p];
+            if (step.kind == PreTokenizerStep::Kind::Split) {
+                const std::string utf8 = TokenizerFiles::toUtf8(piece);
+                std::vector<bool> isMatch;
+                auto ranges = step.regex->split(utf8, &isMatch);
+                if (!ranges)
+                    return ranges.takeError();
+                for (size_t r = 0; r < ranges->size(); ++r)
+                    if (!(step.removeMatches && isMatch[r]))
+                        next.push_back(TokenizerFiles::toU32(utf8.substr((*ranges)[r].first, (*ranges)[r].second - (*ranges)[r].first)));
+                continue;
+            }
+            if (step.kind == PreTokenizerStep::Kind::Digits || step.kind == PreTokenizerStep::Kind::Punctuation) {
+                // Digits: runs of 0-9 (or each digit) apart from the rest; Punctuation: each mark alone.
+                auto isDigit = [](char32_t c) { return c >= U'0' && c <= U'9'; };
+                size_t start = 0;
+                for (size_t i = 0; i < piece.size(); ++i) {
+                    const char32_t c = piece[i];
+                    bool alone = false, boundary = false;
+                    if (step.kind == PreTokenizerStep::Kind::Digits) {
+                        alone = step.individualDigits && isDigit(c);
+                        boundary = i > 0 && isDigit(c) != isDigit(piece[i - 1]);
+                    } else {
+                        alone = Utf8::isPunctuation(c);
+                        boundary = i > 0 && Utf8::isPunctuation(piece[i - 1]);
+                    }
+                    if ((alone || boundary) && i > start) {
+                        next.push_back(piece.substr(start, i - start));
+                        start = i;
+                    }
+                }
+                if (start < piece.size())
+                    next.push_back(piece.substr(start));
+                continue;
+            }
             if (step.kind == PreTokenizerStep::Kind::ByteLevel) {
                 if (step.addPrefixSpace && (piece.empty() || piece[0] != U' '))
                     piece.insert(piece.begin(), U' ');
@@ -522,7 +596,10 @@ Expected<TokenizedText> TokenizerJsonBpe::encode(const std::string& text) const
             continue;
         }
         const auto normalized = normalize(TokenizerFiles::toU32(piece.text), m_normalizer);
-        for (const auto& word : preTokenize(normalized, m_preTokenizer, atStart))
+        auto words = preTokenize(normalized, m_preTokenizer, atStart);
+        if (!words)
+            return words.takeError();
+        for (const auto& word : *words)
             tokenizeWord(word, ids);
         atStart = false;
     }

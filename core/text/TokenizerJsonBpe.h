@@ -7,8 +7,11 @@
 //                    accepted as the identity (no composition tables here): text typed or pasted is
 //                    already NFC; decomposed input then tokenizes as its decomposed characters.
 //   pre-tokenizer    null (the whole segment is one word), ByteLevel (GPT-2 regex + byte alphabet,
-//                    add_prefix_space), Metaspace (" " -> "▁", prepend_scheme always/first/never,
-//                    split), or a Sequence of these
+//                    add_prefix_space, use_regex), Metaspace (" " -> "▁", prepend_scheme
+//                    always/first/never, split), Split (a Regex pattern run by PCRE2 with match
+//                    limits, or a String; behavior Isolated or Removed: Llama 3's and Qwen2's
+//                    pattern), Digits (individual_digits or runs), Punctuation (Isolated), or a
+//                    Sequence of these
 //   BPE              per character its token, else (byte_fallback) its UTF-8 bytes as <0xNN> tokens,
 //                    else unk_token (consecutive unknowns fused when fuse_unk); then merges in
 //                    BpeMerges::Mode::Leftmost order; ignore_merges: a word that is a token as a
@@ -16,12 +19,13 @@
 //   merges           "a b" strings or ["a", "b"] pairs; both parts and their concatenation must be
 //                    vocabulary tokens
 // Rejected with a message naming the field: other model types (WordPiece, Unigram, WordLevel),
-// continuing_subword_prefix / end_of_word_suffix, regex patterns, unknown normalizer or
-// pre-tokenizer types. Not applied: BPE dropout (training only), added tokens' lstrip/rstrip.
+// continuing_subword_prefix / end_of_word_suffix, Split's other behaviours and invert, unknown
+// normalizer or pre-tokenizer types. Not applied: BPE dropout (training only), added tokens' lstrip/rstrip.
 #include "AddedTokenSplitter.h"
 #include "BpeMerges.h"
 #include "HfTokenizer.h"
 #include "HfTokenizerConfig.h"
+#include "RegexSplitter.h"
 #include "TokenizerFiles.h"
 
 #include <nlohmann/json_fwd.hpp>
@@ -52,7 +56,10 @@ public:
         bool left = false, right = false; // Strip
     };
     struct PreTokenizerStep {
-        enum class Kind { ByteLevel, Metaspace } kind;
+        enum class Kind { ByteLevel, Metaspace, Split, Digits, Punctuation } kind;
+        std::shared_ptr<const RegexSplitter> regex; // Split
+        bool removeMatches = false;                 // Split "Removed"
+        bool individualDigits = false;              // Digits
         bool addPrefixSpace = false; // ByteLevel
         bool useRegex = true; // ByteLevel
         char32_t replacement = 0x2581; // Metaspace

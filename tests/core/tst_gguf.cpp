@@ -11,6 +11,8 @@
 #include "HfTextModel.h"
 #include "LoadedModel.h"
 #include "ModelRunner.h"
+#include "RegexSplitter.h"
+#include "TokenizerJsonBpe.h"
 #include "NpyFile.h"
 
 #include <QTemporaryDir>
@@ -360,6 +362,66 @@ private slots:
         QVERIFY(special);
         QCOMPARE(special->ids.size(), size_t { 3 });
         QCOMPARE(special->ids[1], 299);
+    }
+
+    void tokenizerJsonSplitRegexEqualsTheQwen2Reference()
+    {
+        // A Qwen2-style tokenizer.json (Sequence[Split(regex, Isolated), ByteLevel(use_regex false)])
+        // built from the qwen2 GGUF fixture's vocabulary and merges: the ids of every tricky string
+        // equal the Python reference (the `regex` module's \\p{L} / \\p{N}, make_gguf_fixtures.py).
+        auto file = GgufFile::open(gguf("qwen2-F32.gguf"));
+        QVERIFY(file);
+        const auto& tokens = file->find("tokenizer.ggml.tokens")->strings();
+        json vocab = json::object();
+        for (size_t i = 0; i < tokens.size(); ++i)
+            vocab[tokens[i]] = i;
+        const char* pattern = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        json tj = {
+            { "model", { { "type", "BPE" }, { "vocab", vocab }, { "merges", file->find("tokenizer.ggml.merges")->strings() } } },
+            { "pre_tokenizer", { { "type", "Sequence" }, { "pretokenizers", json::array({
+                { { "type", "Split" }, { "pattern", { { "Regex", pattern } } }, { "behavior", "Isolated" }, { "invert", false } },
+                { { "type", "ByteLevel" }, { "add_prefix_space", false }, { "use_regex", false } } }) } } },
+            { "added_tokens", json::array({ { { "id", 299 }, { "content", "<|endoftext|>" }, { "special", true } } }) },
+            { "decoder", { { "type", "ByteLevel" } } },
+        };
+        auto tokenizer = TokenizerJsonBpe::fromJson(tj, HfTokenizerConfig {}, "qwen2/tokenizer.json");
+        QVERIFY2(tokenizer, tokenizer ? "" : tokenizer.error().c_str());
+        for (const json& c : readJson(gguf("qwen2.json"))["cases"]) {
+            const std::string text = c["text"];
+            auto ids = (*tokenizer)->encode(text);
+            QVERIFY2(ids, text.c_str());
+            QVERIFY2(ids->ids == c["text_ids"].get<std::vector<int>>(), text.c_str());
+        }
+        // What a hostile or unsupported Split gives.
+        auto withSplit = [&](json split) {
+            json t = tj;
+            t["pre_tokenizer"] = split;
+            auto made = TokenizerJsonBpe::fromJson(t, HfTokenizerConfig {}, "t.json");
+            return made ? std::string("(built)") : made.error();
+        };
+        QCOMPARE(qs(withSplit({ { "type", "Split" }, { "pattern", { { "Regex", "(\\p{L}" } } }, { "behavior", "Isolated" } })),
+            QStringLiteral("t.json: pre_tokenizer: Split: the pre-tokenizer pattern does not compile at offset 6: missing closing parenthesis"));
+        QCOMPARE(qs(withSplit({ { "type", "Split" }, { "pattern", { { "Regex", "a" } } }, { "behavior", "MergedWithPrevious" } })),
+            QStringLiteral("t.json: pre_tokenizer: Split behavior 'MergedWithPrevious' is not supported (supported: Isolated, Removed)"));
+        QCOMPARE(qs(withSplit({ { "type", "Split" }, { "pattern", 5 }, { "behavior", "Isolated" } })),
+            QStringLiteral("t.json: pre_tokenizer: Split needs a \"pattern\" of {\"Regex\": ...} or {\"String\": ...}"));
+        QCOMPARE(qs(withSplit({ { "type", "Split" }, { "pattern", { { "Regex", "a" } } }, { "behavior", "Isolated" }, { "invert", true } })),
+            QStringLiteral("t.json: pre_tokenizer: Split with \"invert\": true is not supported"));
+        // Catastrophic backtracking stops at PCRE2's match limit with a message, not a hang.
+        json evil = tj;
+        evil["pre_tokenizer"] = { { "type", "Split" }, { "pattern", { { "Regex", "(a+)+$" } } }, { "behavior", "Isolated" } };
+        auto slow = TokenizerJsonBpe::fromJson(evil, HfTokenizerConfig {}, "t.json");
+        QVERIFY(slow);
+        auto stuck = (*slow)->encode(std::string(40, 'a') + "!");
+        QVERIFY(!stuck);
+        QVERIFY2(qs(stuck.error()).startsWith(QStringLiteral("the pre-tokenizer pattern exceeded PCRE2's")), stuck.error().c_str());
+        // String patterns are literal; Removed drops the matches; Digits and Punctuation split.
+        auto splitter = RegexSplitter::compile(RegexSplitter::quote("a.b"));
+        QVERIFY(splitter);
+        auto pieces = (*splitter)->split("xa.bya+b");
+        QVERIFY(pieces);
+        QCOMPARE(pieces->size(), size_t { 3 });
+        QCOMPARE((*pieces)[1], (std::pair<size_t, size_t> { 1, 4 }));
     }
 
     void modelRunnerOpensAGgufFile()

@@ -434,6 +434,19 @@ def hf_bpe():
     put("bpe", "json-invalid.bin", with_text("a", b'{"model": ', b"\x01"))
 
 
+def gguf_seeds():
+    for name in ["metadata.gguf", "dequant_v2.gguf", "llama-Q4_0.gguf", "qwen2-Q8_0.gguf"]:
+        copy("gguf", name, "tests/fixtures/gguf/" + name)
+    put("gguf", "empty-v3.gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 0))
+    put("gguf", "v2-one-f32.gguf", b"GGUF" + struct.pack("<IQQ", 2, 1, 0) + struct.pack("<Q", 1) + b"t"
+        + struct.pack("<IQIQ", 1, 4, 0, 0) + b"\0" * 19 + struct.pack("<4f", 1, 2, 3, 4))
+    for i, text in enumerate(["Hello world, the cat's 12345 \u4f60\u597d \U0001F999!\n\n  x", "I'LL don't   \r\n\t spaces  ",
+                              "caf\u00e9 e\u0301 \u0661\u0662\u0663"]):
+        put("regex_split", "choice%d.bin" % i, bytes([i]) + text.encode("utf-8"))
+    put("regex_split", "own-pattern.bin", b"\x03(a+)+$\0" + b"a" * 40 + b"b")
+    put("regex_split", "bad-pattern.bin", b"\x03(\\p{Zz}\0text")
+
+
 if __name__ == "__main__":
     mermaid()
     safetensors()
@@ -445,3 +458,4 @@ if __name__ == "__main__":
     text_tokenizer()
     hf_wordpiece()
     hf_bpe()
+    gguf_seeds()

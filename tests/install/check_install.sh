@@ -66,6 +66,7 @@ cp "$mime_xml" "$scratch/mime/packages/"
 update-mime-database "$scratch/mime" > /dev/null 2>&1 || fail "update-mime-database refused the mime file"
 grep -q '^50:application/x-attnscope-session:\*\.attnscope$' "$scratch/mime/globs2" || fail "*.attnscope is not registered: $(cat "$scratch/mime/globs2")"
 grep -q ':application/x-safetensors:\*\.safetensors$' "$scratch/mime/globs2" || fail "*.safetensors is not registered"
+grep -q ':application/x-gguf:\*\.gguf$' "$scratch/mime/globs2" || fail "*.gguf is not registered"
 grep -q ':text/vnd.mermaid:\*\.mmd$' "$scratch/mime/globs2" || fail "*.mmd is not registered"
 
 step "man -l"

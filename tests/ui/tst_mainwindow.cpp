@@ -20,7 +20,9 @@
 #include "ViewControls.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -51,6 +53,7 @@ private slots:
     void sessionFromANewerVersionIsRefused();
     void modelTabShowsEveryLayerAndHead();
     void modelTabOpensOnTheBundledModel();
+    void aGgufModelOpensWithItsSummaryAndHeads();
     void firstScreenFitsWithoutSideScrolling_data();
     void firstScreenFitsWithoutSideScrolling();
 
@@ -434,6 +437,35 @@ void TestMainWindow::modelTabShowsEveryLayerAndHead()
 // With no other model chosen, the Model tab holds the bundled stories260K (found through the data
 // folder, $ATTNSCOPE_DATA_DIR here as share/attnscope once installed) and a prompt: choosing the tab
 // shows a real model's attention at once.
+void TestMainWindow::aGgufModelOpensWithItsSummaryAndHeads()
+{
+    // A K-quant GGUF file (Q4_K_M mix) opened as a user would (File > Open, a drop, the command line
+    // all go through openFile): the Model tab names its architecture and quantisation, and the
+    // result holds every head, equal to the PyTorch forward of its dequantised weights.
+    const QString fixtures = qEnvironmentVariable("ATTNSCOPE_FIXTURES") + QStringLiteral("/gguf/");
+    QVERIFY(InputPanel::isInputFile(fixtures + QStringLiteral("kq-Q4_K_M.gguf")));
+    QVERIFY(m_window->inputPanel()->openFile(fixtures + QStringLiteral("kq-Q4_K_M.gguf")));
+    auto* info = m_window->inputPanel()->findChild<QLabel*>(QStringLiteral("modelInfo"));
+    QVERIFY(info);
+    QVERIFY(info->isVisible());
+    QCOMPARE(info->text(), QStringLiteral("GGUF v3 \u201cAttnScope K-quant test Q4_K_M\u201d: llama, Q4_K_M, 820.5 K parameters, context 128\n"
+                                          "Tensors: Q4_K x 13, F32 x 5, Q6_K x 3"));
+    const ComputationPtr c = waitForResult();
+    QVERIFY(c);
+    QCOMPARE(c->result->layers, 2);
+    QCOMPARE(c->result->heads, 4);
+    QVERIFY(QString::fromStdString(c->result->source).startsWith(QStringLiteral("kq-Q4_K_M.gguf (GGUF: llama, Q4_K_M")));
+    // A 2023 version-1 file gets the reader's message in the tab.
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("bad.gguf"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("GGUF\x01\0\0\0", 8);
+    f.close();
+    QVERIFY(m_window->inputPanel()->openFile(bad));
+    QCOMPARE(info->text(), bad + QStringLiteral(": GGUF version 1 is not supported (only 2 and 3); convert the model again with a current llama.cpp"));
+}
+
 void TestMainWindow::modelTabOpensOnTheBundledModel()
 {
     const QString bundled = DataDirectory::bundledModel();

@@ -1,12 +1,14 @@
 #include "InputPanel.h"
 
 #include "DataDirectory.h"
+#include "GgufModel.h"
 #include "ImageDecoder.h"
 #include "ImageInputPage.h"
 #include "ModelRunner.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -78,7 +80,7 @@ InputPanel::InputPanel(QWidget* parent)
     auto* modelPage = new QWidget;
     auto* modelLayout = new QVBoxLayout(modelPage);
     m_modelPath = new QLineEdit(modelPage);
-    m_modelPath->setPlaceholderText(tr("Checkpoint (llama2.c .bin, Hugging Face .safetensors) or its folder"));
+    m_modelPath->setPlaceholderText(tr("Checkpoint (llama2.c .bin, Hugging Face .safetensors, GGUF .gguf) or its folder"));
     auto* openModelFile = new QPushButton(tr("Open checkpoint…"), modelPage);
     auto* openModelFolder = new QPushButton(tr("Open folder…"), modelPage);
     // The bundled stories260K (share/attnscope/models): what the tab opens on when no other model is chosen.
@@ -104,6 +106,12 @@ InputPanel::InputPanel(QWidget* parent)
     modelNote->setStyleSheet(QStringLiteral("color: #555;"));
     modelLayout->addWidget(new QLabel(tr("Checkpoint:"), modelPage));
     modelLayout->addWidget(m_modelPath);
+    m_modelInfo = new QLabel(modelPage);
+    m_modelInfo->setObjectName(QStringLiteral("modelInfo"));
+    m_modelInfo->setWordWrap(true);
+    m_modelInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_modelInfo->hide();
+    modelLayout->addWidget(m_modelInfo);
     modelLayout->addLayout(modelButtons);
     modelLayout->addWidget(new QLabel(tr("Prompt:"), modelPage));
     modelLayout->addWidget(m_prompt, 1);
@@ -113,10 +121,11 @@ InputPanel::InputPanel(QWidget* parent)
     m_tabs->addTab(m_image, tr("Image"));
     connect(m_image, &ImageInputPage::changed, this, &InputPanel::inputChanged);
     connect(m_image, &ImageInputPage::failed, this, &InputPanel::failed);
+    connect(m_modelPath, &QLineEdit::editingFinished, this, &InputPanel::updateModelInfo);
     connect(m_modelPath, &QLineEdit::editingFinished, this, &InputPanel::inputChanged);
     connect(m_prompt, &QPlainTextEdit::textChanged, this, &InputPanel::inputChanged);
     connect(openModelFile, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), {}, tr("Checkpoints (*.bin *.safetensors *.index.json)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), {}, tr("Checkpoints (*.gguf *.bin *.safetensors *.index.json)"));
         if (!path.isEmpty())
             openFile(path);
     });
@@ -158,13 +167,40 @@ InputPanel::InputPanel(QWidget* parent)
     });
 }
 
+void InputPanel::updateModelInfo()
+{
+    const QString path = m_modelPath->text().trimmed();
+    QString gguf = path;
+    if (QFileInfo(path).isDir()) { // a folder holding one .gguf stands for it
+        const QStringList files = QDir(path).entryList({ QStringLiteral("*.gguf") }, QDir::Files);
+        gguf = files.size() == 1 ? QDir(path).filePath(files.front()) : QString();
+    }
+    if (!gguf.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive)) {
+        m_modelInfo->hide();
+        return;
+    }
+    const auto summary = attn::GgufModel::inspect(gguf.toStdString());
+    if (!summary) {
+        m_modelInfo->setText(QString::fromStdString(summary.error()));
+        m_modelInfo->setStyleSheet(QStringLiteral("color: #b00020;"));
+    } else {
+        const attn::GgufSummary& s = *summary;
+        m_modelInfo->setText(tr("GGUF v%1%2: %3\nTensors: %4")
+                                 .arg(s.version)
+                                 .arg(s.name.empty() ? QString() : QStringLiteral(" \u201c%1\u201d").arg(QString::fromStdString(s.name)))
+                                 .arg(QString::fromStdString(s.text()), QString::fromStdString(s.tensorTypes)));
+        m_modelInfo->setStyleSheet(QStringLiteral("color: #333;"));
+    }
+    m_modelInfo->show();
+}
+
 bool InputPanel::isInputFile(const QString& path)
 {
     if (QFileInfo(path).isDir())
         return true; // a model folder
     const QString suffix = QFileInfo(path).suffix().toLower();
     return QStringList{QStringLiteral("txt"), QStringLiteral("md"), QStringLiteral("csv"), QStringLiteral("tsv"),
-        QStringLiteral("npy"), QStringLiteral("bin")}
+        QStringLiteral("npy"), QStringLiteral("bin"), QStringLiteral("gguf")}
                .contains(suffix) ||
            ImageDecoder::isImageFile(path);
 }
@@ -172,9 +208,10 @@ bool InputPanel::isInputFile(const QString& path)
 bool InputPanel::openFile(const QString& path, QString* error)
 {
     const QFileInfo info(path);
-    if (info.isDir() || info.suffix().toLower() == QLatin1String("bin")
+    if (info.isDir() || info.suffix().toLower() == QLatin1String("bin") || info.suffix().toLower() == QLatin1String("gguf")
         || info.suffix().toLower() == QLatin1String("safetensors") || path.endsWith(QLatin1String(".index.json"))) {
-        if (info.suffix().toLower() != QLatin1String("bin") && attn::ModelRunner::visionConfig(path.toStdString()).ok()) {
+        if (info.suffix().toLower() != QLatin1String("bin") && info.suffix().toLower() != QLatin1String("gguf")
+            && attn::ModelRunner::visionConfig(path.toStdString()).ok()) {
             // A vision transformer takes pictures: the Image tab runs the picture through it.
             m_image->setModelPath(path, false);
             {
@@ -191,6 +228,7 @@ bool InputPanel::openFile(const QString& path, QString* error)
             const QSignalBlocker block(m_modelPath);
             m_modelPath->setText(path);
         }
+        updateModelInfo();
         if (m_prompt->toPlainText().isEmpty()) {
             const QSignalBlocker block(m_prompt);
             m_prompt->setPlainText(QString::fromLatin1(kDefaultPrompt));
@@ -271,6 +309,7 @@ void InputPanel::setSpec(const attn::InputSpec& s)
         b7(m_modelPath), b8(m_prompt);
     if (s.kind == attn::InputKind::Model) {
         m_modelPath->setText(QString::fromStdString(s.path));
+        updateModelInfo();
         m_prompt->setPlainText(QString::fromStdString(s.text));
         m_tabs->setCurrentIndex(ModelTab);
         return;

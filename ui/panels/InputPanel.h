@@ -45,6 +45,8 @@ private:
     QLabel* m_sequenceFile = nullptr;
     QLineEdit* m_modelPath = nullptr;
     QPushButton* m_bundledModel = nullptr;
+    QLabel* m_modelInfo = nullptr; // a GGUF file's architecture, quantisation, parameters, context
+    void updateModelInfo();
     QPlainTextEdit* m_prompt = nullptr;
     ImageInputPage* m_image = nullptr;
     QString m_textPath;
