@@ -53,7 +53,7 @@ std::optional<double> HeadRanking::gridMeanDistance(const AttentionResult& r, co
 {
     const int cells = r.gridRows * r.gridCols;
     const int offset = r.keyCount - cells;
-    if (cells <= 0 || r.cross || r.queryCount != r.keyCount || offset < 0 || offset > 1)
+    if (cells <= 0 || r.cross || r.queryCount != r.keyCount || offset < 0 || offset > 2) // CLS (DeiT: + DIST)
         return std::nullopt;
     const int n = r.keyCount;
     double total = 0.0;

@@ -5,8 +5,8 @@
 //   order        ascending or descending by value; ties keep (layer, head) order (stable sort)
 //   filter       keep heads with value >= threshold (AtLeast) or value <= threshold (AtMost)
 // Mean distance is in positions |i - j|, or, for a picture whose tokens are its grid cells (with
-// at most one leading CLS token, which is left out), in grid cells: the Euclidean distance
-// between the cells' (row, column).
+// at most two leading tokens, ViT's CLS or DeiT's CLS and distillation token, which are left out),
+// in grid cells: the Euclidean distance between the cells' (row, column).
 #include "AttentionResult.h"
 #include "Expected.h"
 #include "HeadStatistics.h"

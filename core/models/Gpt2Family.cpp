@@ -14,7 +14,7 @@ TransformerSpec Gpt2Family::spec(const HfConfig& c)
     s.mlp = MlpKind::GeluTanh;
     s.mlpBias = true;
     s.hasHead = s.tiedHead = true;
-    s.stopTokens = { c.eosTokenId };
+    s.stopTokens = c.eosTokenIds;
     return s;
 }
 

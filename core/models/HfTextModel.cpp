@@ -10,7 +10,7 @@ Expected<std::unique_ptr<HfTextModel>> HfTextModel::load(
 {
     if (auto st = checkpoint.checkBudget(control); !st)
         return st.takeError();
-    if (config.architecture == HfArchitecture::Vit)
+    if (config.isVision())
         return makeError("a ViT model takes a picture, not text: open an image with this model");
     const ModelFamily* family = ModelFamily::forArchitecture(config.architecture);
     if (!family)

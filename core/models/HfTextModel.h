@@ -1,8 +1,9 @@
 #pragma once
-// A Hugging Face text model (BERT, GPT-2, Llama) run natively in float32 on the TransformerStack:
-// load() picks the family from config.json's model_type (ModelFamily), reads its tensors into the
-// stack (WeightLoader); forward() runs token ids once and captures every layer's per-head
-// attention (ModelAttention); generateGreedy() continues a causal LM's prompt by argmax with a KV cache.
+// A Hugging Face text model (BERT, RoBERTa, DistilBERT, GPT-2, Llama, Mistral, Qwen2, Gemma 2, Phi-3)
+// run natively in float32 on the TransformerStack: load() picks the family from config.json's
+// model_type (ModelFamily), reads its tensors into the stack (WeightLoader); forward() runs token ids
+// once and captures every layer's per-head attention (ModelAttention); generateGreedy() continues a
+// causal LM's prompt by argmax with a KV cache.
 #include "ComputeControl.h"
 #include "Expected.h"
 #include "HfCheckpoint.h"

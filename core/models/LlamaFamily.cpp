@@ -10,11 +10,22 @@ TransformerSpec LlamaFamily::spec(const HfConfig& c)
     s.norm = NormType::RmsNorm;
     s.positions = PositionKind::RopeHalf;
     s.rope.theta = c.ropeTheta;
+    s.rope.rotaryDims = c.rotaryDims;
+    s.rope.scaling = c.ropeScaling;
+    s.rope.factor = c.ropeFactor;
+    s.rope.lowFrequencyFactor = c.ropeLowFrequencyFactor;
+    s.rope.highFrequencyFactor = c.ropeHighFrequencyFactor;
+    s.rope.originalContext = c.ropeOriginalContext;
     s.causal = true;
+    if (c.slidingWindow > 0) {
+        s.slidingWindow = c.slidingWindow;
+        s.slidingLayers = SlidingLayers::Listed;
+        s.slidingLayerMask = c.slidingLayers;
+    }
     s.mlp = MlpKind::SwiGlu;
     s.hasHead = true;
     s.tiedHead = c.tieWordEmbeddings;
-    s.stopTokens = { c.eosTokenId };
+    s.stopTokens = c.eosTokenIds;
     return s;
 }
 

@@ -50,7 +50,7 @@ Status loadHuggingFace(LoadedModel& loaded, const ComputeControl& control)
     auto checkpoint = HfCheckpoint::open(files.checkpoint);
     if (!checkpoint)
         return checkpoint.takeError();
-    if (config->architecture == HfArchitecture::Vit) {
+    if (config->isVision()) {
         auto vit = VitModel::load(*config, *checkpoint, control);
         if (!vit)
             return vit.takeError();

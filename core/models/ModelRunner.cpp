@@ -4,6 +4,7 @@
 #include "ModelResultBuilder.h"
 #include "VitImagePreprocessor.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace attn {
@@ -73,7 +74,7 @@ Expected<HfConfig> ModelRunner::visionConfig(const std::string& path)
     auto config = HfConfig::readFile(files->config);
     if (!config)
         return config.takeError();
-    if (config->architecture != HfArchitecture::Vit)
+    if (!config->isVision())
         return makeError("'" + files->checkpoint + "' is a " + config->modelType + " model, not a vision transformer (ViT)");
     return config;
 }
@@ -96,13 +97,15 @@ Expected<AttentionResult> ModelRunner::runImage(
     const HfConfig& c = m.config;
     if (c.channels != 3)
         return makeError("this ViT takes " + std::to_string(c.channels) + " channels; pictures are RGB (3)");
-    auto attention = m.vit->forward(VitImagePreprocessor::pixels(image, c.imageSize), c.imageSize, true, control);
+    const auto normalisation = VitImagePreprocessor::normalisationFor(c.architecture);
+    auto attention = m.vit->forward(
+        VitImagePreprocessor::pixels(image, c.imageSize, normalisation), c.imageSize, true, control);
     if (!attention)
         return attention.takeError();
     AttentionResult r = ModelResultBuilder::build(*attention, c.hiddenSize, false, m.files.checkpoint);
     r.source = m.sourceDescription();
     r.specialTokens.assign(static_cast<size_t>(r.queryCount), 0);
-    r.specialTokens[0] = 1; // CLS
+    std::fill_n(r.specialTokens.begin(), m.vit->leadingTokens(), uint8_t { 1 }); // CLS (DeiT: and DIST)
     r.gridRows = r.gridCols = c.patchesPerSide();
     r.gridPatch = c.patchSize;
     r.gridWidth = image.width;

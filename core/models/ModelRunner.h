@@ -39,10 +39,11 @@ public:
         const std::string& path, const std::string& prompt, int steps, const ComputeControl& control = {});
     // Token labels of the prompt as the model's tokenizer splits it (BOS first).
     static Expected<std::vector<std::string>> tokenize(const std::string& path, const std::string& prompt);
-    // A ViT checkpoint over a picture: resized (bilinear, pixel centres aligned, no antialiasing) to
-    // the config's image_size, scaled to [0, 1] and normalised with mean = std = 0.5 per channel (HF
-    // ViTImageProcessor's defaults), then one forward pass. Tokens "CLS", then "r,c" row-major; the
-    // grid fields describe the patches (gridRows x gridCols cells over the whole picture).
+    // A ViT (or DeiT) checkpoint over a picture: resized (bilinear, pixel centres aligned, no
+    // antialiasing) to the config's image_size, scaled to [0, 1] and normalised per channel as the
+    // family's HF image processor does by default (VitImagePreprocessor), then one forward pass. Tokens
+    // "CLS" (DeiT: "CLS", "DIST"), then "r,c" row-major; the grid fields describe the patches (gridRows
+    // x gridCols cells over the whole picture).
     // The config of the vision transformer at `path` (a file or folder as for run()); an error when
     // the path holds no model, or a model that is not a ViT. Reads config.json only, not the weights.
     static Expected<HfConfig> visionConfig(const std::string& path);

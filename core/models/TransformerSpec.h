@@ -11,7 +11,9 @@
 // and with placement Post (BERT): x = norm_attn(x + a(x)); x = norm_mlp(x + mlp(x)).
 // attention per head h, kv head g = h / (heads / kvHeads):
 //   s = (q_h k_g^T) * queryScale;  s = cap * tanh(s / cap) when softCap > 0;
-//   keys after the query (causal) or further back than the window get weight exactly 0; softmax.
+//   keys after the query (causal) or outside the sliding window get weight exactly 0; softmax.
+// The sliding window W (Hugging Face's sliding_window, llama.cpp's n_swa) counts the query's own
+// position: query i sees key j iff 0 <= i - j < W, and a key with i - j >= W is masked.
 #include <string>
 #include <vector>
 
@@ -61,12 +63,13 @@ struct RopeSpec {
 };
 
 enum class SlidingLayers {
-    All,  // every layer's attention is windowed (Mistral)
+    All, // every layer's attention is windowed (Mistral)
     Even, // layers 0, 2, 4, ... are windowed, the others global (Gemma 2)
+    Listed, // the layers marked in slidingLayerMask (HF layer_types, Qwen2 max_window_layers)
 };
 
 struct TransformerSpec {
-    std::string family; // "bert", "gpt2", "llama", "llama2.c", "vit", ...
+    std::string family; // "bert", "gpt2", "llama", "llama2.c", "vit", "gemma2", ... (the model_type)
 
     // Sizes.
     int layers = 0;
@@ -99,8 +102,9 @@ struct TransformerSpec {
     bool qkvBias = false; // q, k and v projections have biases
     bool outputBias = false;
     bool causal = false;
-    int slidingWindow = 0; // a key further back than this many positions gets 0 (0: none)
+    int slidingWindow = 0; // W: query i sees key j iff i - j < W (0: no window)
     SlidingLayers slidingLayers = SlidingLayers::All;
+    std::vector<bool> slidingLayerMask; // SlidingLayers::Listed: true for each windowed layer
     float attentionSoftCap = 0.0f; // 0: none
     double queryScale = 0.0;       // 0: 1 / sqrt(headDim)
 
@@ -117,7 +121,18 @@ struct TransformerSpec {
     double scoreScale() const;
     bool windowedLayer(int layer) const
     {
-        return slidingWindow > 0 && (slidingLayers == SlidingLayers::All || layer % 2 == 0);
+        if (slidingWindow <= 0)
+            return false;
+        switch (slidingLayers) {
+        case SlidingLayers::All:
+            return true;
+        case SlidingLayers::Even:
+            return layer % 2 == 0;
+        case SlidingLayers::Listed:
+            return layer >= 0 && static_cast<size_t>(layer) < slidingLayerMask.size()
+                && slidingLayerMask[static_cast<size_t>(layer)];
+        }
+        return false;
     }
     int qDim() const { return heads * headDim; }
     int kvDim() const { return kvHeads * headDim; }

@@ -4,10 +4,17 @@
 
 namespace attn {
 
-std::vector<float> VitImagePreprocessor::pixels(const ImageBuffer& image, int size)
+VitImagePreprocessor::Normalisation VitImagePreprocessor::normalisationFor(HfArchitecture architecture)
+{
+    if (architecture == HfArchitecture::Deit) // IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD
+        return { { 0.485, 0.456, 0.406 }, { 0.229, 0.224, 0.225 } };
+    return {};
+}
+
+std::vector<float> VitImagePreprocessor::pixels(const ImageBuffer& image, int size, const Normalisation& n)
 {
     // Bilinear resize to S x S with pixel centres aligned (source x = (x + 0.5) * W / S - 0.5), then
-    // (v / 255 - 0.5) / 0.5, channel-major.
+    // (v / 255 - mean) / std, channel-major.
     const int S = size;
     std::vector<float> pixels(static_cast<size_t>(3) * S * S);
     const double sx = static_cast<double>(image.width) / S;
@@ -25,7 +32,8 @@ std::vector<float> VitImagePreprocessor::pixels(const ImageBuffer& image, int si
             for (int ch = 0; ch < 3; ++ch) {
                 const double v = (1 - wy) * ((1 - wx) * image.at(x0, y0, ch) + wx * image.at(x1, y0, ch)) +
                                  wy * ((1 - wx) * image.at(x0, y1, ch) + wx * image.at(x1, y1, ch));
-                pixels[(static_cast<size_t>(ch) * S + y) * S + x] = static_cast<float>((v / 255.0 - 0.5) / 0.5);
+                pixels[(static_cast<size_t>(ch) * S + y) * S + x] = static_cast<float>(
+                    (v / 255.0 - n.mean[static_cast<size_t>(ch)]) / n.std[static_cast<size_t>(ch)]);
             }
         }
     }

@@ -1,15 +1,16 @@
 #include "VitModel.h"
 
+#include "ModelFamily.h"
 #include "WeightLoader.h"
-#include "VitFamily.h"
 
 namespace attn {
 
-VitModel::VitModel(HfConfig config, Matrix patchWeight, Vector patchBias, Vector cls, TransformerStack stack)
+VitModel::VitModel(
+    HfConfig config, Matrix patchWeight, Vector patchBias, Matrix leading, TransformerStack stack)
     : m_config(std::move(config))
     , m_patchWeight(std::move(patchWeight))
     , m_patchBias(std::move(patchBias))
-    , m_cls(std::move(cls))
+    , m_leading(std::move(leading))
     , m_stack(std::move(stack))
 {
 }
@@ -17,17 +18,18 @@ VitModel::VitModel(HfConfig config, Matrix patchWeight, Vector patchBias, Vector
 Expected<std::unique_ptr<VitModel>> VitModel::load(
     const HfConfig& c, const HfCheckpoint& checkpoint, const ComputeControl& control)
 {
-    if (c.architecture != HfArchitecture::Vit)
+    const ModelFamily* family = c.isVision() ? ModelFamily::forArchitecture(c.architecture) : nullptr;
+    if (!family)
         return makeError("a " + c.modelType + " model is not a vision transformer");
     if (auto st = checkpoint.checkBudget(control); !st)
         return st.takeError();
-    const TensorNameTable names = VitFamily::tensorNames();
+    const TensorNameTable names = family->tensorNames();
     TensorReader r(checkpoint, WeightLoader::prefixOf(names, checkpoint));
     const int D = c.hiddenSize;
     const int P = c.patchSize;
     const int tokens = c.maxPositions;
     Matrix patchWeight;
-    Vector cls;
+    Matrix leading(c.distillationToken ? 2 : 1, D);
     Matrix position;
     const Tensor patch = r.tensor("embeddings.patch_embeddings.projection.weight", { D, c.channels, P, P });
     if (!r.error())
@@ -35,19 +37,24 @@ Expected<std::unique_ptr<VitModel>> VitModel::load(
     Vector patchBias = r.vector("embeddings.patch_embeddings.projection.bias", D);
     const Tensor clsToken = r.tensor("embeddings.cls_token", { 1, 1, D });
     if (!r.error())
-        cls = Eigen::Map<const Vector>(clsToken.data.data(), D);
+        leading.row(0) = Eigen::Map<const Eigen::RowVectorXf>(clsToken.data.data(), D);
+    if (c.distillationToken) {
+        const Tensor distillation = r.tensor("embeddings.distillation_token", { 1, 1, D });
+        if (!r.error())
+            leading.row(1) = Eigen::Map<const Eigen::RowVectorXf>(distillation.data.data(), D);
+    }
     const Tensor positions = r.tensor("embeddings.position_embeddings", { 1, tokens, D });
     if (!r.error())
         position = Eigen::Map<const Matrix>(positions.data.data(), tokens, D);
     if (r.error())
         return *r.error();
-    TransformerSpec spec = VitFamily::spec(c);
+    TransformerSpec spec = family->spec(c);
     auto weights = WeightLoader::load(spec, names, checkpoint);
     if (!weights)
         return weights.takeError();
     weights->positionEmbedding = weights->keep(std::move(position));
-    return std::unique_ptr<VitModel>(new VitModel(c, std::move(patchWeight), std::move(patchBias), std::move(cls),
-        TransformerStack(std::move(spec), std::move(*weights))));
+    return std::unique_ptr<VitModel>(new VitModel(c, std::move(patchWeight), std::move(patchBias),
+        std::move(leading), TransformerStack(std::move(spec), std::move(*weights))));
 }
 
 Expected<ModelAttention> VitModel::forward(
@@ -64,9 +71,10 @@ Expected<ModelAttention> VitModel::forward(
             + std::to_string(c.channels) + " x " + std::to_string(size) + " x " + std::to_string(size) + " = "
             + std::to_string(expected) + " were expected");
     const int n = c.maxPositions;
+    const int lead = leadingTokens();
     const int P = c.patchSize;
     const int side = c.patchesPerSide();
-    Matrix patches(n - 1, static_cast<Eigen::Index>(c.channels) * P * P);
+    Matrix patches(n - lead, static_cast<Eigen::Index>(c.channels) * P * P);
     for (int r = 0; r < side; ++r)
         for (int col = 0; col < side; ++col) {
             float* out = patches.data() + static_cast<Eigen::Index>(r * side + col) * patches.cols();
@@ -78,14 +86,16 @@ Expected<ModelAttention> VitModel::forward(
                                 + static_cast<size_t>(col * P + j)];
         }
     Matrix x(n, c.hiddenSize);
-    x.row(0) = m_cls.transpose();
-    x.bottomRows(n - 1).noalias() = patches * m_patchWeight.transpose();
-    x.bottomRows(n - 1).rowwise() += m_patchBias.transpose();
+    x.topRows(lead) = m_leading;
+    x.bottomRows(n - lead).noalias() = patches * m_patchWeight.transpose();
+    x.bottomRows(n - lead).rowwise() += m_patchBias.transpose();
 
     auto a = m_stack.forwardEmbedded(std::move(x), keepQueriesKeys, control);
     if (!a)
         return a;
     a->tokenLabels.push_back("CLS");
+    if (lead > 1)
+        a->tokenLabels.push_back("DIST");
     for (int r = 0; r < side; ++r)
         for (int col = 0; col < side; ++col)
             a->tokenLabels.push_back(std::to_string(r) + "," + std::to_string(col));

@@ -1,14 +1,20 @@
-// Hugging Face checkpoints run natively: tiny random BERT, GPT-2 (F16), Llama (BF16, sharded, GQA) and
-// ViT models against the independent PyTorch forward passes of tests/tools/make_hf_fixtures.py
-// (tests/fixtures/hf), and hostile checkpoints and configs built here from those files, each with the
-// message it must give.
+// Hugging Face checkpoints run natively: tiny random BERT, GPT-2 (F16), Llama (BF16, sharded, GQA),
+// ViT, and Qwen2, Mistral, Llama 3, Gemma 2, Phi-3, RoBERTa, DistilBERT and DeiT models against the
+// independent PyTorch forward passes of tests/tools/make_hf_fixtures.py (tests/fixtures/hf), each
+// family's distinct feature left out on purpose to show the comparison would catch it, and hostile
+// checkpoints and configs built here from those files, each with the message it must give.
+#include "HeadRanking.h"
 #include "HfCheckpoint.h"
 #include "HfConfig.h"
 #include "HfTextModel.h"
 #include "Llama2cCheckpoint.h"
+#include "ModelFamily.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
+#include "RotaryEmbedding.h"
+#include "VitImagePreprocessor.h"
 #include "VitModel.h"
+#include "WeightLoader.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -178,6 +184,40 @@ ImageBuffer fixturePicture(const std::vector<float>& pixels, int size, int scale
     return image;
 }
 
+// A text fixture's ids run with its family's spec changed by `change` (a feature left out); the
+// weights are read for the changed spec.
+template <typename Change>
+Expected<ModelAttention> runWithSpecChange(const std::string& family, Change change)
+{
+    const std::string dir = fixtureDir(family);
+    auto config = HfConfig::readFile(dir + "/config.json");
+    if (!config)
+        return config.takeError();
+    auto checkpoint = HfCheckpoint::open(checkpointPath(dir));
+    if (!checkpoint)
+        return checkpoint.takeError();
+    const ModelFamily* f = ModelFamily::forArchitecture(config->architecture);
+    TransformerSpec spec = f->spec(*config);
+    change(spec);
+    auto weights = WeightLoader::load(spec, f->tensorNames(), *checkpoint);
+    if (!weights)
+        return weights.takeError();
+    const TransformerStack stack(std::move(spec), std::move(*weights));
+    return stack.forward(readJson(dir + "/expected.json")["ids"].get<std::vector<int>>(), false);
+}
+
+// The same, as the largest difference from the fixture's torch attention.
+template <typename Change> Expected<double> errorWithSpecChange(const std::string& family, Change change)
+{
+    auto a = runWithSpecChange(family, change);
+    if (!a)
+        return a.takeError();
+    auto reference = NpyFile::readFile(fixtureDir(family) + "/attention.npy");
+    if (!reference)
+        return reference.takeError();
+    return maxError(a->weights, reference->data);
+}
+
 } // namespace
 
 class TestHfModels : public QObject {
@@ -190,6 +230,13 @@ private slots:
         QTest::newRow("bert F32") << "bert";
         QTest::newRow("gpt2 F16") << "gpt2";
         QTest::newRow("llama BF16 sharded GQA") << "llama";
+        QTest::newRow("qwen2: q/k/v biases, window off") << "qwen2";
+        QTest::newRow("mistral: sliding window 4") << "mistral";
+        QTest::newRow("llama3: llama3 rope scaling, tied") << "llama3";
+        QTest::newRow("gemma2: caps, (1 + w) sandwich norms, window on layer 0") << "gemma2";
+        QTest::newRow("phi3: fused qkv/gate_up, partial rotary") << "phi3";
+        QTest::newRow("roberta: positions from padding_idx + 1") << "roberta";
+        QTest::newRow("distilbert") << "distilbert";
     }
     void everyLayerMatchesTorch()
     {
@@ -227,6 +274,346 @@ private slots:
             QVERIFY(a->lastLogits.empty());
             QVERIFY(a->weight(0, 0, 0, a->tokens - 1) > 0.0f); // an encoder sees every key
         }
+        // The window rule (HF's sliding_window W, llama.cpp's n_swa): query i sees key j iff
+        // 0 <= i - j < W. Exactly 0 from i - j = W on, a weight at i - j = W - 1, and a layer without a
+        // window sees every earlier key.
+        const TransformerSpec& spec = (*model)->stack().spec();
+        for (int l = 0; l < a->layers; ++l) {
+            const int window = spec.windowedLayer(l) ? spec.slidingWindow : 0;
+            for (int h = 0; h < a->heads; ++h)
+                for (int i = 0; i < a->tokens; ++i)
+                    for (int j = 0; j <= i && c.isCausal(); ++j) {
+                        const bool masked = window > 0 && i - j >= window;
+                        if (masked != (a->weight(l, h, i, j) == 0.0f))
+                            QFAIL(
+                                qPrintable(QStringLiteral("layer %1 head %2: weight(%3, %4) = %5, window %6")
+                                               .arg(l)
+                                               .arg(h)
+                                               .arg(i)
+                                               .arg(j)
+                                               .arg(a->weight(l, h, i, j))
+                                               .arg(window)));
+                    }
+        }
+        if (expected.contains("sliding_window"))
+            QCOMPARE(spec.slidingWindow, expected["sliding_window"].get<int>());
+    }
+
+    void causalGreedyMatchesTorch_data()
+    {
+        QTest::addColumn<QString>("family");
+        QTest::newRow("qwen2") << "qwen2";
+        QTest::newRow("mistral (window 4 over 12 + 5 positions)") << "mistral";
+        QTest::newRow("llama3") << "llama3";
+        QTest::newRow("gemma2") << "gemma2";
+        QTest::newRow("phi3") << "phi3";
+    }
+    void causalGreedyMatchesTorch()
+    {
+        // With the KV cache (torch re-ran the whole sequence each step): RoPE at the cached positions,
+        // the window over the cache, the capped logits.
+        QFETCH(QString, family);
+        const std::string dir = fixtureDir(family.toStdString());
+        auto model = loadTextModel(dir);
+        QVERIFY2(model, model ? "" : model.error().c_str());
+        const json expected = readJson(dir + "/expected.json");
+        auto generated = (*model)->generateGreedy(expected["ids"].get<std::vector<int>>(), 5);
+        QVERIFY2(generated, generated ? "" : generated.error().c_str());
+        QCOMPARE(*generated, expected["greedy5"].get<std::vector<int>>());
+    }
+
+    void familyDetails()
+    {
+        // Llama 3: llama3 frequencies per band, every eos id a stop token, the head tied to the embedding.
+        auto llama3 = loadTextModel(fixtureDir("llama3"));
+        QVERIFY(llama3);
+        const json e3 = readJson(fixtureDir("llama3") + "/expected.json");
+        const TransformerSpec& s3 = (*llama3)->stack().spec();
+        QCOMPARE(s3.stopTokens, (std::vector<int> { 2, 3 }));
+        const TransformerWeights& w3 = (*llama3)->stack().weights();
+        QVERIFY(s3.tiedHead && w3.head == w3.tokenEmbedding);
+        const std::vector<double> f3 = RotaryEmbedding::frequencies(s3.rope, s3.headDim);
+        const auto want3 = e3["inv_freq"].get<std::vector<double>>();
+        QCOMPARE(f3.size(), want3.size());
+        for (size_t j = 0; j < f3.size(); ++j)
+            QVERIFY2(std::abs(f3[j] / want3[j] - 1.0) < 1e-12, qPrintable(QString::number(j)));
+        // Phi-3: 4 of 8 dimensions rotate, with 4 in the exponent's denominator.
+        auto phi3 = loadTextModel(fixtureDir("phi3"));
+        QVERIFY(phi3);
+        const TransformerSpec& s4 = (*phi3)->stack().spec();
+        const json e4 = readJson(fixtureDir("phi3") + "/expected.json");
+        QCOMPARE(s4.rope.rotaryDims, e4["rotary_dim"].get<int>());
+        QCOMPARE(
+            RotaryEmbedding::frequencies(s4.rope, s4.headDim), e4["inv_freq"].get<std::vector<double>>());
+        // Gemma 2: the normalizer in bfloat16, the capped logits after the prompt.
+        auto gemma = loadTextModel(fixtureDir("gemma2"));
+        QVERIFY(gemma);
+        const json eg = readJson(fixtureDir("gemma2") + "/expected.json");
+        QCOMPARE((*gemma)->stack().spec().embeddingScale, eg["embed_scale"].get<float>());
+        auto a = (*gemma)->forward(eg["ids"].get<std::vector<int>>());
+        QVERIFY(a);
+        std::vector<float> logits;
+        for (const json& v : eg["last_logits"])
+            logits.push_back(v.get<float>());
+        const double logitError = maxError(a->lastLogits, logits);
+        qInfo("gemma2: max |capped logits - torch| = %.3g", logitError);
+        QVERIFY(logitError < 1e-4);
+        QVERIFY(std::all_of(
+            a->lastLogits.begin(), a->lastLogits.end(), [](float v) { return std::abs(v) < 30.0f; }));
+        // sqrt(32) unrounded moves the attention by less than 1e-4 (its ablation), the logits by more.
+        auto unrounded
+            = runWithSpecChange("gemma2", [](TransformerSpec& s) { s.embeddingScale = std::sqrt(32.0f); });
+        QVERIFY(unrounded);
+        const double unroundedError = maxError(unrounded->lastLogits, logits);
+        qInfo("gemma2, normalizer sqrt(32) unrounded: max |logits - torch| = %.3g", unroundedError);
+        QVERIFY(unroundedError > 2e-4);
+        // RoBERTa: the learned table has 2 rows before position 0; the context is 32.
+        auto roberta = loadTextModel(fixtureDir("roberta"));
+        QVERIFY(roberta);
+        QCOMPARE((*roberta)->stack().spec().positionOffset, 2);
+        QCOMPARE((*roberta)->stack().spec().maxPositions, 32);
+        QCOMPARE((*roberta)->stack().weights().positionEmbedding->rows(), 34);
+        QVERIFY((*roberta)->forward(std::vector<int>(32, 5)));
+        QVERIFY(!(*roberta)->forward(std::vector<int>(33, 5)));
+    }
+
+    void featureLeftOutIsDetected_data()
+    {
+        // Each family's distinct feature left out of its spec: the attention then differs from torch
+        // by what the fixture script measured for the same mistake (expected.json "ablations"), far
+        // beyond the 1e-4 the families are held to, so a loader that dropped it would fail above.
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("ablation");
+        QTest::addColumn<QString>("change");
+        QTest::newRow("qwen2 biases") << "qwen2"
+                                      << "q/k/v biases left out"
+                                      << "no qkv bias";
+        QTest::newRow("qwen2 theta") << "qwen2"
+                                     << "rope_theta 10000 instead of 1e6"
+                                     << "theta 1e4";
+        QTest::newRow("mistral no window") << "mistral"
+                                           << "sliding window ignored (plain causal)"
+                                           << "no window";
+        QTest::newRow("mistral window off by one") << "mistral"
+                                                   << "window off by one (i - j <= 4 kept)"
+                                                   << "window 5";
+        QTest::newRow("llama3 no scaling") << "llama3"
+                                           << "rope_scaling ignored (plain theta 500000 frequencies)"
+                                           << "no rope scaling";
+        QTest::newRow("llama3 every frequency / 8") << "llama3"
+                                                    << "every frequency divided by factor (no bands)"
+                                                    << "linear scaling";
+        QTest::newRow("gemma2 no attn cap") << "gemma2"
+                                            << "attn soft cap ignored"
+                                            << "no soft cap";
+        QTest::newRow("gemma2 cap 50") << "gemma2"
+                                       << "attn soft cap 50 (the Hub's value) instead of 5"
+                                       << "soft cap 50";
+        QTest::newRow("gemma2 no window") << "gemma2"
+                                          << "sliding window ignored on layer 0"
+                                          << "no window";
+        QTest::newRow("gemma2 window on the odd layer") << "gemma2"
+                                                        << "window on layer 1 instead of layer 0"
+                                                        << "window on layer 1";
+        QTest::newRow("gemma2 head_dim scale") << "gemma2"
+                                               << "scale head_dim^-0.5 instead of query_pre_attn_scalar^-0.5"
+                                               << "default scale";
+        QTest::newRow("gemma2 no normalizer") << "gemma2"
+                                              << "no embed normalizer"
+                                              << "no embedding scale";
+        QTest::newRow("gemma2 w, not 1 + w") << "gemma2"
+                                             << "RMSNorm scaling by w instead of (1 + w)"
+                                             << "norm w";
+        QTest::newRow("phi3 full rotary") << "phi3"
+                                          << "full rotary (partial_rotary_factor ignored)"
+                                          << "full rotary";
+        QTest::newRow("phi3 head_dim exponent")
+            << "phi3"
+            << "first half rotated with head_dim in the exponent (theta^(-2i/8))"
+            << "head_dim exponent";
+        QTest::newRow("roberta positions from 0")
+            << "roberta"
+            << "positions from 0 (BERT style) instead of padding_idx + 1 = 2"
+            << "positions from 0";
+        QTest::newRow("distilbert no positions") << "distilbert"
+                                                 << "position embeddings left out"
+                                                 << "no positions";
+    }
+    void featureLeftOutIsDetected()
+    {
+        QFETCH(QString, family);
+        QFETCH(QString, ablation);
+        QFETCH(QString, change);
+        const std::string what = change.toStdString();
+        auto error = errorWithSpecChange(family.toStdString(), [&](TransformerSpec& s) {
+            if (what == "no qkv bias")
+                s.qkvBias = false;
+            else if (what == "theta 1e4")
+                s.rope.theta = 10000.0;
+            else if (what == "no window")
+                s.slidingWindow = 0;
+            else if (what == "window 5")
+                s.slidingWindow = 5;
+            else if (what == "no rope scaling")
+                s.rope.scaling = RopeScaling::None;
+            else if (what == "linear scaling")
+                s.rope.scaling = RopeScaling::Linear; // factor 8 on every frequency
+            else if (what == "no soft cap")
+                s.attentionSoftCap = 0.0f;
+            else if (what == "soft cap 50")
+                s.attentionSoftCap = 50.0f;
+            else if (what == "window on layer 1")
+                s.slidingLayerMask = { false, true };
+            else if (what == "default scale")
+                s.queryScale = 0.0;
+            else if (what == "no embedding scale")
+                s.embeddingScale = 1.0f;
+            else if (what == "norm w")
+                s.normAddOne = false;
+            else if (what == "full rotary")
+                s.rope.rotaryDims = 0;
+            else if (what == "head_dim exponent")
+                s.rope.frequencyDivisors = { 1.0, 0.1 }; // 1e4^(-2/4) / 0.1 = 1e4^(-2/8)
+            else if (what == "positions from 0") {
+                s.positionOffset = 0;
+                s.maxPositions += 2; // the table's two leading rows become positions 0 and 1
+            } else if (what == "no positions")
+                s.positions = PositionKind::None;
+            else
+                QFAIL("unknown change");
+        });
+        QVERIFY2(error, error ? "" : error.error().c_str());
+        const json ablations = readJson(fixtureDir(family.toStdString()) + "/expected.json")["ablations"];
+        const double recorded = ablations[ablation.toStdString()].get<double>();
+        qInfo("%s, %s: max |attention - torch| = %.6f (the fixture's ablation: %.6f)", qPrintable(family),
+            qPrintable(change), *error, recorded);
+        QVERIFY(recorded > 1e-2);
+        QVERIFY2(std::abs(*error - recorded) < 1e-4, qPrintable(QString::number(*error)));
+    }
+
+    void qwen2WindowOnlyWhenAsked()
+    {
+        // The fixture's config has sliding_window 4 and max_window_layers 1 with use_sliding_window
+        // false: no window. Asked for, layer 1 (>= max_window_layers) gets it, which is the fixture's
+        // "wrongly applied" ablation; layer 0 stays as torch computed it.
+        QTemporaryDir tmp;
+        const std::string dir = copyFixture(tmp, "qwen2", "qwen2-window");
+        json config = readJson(dir + "/config.json");
+        config["use_sliding_window"] = true;
+        writeFile(dir + "/config.json", config.dump());
+        auto model = loadTextModel(dir);
+        QVERIFY2(model, model ? "" : model.error().c_str());
+        QVERIFY(!(*model)->stack().spec().windowedLayer(0));
+        QVERIFY((*model)->stack().spec().windowedLayer(1));
+        const json expected = readJson(dir + "/expected.json");
+        auto a = (*model)->forward(expected["ids"].get<std::vector<int>>());
+        QVERIFY(a);
+        auto reference = NpyFile::readFile(dir + "/attention.npy");
+        QVERIFY(reference);
+        const auto half = static_cast<long>(reference->data.size() / 2);
+        const std::vector<float> ours0(a->weights.begin(), a->weights.begin() + half);
+        const std::vector<float> torch0(reference->data.begin(), reference->data.begin() + half);
+        QVERIFY(maxError(ours0, torch0) < 1e-4);
+        const double error = maxError(a->weights, reference->data);
+        const char* ablation = "sliding_window 4 wrongly applied to layer 1 (use_sliding_window is false)";
+        const double recorded = expected["ablations"][ablation].get<double>();
+        QVERIFY2(std::abs(error - recorded) < 1e-4, qPrintable(QString::number(error)));
+        // layer_types overrides max_window_layers.
+        config["layer_types"] = { "sliding_attention", "full_attention" };
+        writeFile(dir + "/config.json", config.dump());
+        auto listed = loadTextModel(dir);
+        QVERIFY(listed);
+        QVERIFY((*listed)->stack().spec().windowedLayer(0));
+        QVERIFY(!(*listed)->stack().spec().windowedLayer(1));
+    }
+
+    void deitMatchesTorch()
+    {
+        const std::string dir = fixtureDir("deit");
+        auto config = HfConfig::readFile(dir + "/config.json");
+        QVERIFY(config);
+        QVERIFY(config->distillationToken);
+        QCOMPARE(config->maxPositions, 18); // CLS, distillation, 4 x 4 patches
+        auto checkpoint = HfCheckpoint::open(dir + "/model.safetensors");
+        QVERIFY(checkpoint);
+        auto model = VitModel::load(*config, *checkpoint);
+        QVERIFY2(model, model ? "" : model.error().c_str());
+        QCOMPARE((*model)->leadingTokens(), 2);
+        auto pixels = NpyFile::readFile(dir + "/pixels.npy");
+        QVERIFY(pixels);
+        auto a = (*model)->forward(pixels->data, 16);
+        QVERIFY2(a, a ? "" : a.error().c_str());
+        QCOMPARE(a->tokens, 18);
+        QCOMPARE(a->tokenLabels[0], std::string("CLS"));
+        QCOMPARE(a->tokenLabels[1], std::string("DIST"));
+        QCOMPARE(a->tokenLabels[2], std::string("0,0"));
+        QCOMPARE(a->tokenLabels[17], std::string("3,3"));
+        auto reference = NpyFile::readFile(dir + "/attention.npy");
+        QVERIFY(reference);
+        const double error = maxError(a->weights, reference->data);
+        qInfo("deit: 18 tokens, max |attention - torch| = %.3g", error);
+        QVERIFY(error < 1e-4);
+
+        // The CLS and distillation tokens swapped in the file: the fixture's ablation, caught.
+        QTemporaryDir tmp;
+        const std::string swapped = copyFixture(tmp, "deit", "swapped");
+        StParts p = splitSt(readText(dir + "/model.safetensors"));
+        std::swap(p.header["embeddings.cls_token"], p.header["embeddings.distillation_token"]);
+        writeFile(swapped + "/model.safetensors", joinSt(p));
+        auto swappedCheckpoint = HfCheckpoint::open(swapped + "/model.safetensors");
+        QVERIFY(swappedCheckpoint);
+        auto swappedModel = VitModel::load(*config, *swappedCheckpoint);
+        QVERIFY(swappedModel);
+        auto b = (*swappedModel)->forward(pixels->data, 16);
+        QVERIFY(b);
+        const double swappedError = maxError(b->weights, reference->data);
+        const json ablations = readJson(dir + "/expected.json")["ablations"];
+        const double recorded = ablations["cls and distillation tokens swapped"].get<double>();
+        QVERIFY2(std::abs(swappedError - recorded) < 1e-4, qPrintable(QString::number(swappedError)));
+        // Read as a plain ViT (no distillation token), its position table does not fit.
+        config->architecture = HfArchitecture::Vit;
+        config->distillationToken = false;
+        config->maxPositions = 17;
+        auto asVit = VitModel::load(*config, *checkpoint);
+        QVERIFY(!asVit);
+        QCOMPARE(qs(asVit.error()),
+            QStringLiteral(
+                "model.safetensors: tensor 'embeddings.position_embeddings' has shape [1, 18, 32] but "
+                "config.json implies [1, 17, 32]"));
+    }
+
+    void deitThroughRunImage()
+    {
+        // runImage normalises with DeiTImageProcessor's ImageNet mean and std (ViT: 0.5 and 0.5): the same
+        // 8-bit picture normalised so here gives the same maps through VitModel directly.
+        const std::string dir = fixtureDir("deit");
+        auto pixels = NpyFile::readFile(dir + "/pixels.npy");
+        QVERIFY(pixels);
+        const ImageBuffer picture = fixturePicture(pixels->data, 16, 1);
+        auto r = ModelRunner::runImage(dir, picture);
+        QVERIFY2(r, r ? "" : r.error().c_str());
+        QCOMPARE(r->queryCount, 18);
+        QCOMPARE(qs(r->queryLabels[1]), QStringLiteral("DIST"));
+        std::vector<uint8_t> special(18, 0);
+        special[0] = special[1] = 1;
+        QCOMPARE(r->specialTokens, special);
+        QCOMPARE(r->gridRows, 4);
+        QCOMPARE(qs(r->source), QStringLiteral("model.safetensors (deit, 2 layers x 4 heads)"));
+        const auto imagenet = VitImagePreprocessor::normalisationFor(HfArchitecture::Deit);
+        const std::vector<float> normalised = VitImagePreprocessor::pixels(picture, 16, imagenet);
+        QCOMPARE(normalised[0],
+            static_cast<float>((picture.rgb[0] / 255.0 - 0.485) / 0.229)); // red of pixel (0, 0)
+        auto config = HfConfig::readFile(dir + "/config.json");
+        auto checkpoint = HfCheckpoint::open(dir + "/model.safetensors");
+        QVERIFY(config && checkpoint);
+        auto model = VitModel::load(*config, *checkpoint);
+        QVERIFY(model);
+        auto direct = (*model)->forward(normalised, 16);
+        QVERIFY(direct);
+        QCOMPARE(maxError(r->weights, direct->weights), 0.0);
+        QVERIFY(qkConsistency(*r) < 1e-5);
+        // The grid statistics leave the two leading tokens out, as ViT's CLS.
+        QVERIFY(HeadRanking::gridMeanDistance(*r, r->weights.data()).has_value());
     }
 
     void llamaQueriesKeysAfterRope()
@@ -500,12 +887,12 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("unknown architecture")
             << R"({"model_type": "mamba"})"
-            << "unsupported architecture 'mamba' in config.json; supported: bert, "
-               "gpt2, llama, vit (and llama2.c .bin checkpoints)";
-        QTest::newRow("no model_type")
-            << R"({"hidden_size": 32})"
-            << "c.json: no \"model_type\" string; supported: bert, gpt2, llama, vit (and "
-               "llama2.c .bin checkpoints)";
+            << "unsupported architecture 'mamba' in config.json; supported: bert, roberta, distilbert, gpt2, "
+               "llama, mistral, qwen2, gemma2, phi3, vit, deit (and llama2.c .bin checkpoints)";
+        QTest::newRow("no model_type") << R"({"hidden_size": 32})"
+                                       << "c.json: no \"model_type\" string; supported: bert, roberta, "
+                                          "distilbert, gpt2, llama, mistral, "
+                                          "qwen2, gemma2, phi3, vit, deit (and llama2.c .bin checkpoints)";
         QTest::newRow("not json") << "{"
                                   << "c.json: not valid JSON (at byte 2)";
         // Found by the 10-minute hf_config fuzz run: nlohmann throws out_of_range (not parse_error)
@@ -527,9 +914,8 @@ private slots:
             << "c.json: llama config: the 4 attention heads are not a multiple of the 3 key/value heads";
         QTest::newRow("rope scaling")
             << R"({"model_type": "llama", "vocab_size": 10, "hidden_size": 32, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4, "rope_scaling": {"type": "linear", "factor": 2.0}})"
-            << "c.json: llama config: 'rope_scaling' is set ({\"factor\":2.0,\"type\":\"linear\"}): RoPE "
-               "scaling is not "
-               "supported";
+            << "c.json: llama config: rope_scaling: 'type' is \"linear\"; this version computes only "
+               "'default', 'llama3'";
         QTest::newRow("activation")
             << R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "hidden_act": "relu"})"
             << "c.json: bert config: 'hidden_act' is \"relu\"; this version computes only 'gelu'";
@@ -547,6 +933,91 @@ private slots:
         QTest::newRow("bos outside vocab")
             << R"({"model_type": "llama", "vocab_size": 10, "hidden_size": 32, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4, "bos_token_id": 10})"
             << "c.json: llama config: 'bos_token_id' is 10; it must be a token id in 0..9";
+        // The families of the second batch: each refuses what would change its arithmetic.
+        const QString decoder
+            = R"("vocab_size": 10, "hidden_size": 32, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4)";
+        auto with = [&](const char* type, const QString& more) {
+            return QStringLiteral("{\"model_type\": \"%1\", %2, %3}").arg(QLatin1String(type), decoder, more);
+        };
+        QTest::newRow("rope scaling yarn") << with("llama",
+            R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 2048})")
+                                           << "c.json: llama config: rope_scaling: 'rope_type' is \"yarn\"; "
+                                              "this version computes only 'default', "
+                                              "'llama3'";
+        QTest::newRow("llama3 scaling without low_freq_factor") << with("llama",
+            R"("rope_scaling": {"rope_type": "llama3", "factor": 8.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192})")
+                                                                << "c.json: llama config: rope_scaling: "
+                                                                   "'low_freq_factor' is missing";
+        QTest::newRow("llama3 scaling, high <= low") << with("llama",
+            R"("rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 4.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 8192})")
+                                                     << "c.json: llama config: rope_scaling: "
+                                                        "high_freq_factor 4.0 must be greater than "
+                                                        "low_freq_factor 4.0";
+        QTest::newRow("rope scaling not an object")
+            << with("llama", R"("rope_scaling": "llama3")")
+            << "c.json: llama config: 'rope_scaling' must be an object or null, not \"llama3\"";
+        QTest::newRow("llama3 eos list outside vocab")
+            << with("llama", R"("eos_token_id": [2, 10])")
+            << "c.json: llama config: 'eos_token_id' is [2,10]; it must be a token id in 0..9";
+        QTest::newRow("mistral window 0")
+            << with("mistral", R"("sliding_window": 0)")
+            << "c.json: mistral config: 'sliding_window' is 0; it must be between 1 and 1048576";
+        QTest::newRow("mistral negative window")
+            << with("mistral", R"("sliding_window": -4)")
+            << "c.json: mistral config: 'sliding_window' is -4; it must be between 1 and 1048576";
+        QTest::newRow("qwen2 window asked, none given")
+            << with("qwen2", R"("use_sliding_window": true, "sliding_window": null)")
+            << "c.json: qwen2 config: 'use_sliding_window' is true but 'sliding_window' is null";
+        QTest::newRow("qwen2 layer_types too short")
+            << with("qwen2", R"("use_sliding_window": true, "layer_types": ["sliding_attention"])")
+            << "c.json: qwen2 config: 'layer_types' must list 2 entries (one per layer), each "
+               "\"sliding_attention\" or \"full_attention\", not [\"sliding_attention\"]";
+        QTest::newRow("qwen2 activation")
+            << with("qwen2", R"("hidden_act": "gelu")")
+            << "c.json: qwen2 config: 'hidden_act' is \"gelu\"; this version computes only 'silu'";
+        QTest::newRow("gemma2 soft cap not a number")
+            << with("gemma2", R"("head_dim": 8, "attn_logit_softcapping": "fifty")")
+            << "c.json: gemma2 config: 'attn_logit_softcapping' must be a number, not \"fifty\"";
+        QTest::newRow("gemma2 negative final cap")
+            << with("gemma2", R"("head_dim": 8, "final_logit_softcapping": -30)")
+            << "c.json: gemma2 config: 'final_logit_softcapping' is -30; it must be above 0 and at most "
+               "1000000.0";
+        QTest::newRow("gemma2 attention bias") << with("gemma2", R"("head_dim": 8, "attention_bias": true)")
+                                               << "c.json: gemma2 config: 'attention_bias' is set (true): a "
+                                                  "bias on the attention projections is "
+                                                  "not supported";
+        QTest::newRow("gemma2 activation")
+            << with("gemma2", R"("head_dim": 8, "hidden_activation": "gelu")")
+            << "c.json: gemma2 config: 'hidden_activation' is \"gelu\"; this version computes only "
+               "'gelu_pytorch_tanh'";
+        QTest::newRow("phi3 odd rotary dims")
+            << R"({"model_type": "phi3", "vocab_size": 10, "hidden_size": 40, "intermediate_size": 8, "num_hidden_layers": 2, "num_attention_heads": 4, "partial_rotary_factor": 0.3})"
+            << "c.json: phi3 config: partial_rotary_factor 0.3 of head_dim 10 gives 3 rotary dimensions; "
+               "rotary "
+               "embeddings need an even number, at least 2";
+        QTest::newRow("phi3 longrope") << with(
+            "phi3", R"("rope_scaling": {"type": "longrope", "short_factor": [1.0], "long_factor": [1.0]})")
+                                       << "c.json: phi3 config: rope_scaling: 'type' is \"longrope\"; this "
+                                          "version computes only 'default', "
+                                          "'llama3'";
+        QTest::newRow("roberta positions all padding")
+            << R"({"model_type": "roberta", "vocab_size": 10, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "max_position_embeddings": 2, "pad_token_id": 1})"
+            << "c.json: roberta config: max_position_embeddings 2 leaves no positions: RoBERTa's start at "
+               "pad_token_id + 1 = 2";
+        QTest::newRow("roberta relative positions")
+            << R"({"model_type": "roberta", "vocab_size": 10, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "position_embedding_type": "relative_key"})"
+            << "c.json: roberta config: 'position_embedding_type' is \"relative_key\"; this version computes "
+               "only "
+               "'absolute'";
+        QTest::newRow("distilbert activation")
+            << R"({"model_type": "distilbert", "vocab_size": 10, "dim": 32, "n_layers": 1, "n_heads": 4, "hidden_dim": 8, "activation": "relu"})"
+            << "c.json: distilbert config: 'activation' is \"relu\"; this version computes only 'gelu'";
+        QTest::newRow("distilbert BERT's key names")
+            << R"({"model_type": "distilbert", "vocab_size": 10, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8})"
+            << "c.json: distilbert config: 'dim' is missing";
+        QTest::newRow("deit patches")
+            << R"({"model_type": "deit", "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 8, "image_size": 30, "patch_size": 8})"
+            << "c.json: deit config: image_size 30 is not a multiple of patch_size 8";
     }
     void hostileConfigs()
     {
@@ -574,6 +1045,102 @@ private slots:
         auto vit = HfConfig::readFile(fixtureDir("vit") + "/config.json");
         QVERIFY(vit);
         QCOMPARE(vit->maxPositions, 17); // 4 x 4 patches + CLS
+
+        auto llama3 = HfConfig::readFile(fixtureDir("llama3") + "/config.json");
+        QVERIFY(llama3);
+        QVERIFY(llama3->architecture == HfArchitecture::Llama && llama3->ropeScaling == RopeScaling::Llama3);
+        QCOMPARE(llama3->ropeFactor, 8.0);
+        QCOMPARE(llama3->ropeOriginalContext, 256);
+        QCOMPARE(llama3->eosTokenIds, (std::vector<int> { 2, 3 }));
+        QCOMPARE(llama3->eosTokenId, 2);
+        QVERIFY(llama3->tieWordEmbeddings);
+        auto mistral = HfConfig::readFile(fixtureDir("mistral") + "/config.json");
+        QVERIFY(mistral);
+        QCOMPARE(mistral->slidingWindow, 4);
+        QCOMPARE(mistral->slidingLayers, (std::vector<bool> { true, true }));
+        auto qwen2 = HfConfig::readFile(fixtureDir("qwen2") + "/config.json");
+        QVERIFY(qwen2);
+        QCOMPARE(qwen2->slidingWindow, 0); // sliding_window 4, but use_sliding_window false
+        QVERIFY(qwen2->isCausal() && qwen2->isRotary());
+        auto gemma2 = HfConfig::readFile(fixtureDir("gemma2") + "/config.json");
+        QVERIFY(gemma2);
+        QCOMPARE(gemma2->headDim, 16); // given apart from hidden / heads = 8
+        QCOMPARE(gemma2->queryPreAttnScalar, 24.0);
+        QCOMPARE(gemma2->attnSoftCap, 5.0);
+        QCOMPARE(gemma2->finalSoftCap, 30.0);
+        QCOMPARE(gemma2->slidingLayers, (std::vector<bool> { true, false }));
+        QCOMPARE(qs(gemma2->torchDtype), QStringLiteral("bfloat16"));
+        QVERIFY(gemma2->tieWordEmbeddings);
+        auto phi3 = HfConfig::readFile(fixtureDir("phi3") + "/config.json");
+        QVERIFY(phi3);
+        QCOMPARE(phi3->rotaryDims, 4);
+        QCOMPARE(phi3->slidingWindow, 2047);
+        auto roberta = HfConfig::readFile(fixtureDir("roberta") + "/config.json");
+        QVERIFY(roberta);
+        QCOMPARE(roberta->positionOffset, 2);
+        QCOMPARE(roberta->maxPositions, 32); // 34 rows, the first two before position 0
+        QCOMPARE(roberta->normEps, 1e-5);
+        QVERIFY(!roberta->isCausal());
+        auto distilbert = HfConfig::readFile(fixtureDir("distilbert") + "/config.json");
+        QVERIFY(distilbert);
+        QCOMPARE(distilbert->hiddenSize, 32);
+        QCOMPARE(distilbert->intermediateSize, 64);
+        QCOMPARE(distilbert->normEps, 1e-12);
+        auto deit = HfConfig::readFile(fixtureDir("deit") + "/config.json");
+        QVERIFY(deit);
+        QVERIFY(deit->isVision() && deit->distillationToken);
+    }
+
+    void hostileFamilyCheckpoints()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        { // Phi-3's fused qkv_proj holds [q; k; v] for the config's kv heads: 4 kv heads need 96 rows
+            const std::string dir = copyFixture(tmp, "phi3", "phi3-kv");
+            json config = readJson(dir + "/config.json");
+            config["num_key_value_heads"] = 4;
+            writeFile(dir + "/config.json", config.dump());
+            QCOMPARE(qs(loadError(dir)),
+                QStringLiteral(
+                    "model.safetensors: tensor 'model.layers.0.self_attn.qkv_proj.weight' has shape "
+                    "[64, 32] but config.json implies [96, 32]"));
+        }
+        { // Qwen2 needs its q/k/v biases
+            const std::string dir = copyFixture(tmp, "qwen2", "qwen2-bias");
+            StParts p = splitSt(readText(dir + "/model.safetensors"));
+            p.header.erase("model.layers.1.self_attn.k_proj.bias");
+            writeFile(dir + "/model.safetensors", joinSt(p));
+            const std::string e = loadError(dir);
+            QVERIFY2(e.find("missing tensor 'model.layers.1.self_attn.k_proj.bias'") != std::string::npos,
+                e.c_str());
+        }
+        { // Gemma 2's sandwich norms
+            const std::string dir = copyFixture(tmp, "gemma2", "gemma2-norm");
+            StParts p = splitSt(readText(dir + "/model.safetensors"));
+            p.header.erase("model.layers.0.post_feedforward_layernorm.weight");
+            writeFile(dir + "/model.safetensors", joinSt(p));
+            const std::string e = loadError(dir);
+            QVERIFY2(e.find("missing tensor 'model.layers.0.post_feedforward_layernorm.weight'")
+                    != std::string::npos,
+                e.c_str());
+        }
+        { // a RoBERTa checkpoint read as BERT: no bert. prefix, and the wrong position table
+            const std::string dir = copyFixture(tmp, "roberta", "roberta-as-bert");
+            json config = readJson(dir + "/config.json");
+            config["model_type"] = "bert";
+            writeFile(dir + "/config.json", config.dump());
+            const std::string e = loadError(dir);
+            QVERIFY2(
+                e.find("missing tensor 'embeddings.word_embeddings.weight'") != std::string::npos, e.c_str());
+        }
+        { // Llama 3's tied head: without tie_word_embeddings it wants lm_head.weight
+            const std::string dir = copyFixture(tmp, "llama3", "llama3-untied");
+            json config = readJson(dir + "/config.json");
+            config["tie_word_embeddings"] = false;
+            writeFile(dir + "/config.json", config.dump());
+            const std::string e = loadError(dir);
+            QVERIFY2(e.find("missing tensor 'lm_head.weight'") != std::string::npos, e.c_str());
+        }
     }
 
     void runnerOnFolders_data()

@@ -142,7 +142,8 @@ case("safetensors header not JSON", P + ["{dir}/garbage.safetensors"], 1, "garba
      {"garbage.safetensors": b64(safetensors("this is not json at all!", b""))})
 M = D + ["--text", "hello", "--model"]
 case("unknown architecture (Hugging Face folder)", M + ["{dir}/hf"], 1,
-     "unsupported architecture 'mamba' in config.json; supported: bert, gpt2, llama, vit",
+     "unsupported architecture 'mamba' in config.json; supported: bert, roberta, distilbert, gpt2, llama, mistral, "
+     "qwen2, gemma2, phi3, vit, deit (and llama2.c .bin checkpoints)",
      {"hf/config.json": text('{"model_type": "mamba"}'), "hf/model.safetensors": text("")})
 case("Hugging Face folder without weights", M + ["{dir}/noweights"], 1,
      "has config.json but no model.safetensors or model.safetensors.index.json",

@@ -146,7 +146,8 @@ bool OverlayView::hasGrid() const
         return false;
     const auto& r = *m_computation->result;
     const int cells = r.gridRows * r.gridCols;
-    return r.gridRows > 0 && r.gridCols > 0 && r.gridPatch > 0 && r.keyCount >= cells && r.keyCount - cells <= 1
+    // Up to two tokens before the patches: a ViT's CLS token, DeiT's CLS and distillation tokens.
+    return r.gridRows > 0 && r.gridCols > 0 && r.gridPatch > 0 && r.keyCount >= cells && r.keyCount - cells <= 2
            && r.queryCount == r.keyCount;
 }
 
@@ -292,7 +293,8 @@ QString OverlayView::caption() const
     const auto& r = *m_computation->result;
     const QString head = m_head < 0 ? tr("mean of heads") : tr("head %1").arg(m_head);
     const int cell = m_query - firstPatch();
-    const QString who = cell < 0 ? tr("the CLS token") : tr("patch %1,%2").arg(cell / r.gridCols).arg(cell % r.gridCols);
+    const QString who = cell < 0 ? (m_query == 0 ? tr("the CLS token") : tr("the distillation token"))
+                                 : tr("patch %1,%2").arg(cell / r.gridCols).arg(cell % r.gridCols);
     const QString layer = r.layers > 1 ? tr("layer %1, ").arg(m_layer) : QString();
     switch (m_mode) {
     case Mode::Query:

@@ -32,8 +32,9 @@ public:
     // The core's rollout (AttentionRollout: mean of heads, no discard), cached for the last result.
     static RolloutProvider defaultRolloutProvider();
     static bool hasRolloutProvider();
-    // Tokens before the patches: 1 for a ViT's CLS token, 0 for the engine's grids. Queries
-    // (selectQuery, querySelected) are token indices; cells are patch indices.
+    // Tokens before the patches: 1 for a ViT's CLS token, 2 for DeiT's CLS and distillation tokens,
+    // 0 for the engine's grids. Queries (selectQuery, querySelected) are token indices; cells are
+    // patch indices.
     int firstPatch() const;
 
     explicit OverlayView(QWidget* parent = nullptr);
