@@ -54,6 +54,8 @@ public:
     // Copies `n` bytes (checked with need() first).
     void copy(uint8_t* out, uint64_t n)
     {
+        if (n == 0)
+            return; // an empty array: out may be null
         std::memcpy(out, m_data + m_pos, static_cast<size_t>(n));
         m_pos += n;
     }

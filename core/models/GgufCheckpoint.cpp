@@ -78,20 +78,47 @@ Expected<Tensor> GgufCheckpoint::tensor(const std::string& name, const std::vect
     return t;
 }
 
+// Matrices and vectors are dequantised straight into their Eigen storage (no zero-filled buffer,
+// no copy): for a quantised model this runs once per layer per forward.
 Expected<Matrix> GgufCheckpoint::matrix(const std::string& name, int64_t rows, int64_t cols) const
 {
-    auto t = tensor(name, { rows, cols });
-    if (!t)
-        return t.takeError();
-    return Matrix(Eigen::Map<const Matrix>(t->data.data(), rows, cols));
+    auto info = find(name, { rows, cols });
+    if (!info)
+        return info.takeError();
+    Matrix m(rows, cols);
+    if (auto st = m_file.dequantizeRows(**info, 0, static_cast<uint64_t>(rows), m.data()); !st)
+        return st.takeError();
+    const auto permuted = m_unpermute.find(name);
+    if (permuted == m_unpermute.end())
+        return m;
+    const int heads = permuted->second;
+    if (rows % (2 * heads) != 0)
+        return makeError(m_file.sourceName() + ": tensor '" + name + "' has " + std::to_string(rows)
+            + " rows, not a whole number of head pairs for " + std::to_string(heads) + " heads");
+    Matrix out(rows, cols);
+    const int64_t d = rows / heads;
+    for (int64_t h = 0; h < heads; ++h)
+        for (int64_t i = 0; i < d / 2; ++i)
+            for (int64_t j = 0; j < 2; ++j)
+                out.row(h * d + j * (d / 2) + i) = m.row(h * d + 2 * i + j);
+    return out;
 }
 
 Expected<Vector> GgufCheckpoint::vector(const std::string& name, int64_t size) const
 {
-    auto t = tensor(name, { size });
-    if (!t)
-        return t.takeError();
-    return Vector(Eigen::Map<const Vector>(t->data.data(), size));
+    if (m_unpermute.count(name)) { // a permuted bias: through tensor()
+        auto t = tensor(name, { size });
+        if (!t)
+            return t.takeError();
+        return Vector(Eigen::Map<const Vector>(t->data.data(), size));
+    }
+    auto info = find(name, { size });
+    if (!info)
+        return info.takeError();
+    Vector v(size);
+    if (auto st = m_file.dequantizeRows(**info, 0, 1, v.data()); !st)
+        return st.takeError();
+    return v;
 }
 
 } // namespace attn

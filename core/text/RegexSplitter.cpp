@@ -89,9 +89,10 @@ Expected<std::vector<std::pair<size_t, size_t>>> RegexSplitter::split(
         const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match.get());
         const size_t begin = ovector[0];
         const size_t end = ovector[1];
-        if (begin > gap)
-            push(pieces, gap, begin, false);
         if (end > begin) {
+            // Empty matches split nothing: the text before a real match is the gap piece.
+            if (begin > gap)
+                push(pieces, gap, begin, false);
             push(pieces, begin, end, true);
             gap = end;
             at = end;

@@ -2,9 +2,9 @@
 // A pre-tokenizer's regular expression, run with PCRE2 (UTF-8, Unicode properties: \p{L}, \p{N},
 // \s as Unicode White_Space; case-insensitive groups; look-ahead), the way Hugging Face's Split
 // pre-tokenizer with behaviour "Isolated" and llama.cpp's BPE pre-tokenizers use it: every match is a
-// piece, and so is every stretch of text between matches. Matching has a match limit and a depth
-// limit, so a pattern with catastrophic backtracking gives a message ("... exceeded PCRE2's match
-// limit ..."), never a hang; a pattern that does not compile gives PCRE2's message and the offset.
+// piece, and so is every stretch of text between matches (an empty match splits nothing). Matching
+// has a match limit and a depth limit, so a pattern with catastrophic backtracking gives a message
+// ("... exceeded PCRE2's match limit ..."), never a hang; a pattern that does not compile gives PCRE2's message and the offset.
 #include "Expected.h"
 
 #include <memory>
