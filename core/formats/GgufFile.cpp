@@ -88,28 +88,8 @@ private:
     uint64_t m_pos = 0;
 };
 
-int scalarWidth(uint32_t type)
-{
-    switch (static_cast<GgufValueType>(type)) {
-    case GgufValueType::UInt8:
-    case GgufValueType::Int8:
-    case GgufValueType::Bool:
-        return 1;
-    case GgufValueType::UInt16:
-    case GgufValueType::Int16:
-        return 2;
-    case GgufValueType::UInt32:
-    case GgufValueType::Int32:
-    case GgufValueType::Float32:
-        return 4;
-    case GgufValueType::UInt64:
-    case GgufValueType::Int64:
-    case GgufValueType::Float64:
-        return 8;
-    default:
-        return 0;
-    }
-}
+// Bytes of one scalar of a known value type (0 for strings and arrays).
+int scalarWidth(uint32_t type) { return GgufValue::width(static_cast<GgufValueType>(type)); }
 
 bool knownValueType(uint32_t t) { return t <= static_cast<uint32_t>(GgufValueType::Float64); }
 

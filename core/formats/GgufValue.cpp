@@ -7,9 +7,7 @@
 
 namespace attn {
 
-namespace {
-
-int widthOf(GgufValueType t)
+int GgufValue::width(GgufValueType t)
 {
     switch (t) {
     case GgufValueType::UInt8:
@@ -33,8 +31,6 @@ int widthOf(GgufValueType t)
     }
     return 0;
 }
-
-} // namespace
 
 std::string GgufValue::typeName(GgufValueType t)
 {
@@ -163,7 +159,7 @@ const std::string* GgufValue::asString() const
 
 uint64_t GgufValue::rawAt(uint64_t i) const
 {
-    const int w = widthOf(m_elementType);
+    const int w = width(m_elementType);
     uint64_t bits = 0;
     std::memcpy(&bits, m_raw.data() + i * static_cast<uint64_t>(w), static_cast<size_t>(w));
     return bits;
@@ -171,14 +167,14 @@ uint64_t GgufValue::rawAt(uint64_t i) const
 
 std::optional<int64_t> GgufValue::intAt(uint64_t i) const
 {
-    if (!isArray() || i >= m_count || widthOf(m_elementType) == 0)
+    if (!isArray() || i >= m_count || width(m_elementType) == 0)
         return std::nullopt; // a bool array's elements are 0 and 1
     return intOf(m_elementType, rawAt(i));
 }
 
 std::optional<double> GgufValue::floatAt(uint64_t i) const
 {
-    if (!isArray() || i >= m_count || widthOf(m_elementType) == 0)
+    if (!isArray() || i >= m_count || width(m_elementType) == 0)
         return std::nullopt;
     return floatOf(m_elementType, rawAt(i));
 }

@@ -29,6 +29,8 @@ class GgufValue {
 public:
     // "uint32", "string", "array of float32", ...
     static std::string typeName(GgufValueType type);
+    // The bytes one scalar of `type` takes in a file (0 for strings and arrays).
+    static int width(GgufValueType type);
     std::string typeName() const;
 
     GgufValueType type() const { return m_type; }
