@@ -176,8 +176,14 @@ Expected<TransformerSpec> GgufFamily::spec(const GgufFile& file)
         s.embeddingScale = std::sqrt(static_cast<float>(s.hidden));
         s.sandwichNorm = true;
         s.slidingLayers = SlidingLayers::Even;
-        s.attentionSoftCap = static_cast<float>(k.number("attn_logit_softcapping", 0.0, 1e6, 0.0));
-        s.finalSoftCap = static_cast<float>(k.number("final_logit_softcapping", 0.0, 1e6, 0.0));
+        // convert_hf_to_gguf.py writes all three for every Gemma 2; llama.cpp would silently assume 50, 30
+        // and 4096 for a file without them, a model that may not be the one meant: refused by name instead.
+        for (const char* key : { "attn_logit_softcapping", "final_logit_softcapping", "attention.sliding_window" })
+            if (!k.find(key))
+                return makeError(source + "'gemma2." + key
+                    + "' is missing (llama.cpp's converter writes it for every Gemma 2 model)");
+        s.attentionSoftCap = static_cast<float>(k.number("attn_logit_softcapping", 1e-3, 1e6, 0.0));
+        s.finalSoftCap = static_cast<float>(k.number("final_logit_softcapping", 1e-3, 1e6, 0.0));
         s.queryScale = s.layers == 46 ? 1.0 / std::sqrt(static_cast<double>(s.hidden / s.heads))
                                       : 1.0 / std::sqrt(static_cast<double>(s.headDim));
         if (k.error)

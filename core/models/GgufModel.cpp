@@ -34,7 +34,9 @@ Status checkValues(const GgufFile& file, const GgufTensorInfo& info)
     return success();
 }
 
-Expected<std::unique_ptr<GgufTokenizer>> readTokenizer(const GgufFile& file)
+} // namespace
+
+Expected<std::unique_ptr<GgufTokenizer>> GgufModel::readTokenizer(const GgufFile& file)
 {
     const std::string source = file.sourceName();
     auto text = [&](const char* key) {
@@ -88,8 +90,6 @@ Expected<std::unique_ptr<GgufTokenizer>> readTokenizer(const GgufFile& file)
         return built.takeError();
     return std::move(*built);
 }
-
-} // namespace
 
 std::string GgufModel::fileTypeName(int64_t t)
 {

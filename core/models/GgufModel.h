@@ -41,6 +41,10 @@ public:
     // The tokenizer alone (it is moved into LoadedModel, which holds tokenizers behind HfTokenizer).
     std::unique_ptr<GgufTokenizer> takeTokenizer() { return std::move(m_tokenizer); }
 
+    // The tokenizer of a file's "tokenizer.ggml.*" metadata alone (no tensor is read); messages start
+    // with the file's name.
+    static Expected<std::unique_ptr<GgufTokenizer>> readTokenizer(const GgufFile& file);
+
     // llama.cpp's LLAMA_FTYPE names of general.file_type; "" for an unknown value.
     static std::string fileTypeName(int64_t fileType);
 

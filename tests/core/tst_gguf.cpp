@@ -4,6 +4,7 @@
 // mixes) against PyTorch forwards of tests/tools/make_gguf_fixtures.py and against the same weights
 // as a Hugging Face folder, the tokenizers inside the files, and hostile files built here, each with
 // the exact message it must give.
+#include "ByteLevelAlphabet.h"
 #include "GgufFile.h"
 #include "GgufModel.h"
 #include "HfCheckpoint.h"
@@ -24,6 +25,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 using namespace attn;
 
@@ -108,15 +110,36 @@ std::string parseError(const std::string& bytes)
     return f ? std::string("(parsed)") : f.error();
 }
 
-Expected<std::unique_ptr<HfTextModel>> hfModel(const std::string& dir)
+// A Hugging Face fixture folder as a model; `edit` changes its config first.
+Expected<std::unique_ptr<HfTextModel>> hfModel(const std::string& dir, const std::function<void(HfConfig&)>& edit = {})
 {
     auto config = HfConfig::readFile(dir + "/config.json");
     if (!config)
         return config.takeError();
-    auto checkpoint = HfCheckpoint::open(dir + "/model.safetensors.index.json");
+    if (edit)
+        edit(*config);
+    const bool sharded = std::ifstream(dir + "/model.safetensors.index.json").good();
+    auto checkpoint = HfCheckpoint::open(dir + (sharded ? "/model.safetensors.index.json" : "/model.safetensors"));
     if (!checkpoint)
         return checkpoint.takeError();
     return HfTextModel::load(*config, *checkpoint);
+}
+
+std::string fileBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The bytes with the first `from` replaced by `to` (the same length, so every offset stays valid): a key
+// or tensor name renamed. Empty when `from` is not there.
+std::string renamed(std::string bytes, const std::string& from, const std::string& to)
+{
+    const size_t at = bytes.find(from);
+    if (at == std::string::npos || from.size() != to.size())
+        return {};
+    bytes.replace(at, from.size(), to);
+    return bytes;
 }
 
 } // namespace
@@ -287,6 +310,11 @@ private slots:
         QTest::newRow("K-quants Q2_K/Q3_K/Q5_K/Q6_K") << "kq-mix" << "kq-full.attention.npy" << 0.80 << "Q2_K";
         QTest::newRow("qwen2 F32") << "qwen2-F32" << "qwen2-F32.attention.npy" << 1e-4 << "F32";
         QTest::newRow("qwen2 Q8_0") << "qwen2-Q8_0" << "qwen2-F32.attention.npy" << 0.025 << "Q8_0";
+        // gemma2 / phi3: the HF fixtures' weights in Q8_0 (every 2-D weight, token_embd too; norms F32).
+        // Measured max change 0.0213 (gemma2, against the F32 file's map) and 0.0446 (phi3, against the
+        // HF folder's); the dequantised-weights forward agrees within 1e-4 (measured below 1e-6).
+        QTest::newRow("gemma2 Q8_0") << "gemma2-Q8_0" << "gemma2-F32.attention.npy" << 0.03 << "Q8_0";
+        QTest::newRow("phi3 Q8_0") << "phi3-Q8_0" << "../hf/phi3/attention.npy" << 0.06 << "Q8_0";
     }
     void quantisedModelsEqualTorchOnTheirWeights()
     {
@@ -297,9 +325,10 @@ private slots:
         const std::string name = file.toStdString();
         auto model = GgufModel::load(gguf(name + ".gguf"));
         QVERIFY2(model, model ? "" : model.error().c_str());
-        const std::string idsFile = name.rfind("kq", 0) == 0 ? "kq.json" : name.rfind("qwen2", 0) == 0 ? "qwen2.json" : "";
-        const auto ids = idsFile.empty() ? readJson(fixtures() + "/hf/llama/expected.json")["ids"].get<std::vector<int>>()
-                                         : readJson(gguf(idsFile))["ids"].get<std::vector<int>>();
+        const std::string family = name.substr(0, name.find('-'));
+        const std::string idsFile = family == "kq" ? gguf("kq.json") : family == "qwen2" ? gguf("qwen2.json")
+            : fixtures() + "/hf/" + family + "/expected.json"; // llama, gemma2, phi3: the HF fixture's ids
+        const auto ids = readJson(idsFile)["ids"].get<std::vector<int>>();
         auto a = (*model)->stack().forward(ids, false);
         QVERIFY2(a, a ? "" : a.error().c_str());
         const Diff exact = difference(a->weights, npy(gguf(name + ".attention.npy")));
@@ -309,6 +338,228 @@ private slots:
         QVERIFY(exact.max < 1e-4);
         QVERIFY(quantised.max <= bound);
         QCOMPARE(qs((*model)->summary().quantisation), quantisation);
+    }
+
+    void gemma2AndPhi3GgufEqualTheHuggingFaceFolder_data()
+    {
+        QTest::addColumn<QString>("family");
+        QTest::newRow("gemma2 F32") << "gemma2";
+        QTest::newRow("phi3 F32") << "phi3";
+    }
+    void gemma2AndPhi3GgufEqualTheHuggingFaceFolder()
+    {
+        // tests/fixtures/hf/<family> written as llama.cpp's converter does (make_gguf_fixtures.py): gemma2
+        // with every norm stored as 1 + w and sandwich norms, soft caps and window from gemma2.* keys; phi3
+        // with fused attn_qkv, ffn_up holding [gate; up] and 4 of 8 dims rotating (rope.dimension_count).
+        // Neither has Q/K permuted. Measured: attention, Q, K and logits equal the HF folder model exactly
+        // (difference 0: the same float32 weights through the same stack), and the torch references within
+        // 4.8e-7 (gemma2, make_gguf_fixtures.py's llama.cpp-style forward) and 6.9e-7 (phi3, the HF fixture's
+        // attention.npy); 1e-5 asserted.
+        QFETCH(QString, family);
+        const std::string fam = family.toStdString();
+        auto model = GgufModel::load(gguf(fam + "-F32.gguf"));
+        QVERIFY2(model, model ? "" : model.error().c_str());
+        const std::string dir = fixtures() + "/hf/" + fam;
+        // A GGUF Gemma 2 cannot say query_pre_attn_scalar (24 in the HF fixture): llama.cpp scales by
+        // 1/sqrt(key_length) unless the model has 46 layers, and multiplies the embeddings by sqrtf(n_embd)
+        // where HF rounds sqrt(32) to the checkpoint's bfloat16. The HF folder model is compared with those
+        // two set as llama.cpp has them; the untouched folder differs by the scale (measured 0.0957).
+        auto hf = hfModel(dir, [&](HfConfig& c) {
+            if (fam == "gemma2") {
+                c.queryPreAttnScalar = 16.0; // = head_dim
+                c.torchDtype = "float32";
+            }
+        });
+        QVERIFY2(hf, hf ? "" : hf.error().c_str());
+        const json expected = readJson(dir + "/expected.json");
+        const auto ids = expected["ids"].get<std::vector<int>>();
+        auto a = (*model)->stack().forward(ids, true);
+        QVERIFY2(a, a ? "" : a.error().c_str());
+        auto b = (*hf)->stack().forward(ids, true);
+        QVERIFY2(b, b ? "" : b.error().c_str());
+        const Diff vsHf = difference(a->weights, b->weights);
+        const Diff queries = difference(a->queries, b->queries);
+        const Diff keys = difference(a->keys, b->keys);
+        const Diff logits = difference(a->lastLogits, b->lastLogits);
+        const Diff vsFolderAsIs = difference(a->weights, npy(dir + "/attention.npy"));
+        const std::string refName = fam == "gemma2" ? gguf("gemma2-F32.attention.npy") : dir + "/attention.npy";
+        const Diff vsTorch = difference(a->weights, npy(refName));
+        qInfo("%s: attention vs HF folder %.3g, vs torch %.3g, vs the folder's own attention.npy %.3g; Q %.3g, K %.3g, "
+              "logits %.3g", fam.c_str(), vsHf.max, vsTorch.max, vsFolderAsIs.max, queries.max, keys.max, logits.max);
+        QVERIFY(vsHf.max < 1e-5);
+        QVERIFY(vsTorch.max < 1e-5);
+        QVERIFY(queries.max < 1e-5);
+        QVERIFY(keys.max < 1e-5);
+        QCOMPARE(a->lastLogits.size(), size_t { 96 });
+        QVERIFY(logits.max < 1e-4);
+        if (fam == "gemma2") {
+            QVERIFY(vsFolderAsIs.max > 0.05); // the scale the file cannot carry shows
+            const TransformerSpec& s = (*model)->stack().spec();
+            QCOMPARE(s.headDim, 16);
+            QCOMPARE(s.queryScale, 0.25);
+            QCOMPARE(s.attentionSoftCap, 5.0f);
+            QCOMPARE(s.finalSoftCap, 30.0f);
+            QCOMPARE(s.slidingWindow, 4);
+            QVERIFY(s.sandwichNorm && !s.normAddOne && s.tiedHead);
+        } else {
+            QVERIFY(vsFolderAsIs.max < 1e-5);
+            QCOMPARE((*model)->stack().spec().rope.rotaryDims, 4);
+            auto greedy = (*model)->stack().generateGreedy(ids, 5);
+            QVERIFY(greedy);
+            QCOMPARE(*greedy, expected["greedy5"].get<std::vector<int>>());
+        }
+        auto greedyHf = (*hf)->stack().generateGreedy(ids, 5);
+        auto greedy = (*model)->stack().generateGreedy(ids, 5);
+        QVERIFY(greedy && greedyHf);
+        QCOMPARE(*greedy, *greedyHf);
+        QCOMPARE(qs((*model)->summary().architecture), family);
+    }
+
+    void gemma2AndPhi3HostileFiles()
+    {
+        QTemporaryDir dir;
+        auto loadError = [&](const std::string& name, const std::string& bytes) {
+            if (bytes.empty())
+                return std::string("(the bytes to change were not found)");
+            const std::string path = dir.path().toStdString() + "/" + name;
+            std::ofstream(path, std::ios::binary) << bytes;
+            auto m = GgufModel::load(path);
+            return m ? std::string("(loaded)") : m.error().substr(path.size());
+        };
+        const std::string gemma = fileBytes(gguf("gemma2-F32.gguf"));
+        QCOMPARE(qs(loadError("nocap.gguf", renamed(gemma, "gemma2.attn_logit_softcapping", "gemma2.attn_logit_softcappinX"))),
+            QStringLiteral(": 'gemma2.attn_logit_softcapping' is missing (llama.cpp's converter writes it for every Gemma 2 model)"));
+        QCOMPARE(qs(loadError("nofinal.gguf", renamed(gemma, "gemma2.final_logit_softcapping", "gemma2.final_logit_softcappinX"))),
+            QStringLiteral(": 'gemma2.final_logit_softcapping' is missing (llama.cpp's converter writes it for every Gemma 2 model)"));
+        QCOMPARE(qs(loadError("nowindow.gguf", renamed(gemma, "gemma2.attention.sliding_window", "gemma2.attention.sliding_windoX"))),
+            QStringLiteral(": 'gemma2.attention.sliding_window' is missing (llama.cpp's converter writes it for every Gemma 2 model)"));
+        QCOMPARE(qs(loadError("nopost.gguf", renamed(gemma, "blk.1.post_attention_norm.weight", "blk.1.post_attention_norX.weight"))),
+            QStringLiteral(": missing tensor 'blk.1.post_attention_norm.weight' (the file has 24 tensors)"));
+        QCOMPARE(qs(loadError("noffw.gguf", renamed(gemma, "blk.0.post_ffw_norm.weight", "blk.0.post_ffw_norX.weight"))),
+            QStringLiteral(": missing tensor 'blk.0.post_ffw_norm.weight' (the file has 24 tensors)"));
+        // The fused qkv of phi3 with 48 rows instead of q 32 + k 16 + v 16 = 64 (its dims in the header are
+        // ne0 = 32 columns, then the rows).
+        std::string phi = fileBytes(gguf("phi3-F32.gguf"));
+        const std::string qkv = "blk.0.attn_qkv.weight";
+        const size_t at = phi.find(qkv);
+        QVERIFY(at != std::string::npos);
+        const size_t dims = at + qkv.size() + 4;
+        uint64_t cols = 0, rows = 0;
+        std::memcpy(&cols, phi.data() + dims, 8);
+        std::memcpy(&rows, phi.data() + dims + 8, 8);
+        QCOMPARE(cols, uint64_t { 32 });
+        QCOMPARE(rows, uint64_t { 64 });
+        rows = 48;
+        std::memcpy(phi.data() + dims + 8, &rows, 8);
+        QCOMPARE(qs(loadError("qkv.gguf", phi)),
+            QStringLiteral(": tensor 'blk.0.attn_qkv.weight' has shape [48, 32] (GGUF dims reversed) but the metadata implies [64, 32]"));
+    }
+
+    void llama3RopeFreqsEqualTheHuggingFaceFolder()
+    {
+        // tests/fixtures/hf/llama3 (rope_scaling llama3: factor 8, bands from original_max_position_embeddings
+        // 256) as a GGUF file with the converter's rope_freqs.weight. Measured: 9.1e-7 against the HF folder
+        // model (Q and K are permuted in the file and unpermuted on reading), 1.3e-6 against the torch
+        // fixture; without rope_freqs the maps move by 0.390948, exactly the HF fixture's own "rope_scaling
+        // ignored" ablation.
+        auto model = GgufModel::load(gguf("llama3-F32.gguf"));
+        QVERIFY2(model, model ? "" : model.error().c_str());
+        const std::string dir = fixtures() + "/hf/llama3";
+        auto hf = hfModel(dir);
+        QVERIFY2(hf, hf ? "" : hf.error().c_str());
+        const json expected = readJson(dir + "/expected.json");
+        const auto ids = expected["ids"].get<std::vector<int>>();
+        const TransformerSpec& s = (*model)->stack().spec();
+        QCOMPARE(s.rope.frequencyDivisors.size(), size_t { 4 });
+        const std::vector<double> unscaled = expected["inv_freq_unscaled"], scaled = expected["inv_freq"];
+        for (size_t i = 0; i < 4; ++i) // the stored factors are HF's plain / scaled frequencies (float32)
+            QVERIFY2(std::abs(s.rope.frequencyDivisors[i] - unscaled[i] / scaled[i]) < 1e-6 * unscaled[i] / scaled[i],
+                qPrintable(QString::number(s.rope.frequencyDivisors[i])));
+        QCOMPARE(s.rope.theta, 500000.0);
+        QVERIFY(s.tiedHead);
+        QCOMPARE(s.stopTokens, (std::vector<int> { 2, 3 }));
+        auto a = (*model)->stack().forward(ids, true);
+        QVERIFY2(a, a ? "" : a.error().c_str());
+        auto b = (*hf)->stack().forward(ids, true);
+        QVERIFY(b);
+        const Diff vsHf = difference(a->weights, b->weights);
+        const Diff vsTorch = difference(a->weights, npy(dir + "/attention.npy"));
+        const Diff queries = difference(a->queries, b->queries);
+        const Diff keys = difference(a->keys, b->keys);
+        QVERIFY(vsHf.max < 1e-5);
+        QVERIFY(vsTorch.max < 1e-5);
+        QVERIFY(queries.max < 1e-5);
+        QVERIFY(keys.max < 1e-5);
+        QVERIFY(difference(a->lastLogits, b->lastLogits).max < 1e-4);
+        auto greedy = (*model)->stack().generateGreedy(ids, 5);
+        QVERIFY(greedy);
+        QCOMPARE(*greedy, expected["greedy5"].get<std::vector<int>>());
+
+        // The same file with the tensor renamed away: plain theta 500000 frequencies.
+        QTemporaryDir tmp;
+        const std::string path = tmp.path().toStdString() + "/norope.gguf";
+        const std::string bytes = renamed(fileBytes(gguf("llama3-F32.gguf")), "rope_freqs.weight", "rope_freqX.weight");
+        QVERIFY(!bytes.empty());
+        std::ofstream(path, std::ios::binary) << bytes;
+        auto plain = GgufModel::load(path);
+        QVERIFY2(plain, plain ? "" : plain.error().c_str());
+        QVERIFY((*plain)->stack().spec().rope.frequencyDivisors.empty());
+        auto c = (*plain)->stack().forward(ids, false);
+        QVERIFY(c);
+        const Diff without = difference(c->weights, b->weights);
+        const double ablation = expected["ablations"]["rope_scaling ignored (plain theta 500000 frequencies)"];
+        qInfo("llama3: attention vs HF folder %.3g, vs torch %.3g; Q %.3g, K %.3g; without rope_freqs %.6f (HF ablation %.6f)",
+            vsHf.max, vsTorch.max, queries.max, keys.max, without.max, ablation);
+        QVERIFY(without.max > 0.3);
+        QVERIFY(std::abs(without.max - ablation) < 1e-5);
+        // A factor vector of the wrong length is refused by name.
+        const std::string shortFreqs = tmp.path().toStdString() + "/short.gguf";
+        std::string cut = fileBytes(gguf("llama3-F32.gguf"));
+        const size_t at = cut.find("rope_freqs.weight");
+        QVERIFY(at != std::string::npos);
+        cut[at + 17 + 4] = 3; // dims[0]: 4 -> 3
+        std::ofstream(shortFreqs, std::ios::binary) << cut;
+        auto refused = GgufModel::load(shortFreqs);
+        QVERIFY(!refused);
+        QCOMPARE(qs(refused.error()), qs(shortFreqs + ": 'rope_freqs.weight' must hold 4 values (one per rotary frequency)"));
+    }
+
+    void llama3BytePairTokenizer()
+    {
+        // tokenizer.ggml.pre = "llama-bpe": the Llama 3 regex (digits in groups of up to 3, case-insensitive
+        // contractions) and ignore_merges (a piece that is a whole token is taken whole: " llama" is
+        // reachable by no merge). Ids from make_gguf_fixtures.py's reference (the `regex` module + BPE).
+        auto file = GgufFile::open(gguf("llama3-tokenizer.gguf"));
+        QVERIFY2(file, file ? "" : file.error().c_str());
+        auto t = GgufModel::readTokenizer(*file);
+        QVERIFY2(t, t ? "" : t.error().c_str());
+        QCOMPARE(qs((*t)->kind()), QStringLiteral("byte-level BPE (GGUF, llama-bpe)"));
+        QVERIFY((*t)->addsBos());
+        const json fixture = readJson(gguf("llama3-tokenizer.json"));
+        const json cases = fixture["cases"];
+        QVERIFY(cases.size() >= 10);
+        for (const json& c : cases) {
+            const std::string text = c["text"];
+            auto ids = (*t)->encodeForModel(text, true);
+            QVERIFY2(ids, text.c_str());
+            QVERIFY2(ids->ids == c["ids"].get<std::vector<int>>(), text.c_str());
+            std::string decoded;
+            for (size_t i = 1; i < ids->ids.size(); ++i)
+                decoded += (*t)->decode(ids->ids[i]);
+            QCOMPARE(qs(decoded), qs(text));
+        }
+        // What the two Llama 3 rules decide, read off the ids: 12345 is 123 | 45, never the token "12345";
+        // " llama" is one token although no merge makes it.
+        auto id = [&](const std::string& token) { return (*t)->tokenId(ByteLevelAlphabet::instance().encode(token)).value_or(-1); };
+        auto digits = (*t)->encode("12345");
+        QVERIFY(digits && id("12345") >= 0);
+        QCOMPARE(digits->ids, (std::vector<int> { id("123"), id("45") }));
+        auto llama = (*t)->encode(" llama");
+        QVERIFY(llama && id(" llama") >= 0);
+        QCOMPARE(llama->ids, (std::vector<int> { id(" llama") }));
+        auto upper = (*t)->encode("I'LL");
+        QVERIFY(upper);
+        QCOMPARE(upper->ids, (std::vector<int> { id("I"), id("'LL") }));
     }
 
     void summaryOfAKQuantFile()

@@ -66,6 +66,24 @@ Files (dims in GGUF order, ne[0] first; every file little-endian; alignment 32 u
   qwen2-<T>.attention.npy   float32 [2, 4, N, N] for qwen2.json "ids"
   qwen2.json             {"ids", "add_bos": false, "cases": [{"text", "pieces", "text_ids"}]}: Qwen2's
                          pre-tokenizer regex (the `regex` module) + byte-level BPE, no BOS
+  gemma2-F32.gguf, gemma2-Q8_0.gguf   tests/fixtures/hf/gemma2 as convert_hf_to_gguf.py's Gemma2Model writes it
+                         (see make_gemma2: gemma2.* keys incl. the soft caps and sliding window, every norm
+                         stored as 1 + w, post_attention_norm / post_ffw_norm, no permutation, tied head), a
+                         96-token SentencePiece vocabulary (add_space_prefix false)
+  gemma2-<T>.attention.npy   [2, 4, 12, 12] for hf/gemma2/expected.json "ids": llama.cpp's Gemma 2 graph in
+                         float64 on the file's weights (scale 1/sqrt(key_length): a GGUF cannot carry the HF
+                         fixture's query_pre_attn_scalar 24; embeddings x sqrt(32) unrounded)
+  phi3-F32.gguf, phi3-Q8_0.gguf   tests/fixtures/hf/phi3 as Phi3MiniModel writes it (attn_qkv, ffn_up = gate_up,
+                         rope.dimension_count 4, attention.sliding_window, untied output); phi3-Q8_0.attention.npy
+                         the HF forward on its dequantised weights (F32: hf/phi3/attention.npy is the reference)
+  llama3-F32.gguf        tests/fixtures/hf/llama3 as LlamaModel writes it: Q / K permuted, tied head,
+                         rope_freqs.weight [4] (the llama3 rope scaling factors, from rope_scaling's
+                         original_max_position_embeddings 256), eot_token_id 3; hf/llama3/attention.npy is the
+                         reference
+  llama3-tokenizer.gguf  tokenizer only (no tensors): "gpt2" model, pre "llama-bpe", 256 byte symbols + the merges
+                         of LLAMA3_WORDS + " llama" (no merge makes it) + 3 control tokens; add_bos_token true
+  llama3-tokenizer.json  {"pattern", "add_bos": true, "cases": [{"text", "pieces", "ids"}]}: Llama 3's regex (the
+                         `regex` module), ignore_merges, byte-level BPE, BOS first
 """
 import hashlib
 import heapq
@@ -927,6 +945,416 @@ def make_qwen2():
     dump_json(out("qwen2.json"), {"ids": ids, "add_bos": False, "cases": cases})
 
 
+# ------------------------------------------------------------------ g. gemma2, phi3, llama3 from the HF fixtures
+
+HF_DIR = os.path.join(ROOT, "fixtures", "hf")
+
+
+def read_hf_single(name):
+    """tests/fixtures/hf/<name>: config, expected and the one model.safetensors (BF16 -> float32 exactly)."""
+    d = os.path.join(HF_DIR, name)
+    with open(os.path.join(d, "config.json")) as f:
+        hc = json.load(f)
+    with open(os.path.join(d, "expected.json")) as f:
+        expected = json.load(f)
+    return hc, expected, read_safetensors(os.path.join(d, "model.safetensors")), np.load(os.path.join(d, "attention.npy"))
+
+
+def small_spm_vocab(specials, n):
+    """A SentencePiece-style vocabulary of exactly n tokens (the HF fixtures have 96 embedding rows): the given
+    specials (control; "<unk>" unknown), then single characters and a few ▁-words, scores 0 (no merges needed)."""
+    chars = list("▁abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.,!?'-0123456789")
+    words = ["▁the", "▁cat", "▁sat", "▁on", "▁mat", "▁a", "▁dog", "▁ran", "▁once", "▁upon", "▁time", "▁there",
+             "▁was", "▁little", "▁girl", "▁play", "▁park", "▁sun", "▁hello", "▁world", "▁and", "▁is", "▁it", "▁in"]
+    tokens = list(specials) + chars + words
+    tokens = tokens[:n]
+    assert len(tokens) == n and len(set(tokens)) == n, (len(tokens), n)
+    types = [2 if t == "<unk>" else 3 if t in specials else 1 for t in tokens]
+    return tokens, [0.0] * n, types
+
+
+def add_small_spm(wr, tokens, scores, types, bos, eos, unk, add_space_prefix=True, pad=None):
+    wr.add("tokenizer.ggml.model", "llama", "string")
+    wr.add("tokenizer.ggml.pre", "default", "string")
+    wr.add("tokenizer.ggml.tokens", tokens, "array[string]")
+    wr.add("tokenizer.ggml.scores", [float(s) for s in scores], "array[float32]")
+    wr.add("tokenizer.ggml.token_type", types, "array[int32]")
+    wr.add("tokenizer.ggml.bos_token_id", bos, "uint32")
+    wr.add("tokenizer.ggml.eos_token_id", eos, "uint32")
+    wr.add("tokenizer.ggml.unknown_token_id", unk, "uint32")
+    if pad is not None:
+        wr.add("tokenizer.ggml.padding_token_id", pad, "uint32")
+    wr.add("tokenizer.ggml.add_bos_token", True, "bool")
+    wr.add("tokenizer.ggml.add_space_prefix", add_space_prefix, "bool")
+
+
+def write_tensors(path, wr, tensors, order, type_of):
+    """Adds `order`'s tensors (1-D always F32, as llama.cpp's quantize keeps norms and factor vectors) and writes;
+    returns the file read back and its size."""
+    assert set(order) == set(tensors), set(order) ^ set(tensors)
+    for g in order:
+        a = tensors[g]
+        wr.add_tensor(g, a, "F32" if a.ndim == 1 else type_of(g))
+    size = wr.write(path)
+    with open(path, "rb") as f:
+        return gw.read_gguf(f.read()), size
+
+
+def torch_weights(back):
+    return {g: torch.from_numpy(np.ascontiguousarray(back.tensor(g).astype(np.float64))) for g in back.tensors}
+
+
+# Gemma 2 as convert_hf_to_gguf.py's Gemma2Model writes it (read from llama.cpp, not copied):
+#   keys  context_length, embedding_length, block_count, feed_forward_length, attention.head_count,
+#         attention.head_count_kv, attention.layer_norm_rms_epsilon, attention.key_length / value_length
+#         (head_dim), general.file_type, attn_logit_softcapping, final_logit_softcapping,
+#         attention.sliding_window. NOT written: rope.freq_base (llama.cpp's default 10000 is used),
+#         rope.dimension_count (= key_length), query_pre_attn_scalar (llama.cpp decides the scale from the layer
+#         count: 1/sqrt(n_embd / n_head) for the 46-layer 27B, else 1/sqrt(key_length); the converter's tokenizer
+#         sets add_space_prefix false). No lm_head (token_embd is the head).
+#   names input_layernorm -> attn_norm, post_attention_layernorm -> post_attention_norm,
+#         pre_feedforward_layernorm -> ffn_norm, post_feedforward_layernorm -> post_ffw_norm, model.norm ->
+#         output_norm, mlp.{gate,up,down}_proj -> ffn_{gate,up,down}; Q and K are NOT permuted (NEOX RoPE).
+#   every "*norm.weight" is stored as w + 1 (Gemma2RMSNorm's (1 + w)), so llama.cpp multiplies by the stored
+#         weight. The converter adds 1 in the checkpoint's dtype; here it is added in float32, as
+#         Gemma2RMSNorm does in its forward ((1.0 + self.weight.float())), so F32 files equal HF exactly.
+GEMMA2_LAYER = [("input_layernorm", "attn_norm"), ("self_attn.q_proj", "attn_q"), ("self_attn.k_proj", "attn_k"),
+                ("self_attn.v_proj", "attn_v"), ("self_attn.o_proj", "attn_output"),
+                ("post_attention_layernorm", "post_attention_norm"), ("pre_feedforward_layernorm", "ffn_norm"),
+                ("mlp.gate_proj", "ffn_gate"), ("mlp.up_proj", "ffn_up"), ("mlp.down_proj", "ffn_down"),
+                ("post_feedforward_layernorm", "post_ffw_norm")]
+
+
+def gemma2_tensors(hfw, layers):
+    t = {"token_embd.weight": hfw["model.embed_tokens.weight"],
+         "output_norm.weight": hfw["model.norm.weight"] + np.float32(1.0)}
+    order = ["token_embd.weight"]
+    for l in range(layers):
+        for h, g in GEMMA2_LAYER:
+            a = hfw["model.layers.%d.%s.weight" % (l, h)]
+            name = "blk.%d.%s.weight" % (l, g)
+            t[name] = a + np.float32(1.0) if g.endswith("norm") else a
+            order.append(name)
+    assert len(t) == len(hfw) and "lm_head.weight" not in hfw
+    t = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in t.items()}
+    return t, order + ["output_norm.weight"]
+
+
+def gemma2_forward(w, hc, ids, scale):
+    """llama.cpp's Gemma 2 graph in float64 on GGUF-named weights: x = embd * sqrt(n_embd) (unrounded); RMSNorm
+    times the stored (1 + w); NEOX RoPE over key_length dims, theta 10000; scores * scale, tanh soft cap, causal
+    mask and the window on even layers (i - j >= W masked); GeGLU (tanh GELU); post norms before each residual."""
+    n, H, KV, HD = len(ids), hc["num_attention_heads"], hc["num_key_value_heads"], hc["head_dim"]
+    eps, cap, window = hc["rms_norm_eps"], hc["attn_logit_softcapping"], hc["sliding_window"]
+    norm = lambda x, name: hf.rms_norm(x, w[name], eps)  # noqa: E731
+    inv = hf.default_inv_freq(10000.0, HD)
+    x = w["token_embd.weight"][torch.tensor(ids)] * math.sqrt(hc["hidden_size"])
+    maps = []
+    for l in range(hc["num_hidden_layers"]):
+        b = "blk.%d." % l
+        h = norm(x, b + "attn_norm.weight")
+        q = hf.linear(h, w[b + "attn_q.weight"]).view(n, H, HD)
+        k = hf.linear(h, w[b + "attn_k.weight"]).view(n, KV, HD)
+        v = hf.linear(h, w[b + "attn_v.weight"]).view(n, KV, HD)
+        q, k = hf.rope(q, inv), hf.rope(k, inv)
+        ctx, p = hf.attend(q, hf.repeat_kv(k, H), hf.repeat_kv(v, H), scale, softcap=cap,
+                           window=window if l % 2 == 0 else None)
+        maps.append(p)
+        x = x + norm(hf.linear(ctx, w[b + "attn_output.weight"]), b + "post_attention_norm.weight")
+        h = norm(x, b + "ffn_norm.weight")
+        h = hf.linear(hf.gelu_tanh(hf.linear(h, w[b + "ffn_gate.weight"])) * hf.linear(h, w[b + "ffn_up.weight"]),
+                      w[b + "ffn_down.weight"])
+        x = x + norm(h, b + "post_ffw_norm.weight")
+    return torch.stack(maps)
+
+
+def make_gemma2():
+    hc, expected, hfw, ref = read_hf_single("gemma2")
+    L, ids = hc["num_hidden_layers"], expected["ids"]
+    tensors, order = gemma2_tensors(hfw, L)
+    tokens, scores, types = small_spm_vocab(["<pad>", "<eos>", "<bos>", "<unk>"], hc["vocab_size"])
+    scale = hc["head_dim"] ** -0.5  # llama.cpp: not the 46-layer 27B -> 1/sqrt(key_length)
+    info = {"ids": ids, "scale": scale, "query_pre_attn_scalar_of_the_hf_folder": hc["query_pre_attn_scalar"]}
+    # the forward on the HF weights with HF's own scale reproduces the HF fixture (checks this forward) ...
+    w_hf = {k: torch.from_numpy(v.astype(np.float64)) for k, v in tensors.items()}
+    a_hf = gemma2_forward(w_hf, hc, ids, hc["query_pre_attn_scalar"] ** -0.5).numpy()
+    # (the HF fixture rounds sqrt(32) to bfloat16, 8.4e-5 of change; this forward uses llama.cpp's float sqrt)
+    info["forward_with_hf_scale_vs_hf_attention"] = float(np.abs(a_hf - ref).max())
+    assert info["forward_with_hf_scale_vs_hf_attention"] < 2e-4
+    a_cpp = gemma2_forward(w_hf, hc, ids, scale).numpy()
+    info["llama_cpp_scale_vs_hf_attention"] = float(np.abs(a_cpp - ref).max())
+    for t in ("F32", "Q8_0"):
+        wr = GGUFWriter()
+        p = "gemma2."
+        wr.add("general.architecture", "gemma2", "string")
+        wr.add("general.name", "AttnScope test gemma2", "string")
+        wr.add(p + "context_length", hc["max_position_embeddings"], "uint32")
+        wr.add(p + "embedding_length", hc["hidden_size"], "uint32")
+        wr.add(p + "block_count", L, "uint32")
+        wr.add(p + "feed_forward_length", hc["intermediate_size"], "uint32")
+        wr.add(p + "attention.head_count", hc["num_attention_heads"], "uint32")
+        wr.add(p + "attention.head_count_kv", hc["num_key_value_heads"], "uint32")
+        wr.add(p + "attention.layer_norm_rms_epsilon", hc["rms_norm_eps"], "float32")
+        wr.add(p + "attention.key_length", hc["head_dim"], "uint32")
+        wr.add(p + "attention.value_length", hc["head_dim"], "uint32")
+        wr.add("general.file_type", FILE_TYPE[t], "uint32")
+        wr.add(p + "attn_logit_softcapping", hc["attn_logit_softcapping"], "float32")
+        wr.add(p + "final_logit_softcapping", hc["final_logit_softcapping"], "float32")
+        wr.add(p + "attention.sliding_window", hc["sliding_window"], "uint32")
+        wr.add("general.quantization_version", 2, "uint32")
+        add_small_spm(wr, tokens, scores, types, bos=2, eos=1, unk=3, add_space_prefix=False, pad=0)
+        back, size = write_tensors(out("gemma2-%s.gguf" % t), wr, tensors, order, lambda g: t)
+        att = gemma2_forward(torch_weights(back), hc, ids, scale).numpy()
+        save_npy(out("gemma2-%s.attention.npy" % t), att)
+        info[t] = {"bytes": size, "weight_err": model_weight_error(back, tensors),
+                   "att_vs_f32": float(np.abs(att - a_cpp).max())}
+        if t == "F32":
+            assert info[t]["weight_err"] == 0.0 and info[t]["att_vs_f32"] < 1e-12
+    REPORT["gemma2"] = info
+    return info
+
+
+# Phi-3 as convert_hf_to_gguf.py's Phi3MiniModel writes it: context_length, rope.scaling.original_context_length,
+# embedding_length, feed_forward_length (intermediate_size: ffn_up has twice as many rows, [gate; up]),
+# block_count, head_count, head_count_kv, layer_norm_rms_epsilon, rope.dimension_count = int(partial_rotary_factor
+# * n_embd) // n_head, rope.freq_base, general.file_type, attention.sliding_window (0 when the config has none).
+# Names: self_attn.qkv_proj -> attn_qkv (rows [q; k; v], not permuted: NEOX RoPE), mlp.gate_up_proj -> ffn_up,
+# post_attention_layernorm -> ffn_norm, lm_head -> output. No norm shift. rope_scaling null: no rope_factors.
+def phi3_tensors(hfw, layers):
+    t = {"token_embd.weight": hfw["model.embed_tokens.weight"], "output_norm.weight": hfw["model.norm.weight"],
+         "output.weight": hfw["lm_head.weight"]}
+    order = ["token_embd.weight"]
+    names = [("input_layernorm", "attn_norm"), ("self_attn.qkv_proj", "attn_qkv"), ("self_attn.o_proj", "attn_output"),
+             ("post_attention_layernorm", "ffn_norm"), ("mlp.gate_up_proj", "ffn_up"), ("mlp.down_proj", "ffn_down")]
+    for l in range(layers):
+        for h, g in names:
+            name = "blk.%d.%s.weight" % (l, g)
+            t[name] = hfw["model.layers.%d.%s.weight" % (l, h)]
+            order.append(name)
+    assert len(t) == len(hfw)
+    t = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in t.items()}
+    return t, order + ["output_norm.weight", "output.weight"]
+
+
+def phi3_to_hf(w):
+    m = {"token_embd.weight": "model.embed_tokens.weight", "output_norm.weight": "model.norm.weight",
+         "output.weight": "lm_head.weight"}
+    for g, a in list(w.items()):
+        if g.startswith("blk."):
+            _, l, n, _ = g.split(".")
+            h = {"attn_norm": "input_layernorm", "attn_qkv": "self_attn.qkv_proj", "attn_output": "self_attn.o_proj",
+                 "ffn_norm": "post_attention_layernorm", "ffn_up": "mlp.gate_up_proj", "ffn_down": "mlp.down_proj"}[n]
+            m[g] = "model.layers.%s.%s.weight" % (l, h)
+    return {m[g]: a for g, a in w.items()}
+
+
+def make_phi3():
+    hc, expected, hfw, ref = read_hf_single("phi3")
+    L, ids = hc["num_hidden_layers"], expected["ids"]
+    D, H, KV = hc["hidden_size"], hc["num_attention_heads"], hc["num_key_value_heads"]
+    assert (D, H, L) == (hf.HIDDEN, hf.HEADS, hf.LAYERS)  # hf.llama_like_forward's shapes
+    rope_dims = int(hc["partial_rotary_factor"] * D) // H
+    tensors, order = phi3_tensors(hfw, L)
+    tokens, scores, types = small_spm_vocab(["<unk>", "<s>", "</s>"], hc["vocab_size"])
+    inv = hf.default_inv_freq(hc["rope_theta"], rope_dims)
+    fwd = lambda w: hf.llama_like_forward(w, ids, D // H, KV, inv, hc["rms_norm_eps"], fused=True)[0].numpy()  # noqa
+    info = {"ids": ids, "rope_dims": rope_dims}
+    a0 = fwd({k: torch.from_numpy(v.astype(np.float64)) for k, v in hfw.items()})
+    info["forward_vs_hf_attention"] = float(np.abs(a0 - ref).max())
+    assert info["forward_vs_hf_attention"] < 1e-6
+    for t in ("F32", "Q8_0"):
+        wr = GGUFWriter()
+        p = "phi3."
+        wr.add("general.architecture", "phi3", "string")
+        wr.add("general.name", "AttnScope test phi3", "string")
+        wr.add(p + "context_length", hc["max_position_embeddings"], "uint32")
+        wr.add(p + "rope.scaling.original_context_length", hc["original_max_position_embeddings"], "uint32")
+        wr.add(p + "embedding_length", D, "uint32")
+        wr.add(p + "feed_forward_length", hc["intermediate_size"], "uint32")
+        wr.add(p + "block_count", L, "uint32")
+        wr.add(p + "attention.head_count", H, "uint32")
+        wr.add(p + "attention.head_count_kv", KV, "uint32")
+        wr.add(p + "attention.layer_norm_rms_epsilon", hc["rms_norm_eps"], "float32")
+        wr.add(p + "rope.dimension_count", rope_dims, "uint32")
+        wr.add(p + "rope.freq_base", hc["rope_theta"], "float32")
+        wr.add("general.file_type", FILE_TYPE[t], "uint32")
+        wr.add(p + "attention.sliding_window", hc["sliding_window"], "uint32")
+        wr.add("general.quantization_version", 2, "uint32")
+        add_small_spm(wr, tokens, scores, types, bos=1, eos=2, unk=0)
+        back, size = write_tensors(out("phi3-%s.gguf" % t), wr, tensors, order, lambda g: t)
+        att = fwd(phi3_to_hf(torch_weights(back)))
+        info[t] = {"bytes": size, "weight_err": model_weight_error(back, tensors),
+                   "att_vs_full": float(np.abs(att - a0).max())}
+        if t == "F32":
+            assert info[t]["weight_err"] == 0.0 and info[t]["att_vs_full"] < 1e-12
+        else:
+            save_npy(out("phi3-%s.attention.npy" % t), att)
+    REPORT["phi3"] = info
+    return info
+
+
+# Llama 3.1 as convert_hf_to_gguf.py's LlamaModel writes it: llama.* keys, Q / K permuted, tied embeddings (no
+# output tensor), and with rope_scaling rope_type "llama3" one extra F32 tensor rope_freqs.weight [head_dim / 2]:
+# factor_i = 1 (wavelen < orig / high_freq_factor), factor (wavelen > orig / low_freq_factor), else
+# 1 / ((1 - smooth) / factor + smooth), smooth = (orig / wavelen - low) / (high - low); llama.cpp divides pair i's
+# frequency by factor_i. (The converter reads orig = original_max_position_embeddings from the top of config.json
+# with a default of 8192, which is the value inside rope_scaling of every released Llama 3.x; this fixture's
+# rope_scaling says 256, so its factors are made from 256, the value Hugging Face uses.) No rope.scaling.type key.
+def llama3_rope_factors(hc):
+    rs = hc["rope_scaling"]
+    hd = hc["hidden_size"] // hc["num_attention_heads"]
+    freqs = 1.0 / (hc["rope_theta"] ** (np.arange(0, hd, 2, dtype=np.float64) / hd))
+    factor, low, high, orig = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"], rs["original_max_position_embeddings"]
+    out_ = []
+    for f in freqs:
+        wavelen = 2 * math.pi / f
+        if wavelen < orig / high:
+            out_.append(1.0)
+        elif wavelen > orig / low:
+            out_.append(factor)
+        else:
+            smooth = (orig / wavelen - low) / (high - low)
+            out_.append(1.0 / ((1 - smooth) / factor + smooth))
+    return np.array(out_, dtype=np.float32)
+
+
+def make_llama3():
+    hc, expected, hfw, ref = read_hf_single("llama3")
+    cfg = {"context": hc["max_position_embeddings"], "hidden": hc["hidden_size"], "layers": hc["num_hidden_layers"],
+           "ffn": hc["intermediate_size"], "heads": hc["num_attention_heads"], "kv_heads": hc["num_key_value_heads"],
+           "theta": hc["rope_theta"], "eps": hc["rms_norm_eps"], "vocab": hc["vocab_size"]}
+    factors = llama3_rope_factors(hc)
+    # the factors are HF's: plain inv_freq / HF's scaled inv_freq
+    plain = np.array(expected["inv_freq_unscaled"])
+    assert np.allclose(plain / np.array(expected["inv_freq"]), factors, rtol=1e-6), (factors, plain)
+    m = gguf_name_map(cfg["layers"], False)
+    tensors = {"rope_freqs.weight": factors}
+    for hn, a in hfw.items():
+        g = m[hn]
+        if g.endswith("attn_q.weight"):
+            a = permute(a, cfg["heads"])
+        elif g.endswith("attn_k.weight"):
+            a = permute(a, cfg["kv_heads"])
+        tensors[g] = np.ascontiguousarray(a, dtype=np.float32)
+    order = ["rope_freqs.weight"] + [g for g in gguf_order(cfg["layers"], False) if g != "output.weight"]
+    tokens, scores, types = small_spm_vocab(["<unk>", "<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"],
+                                            cfg["vocab"])
+    wr = GGUFWriter()
+    add_model_metadata(wr, "llama", "AttnScope test llama3", cfg, FILE_TYPE["F32"])
+    add_small_spm(wr, tokens, scores, types, bos=1, eos=2, unk=0)
+    wr.add("tokenizer.ggml.eot_token_id", 3, "uint32")
+    back, size = write_tensors(out("llama3-F32.gguf"), wr, tensors, order, lambda g: "F32")
+    assert model_weight_error(back, tensors) == 0.0
+    REPORT["llama3"] = {"rope_freqs": factors.tolist(), "bytes": size}
+
+
+# The Llama 3 tokenizer (tokenizer.ggml.model "gpt2", pre "llama-bpe"): the byte-level BPE of tiktoken's
+# Llama 3 vocabulary after the Llama 3 pre-tokenizer regex (as tokenizer.json writes it), with ignore_merges: a
+# piece that is a whole token is that token. A small vocabulary: the 256 byte symbols (GPT-2 order), the merges of
+# LLAMA3_WORDS (3-digit groups, contractions, CJK, emoji, space runs, newlines), one token reachable by no merge
+# ("Ġllama": only ignore_merges finds it), and the specials <|begin_of_text|> (bos), <|end_of_text|> (eos),
+# <|eot_id|> (eot) as control tokens.
+LLAMA3_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                  r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+LLAMA3_WORDS = ["Hello", " world", " the", " cat", " sat", "I", "'LL", "'ll", " don", "'t", "'S", " she", "'s",
+                "'VE", "'re", " they", "123", "12", "45", "999", "2024", "12345", "你好", "世界", "🦙", " 🦙",
+                "👍", "  ", "    ", "\n\n", " \n", ".\n", "!!!", " go", " ca", "fé", " naïve"]
+LLAMA3_CASES = [
+    "Hello world, the cat sat.",
+    "I'LL go, I'll go; don't, DON'T, she's, SHE'S, WE'VE, they're",
+    "1 12 123 1234 12345 2024 999999",
+    "3.14159 and 1,234,567",
+    "你好世界，你好！",
+    "emoji 🦙🎉 and 👍🏽 🦙",
+    "many      spaces   here  ",
+    "line one\nline two\n\n\n  indented\r\n",
+    " llama llamas",
+    "café naïve Ωμέγα",
+    "<|begin_of_text|>Hello<|eot_id|> world",
+]
+
+
+def make_llama3_tokenizer():
+    b2u = hf.bytes_to_unicode()
+    vocab = {}
+    for b, u in sorted(b2u.items(), key=lambda p: ord(p[1])):
+        vocab[u] = len(vocab)
+    merges = []
+    for word in LLAMA3_WORDS:
+        syms = [b2u[b] for b in word.encode("utf-8")]
+        while len(syms) > 1:
+            merged = syms[0] + syms[1]
+            if (syms[0], syms[1]) not in merges:
+                merges.append((syms[0], syms[1]))
+                if merged not in vocab:
+                    vocab[merged] = len(vocab)
+            syms = [merged] + syms[2:]
+    orphan = "".join(b2u[b] for b in " llama".encode("utf-8"))
+    assert orphan not in vocab
+    vocab[orphan] = len(vocab)
+    for s in ("<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"):
+        vocab[s] = len(vocab)
+    return vocab, merges
+
+
+def llama3_encode(text, vocab, merges, specials):
+    """specials matched whole first (llama.cpp's parse_special), the rest: regex pieces -> whole token if in the
+    vocabulary (ignore_merges) else BPE."""
+    b2u = hf.bytes_to_unicode()
+    ranks = {m: i for i, m in enumerate(merges)}
+    ids, pieces = [], []
+    parts = regex.split("(" + "|".join(regex.escape(s) for s in specials) + ")", text)
+    for part in parts:
+        if part in specials:
+            ids.append(vocab[part])
+            pieces.append(part)
+            continue
+        ps = regex.findall(LLAMA3_PATTERN, part)
+        assert "".join(ps) == part
+        for piece in ps:
+            pieces.append(piece)
+            sym = "".join(b2u[b] for b in piece.encode("utf-8"))
+            if sym in vocab:
+                ids.append(vocab[sym])
+            else:
+                ids += [vocab[s] for s in hf.bpe([b2u[b] for b in piece.encode("utf-8")], ranks)]
+    return pieces, ids
+
+
+def make_llama3_tokenizer_file():
+    vocab, merges = make_llama3_tokenizer()
+    tokens = [None] * len(vocab)
+    for t, i in vocab.items():
+        tokens[i] = t
+    specials = ["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"]
+    bos = vocab["<|begin_of_text|>"]
+    cases = []
+    for text in LLAMA3_CASES:
+        pieces, ids = llama3_encode(text, vocab, merges, specials)
+        cases.append({"text": text, "pieces": pieces, "ids": [bos] + ids})
+    # the digit rule and ignore_merges both show in the ids
+    b2u = hf.bytes_to_unicode()
+    enc = lambda s: "".join(b2u[b] for b in s.encode("utf-8"))  # noqa: E731
+    digits = cases[2]["pieces"]  # 1234 -> 123 | 4, 12345 -> 123 | 45 (a token "12345" exists but is never reached)
+    assert digits[:12] == ["1", " ", "12", " ", "123", " ", "123", "4", " ", "123", "45", " "], digits
+    assert vocab[enc("12345")] not in cases[2]["ids"]
+    assert vocab[enc(" llama")] in cases[8]["ids"]
+    wr = GGUFWriter()
+    wr.add("general.architecture", "llama", "string")
+    wr.add("general.name", "AttnScope test Llama 3 tokenizer", "string")
+    wr.add("tokenizer.ggml.model", "gpt2", "string")
+    wr.add("tokenizer.ggml.pre", "llama-bpe", "string")
+    wr.add("tokenizer.ggml.tokens", tokens, "array[string]")
+    wr.add("tokenizer.ggml.token_type", [3 if t in specials else 1 for t in tokens], "array[int32]")
+    wr.add("tokenizer.ggml.merges", ["%s %s" % m for m in merges], "array[string]")
+    wr.add("tokenizer.ggml.bos_token_id", bos, "uint32")
+    wr.add("tokenizer.ggml.eos_token_id", vocab["<|end_of_text|>"], "uint32")
+    wr.add("tokenizer.ggml.eot_token_id", vocab["<|eot_id|>"], "uint32")
+    wr.add("tokenizer.ggml.add_bos_token", True, "bool")
+    wr.write(out("llama3-tokenizer.gguf"))
+    dump_json(out("llama3-tokenizer.json"), {"pattern": LLAMA3_PATTERN, "add_bos": True, "cases": cases})
+
+
 # ------------------------------------------------------------------------------------------- main
 
 def main():
@@ -940,6 +1368,10 @@ def main():
         make_llama()
         make_kq()
         make_qwen2()
+        make_gemma2()
+        make_phi3()
+        make_llama3()
+        make_llama3_tokenizer_file()
     total = 0
     for r, _, fs in sorted(os.walk(OUT)):
         for fn in sorted(fs):
