@@ -1,5 +1,5 @@
 #pragma once
-// Per-head summaries of an attention map, for the heads grid and the Details panel.
+// Per-head summaries of an attention map (HeadStats), for the heads grid and the Details panel.
 //   entropy:           mean over queries of -sum_j a_ij ln a_ij (nats; rows renormalised when
 //                      they do not sum to 1, e.g. with the sigmoid gate; fully masked rows skipped)
 //   maxWeight:         the largest weight in the head
@@ -7,19 +7,12 @@
 //   firstTokenMass:    mean over queries of the weight on key 0 (attention "sinks")
 //   previousTokenMass: mean over queries i >= 1 of the weight on key i - 1
 #include "AttentionResult.h"
+#include "HeadStats.h"
 
 #include <utility>
 #include <vector>
 
 namespace attn {
-
-struct HeadStats {
-    double entropy = 0.0;
-    double maxWeight = 0.0;
-    double meanDistance = 0.0;
-    double firstTokenMass = 0.0;
-    double previousTokenMass = 0.0;
-};
 
 class HeadStatistics {
 public:

@@ -1,5 +1,6 @@
 #include "TransformerBlock.h"
 
+#include "StreamingAttention.h"
 #include "TransformerOps.h"
 
 namespace attn {
@@ -57,7 +58,7 @@ void TransformerBlock::mlp(const Matrix& in, Scratch& s, Matrix& out) const
 }
 
 void TransformerBlock::forward(Matrix& x, int start, Matrix& keys, Matrix& values, const RotaryEmbedding* rope,
-    ModelAttention* capture, Scratch& s) const
+    ModelAttention* capture, Scratch& s, LayerTrace* trace) const
 {
     const TransformerSpec& spec = m_spec;
     const TransformerLayerWeights& w = m_w;
@@ -86,7 +87,15 @@ void TransformerBlock::forward(Matrix& x, int start, Matrix& keys, Matrix& value
     options.scale = static_cast<float>(spec.scoreScale());
     options.softCap = spec.attentionSoftCap;
     options.window = spec.windowedLayer(m_layer) ? spec.slidingWindow : 0;
-    ops::attendLayer(s.q, keys.topRows(total), values.topRows(total), options, s.context, capture, m_layer);
+    if (trace) {
+        trace->rule = options;
+        trace->queries = s.q;
+        trace->keys = keys.topRows(total);
+        trace->values = values.topRows(total);
+        StreamingAttention::attend(s.q, keys.topRows(total), values.topRows(total), options, s.context, &trace->rows);
+    } else {
+        ops::attendLayer(s.q, keys.topRows(total), values.topRows(total), options, s.context, capture, m_layer);
+    }
     s.t.resize(n, spec.hidden);
     project(s.context, *w.wo, w.bo, s.t);
     if (pre) {

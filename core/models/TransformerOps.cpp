@@ -1,5 +1,7 @@
 #include "TransformerOps.h"
 
+#include "StreamingAttention.h"
+
 #include "MemoryBudget.h"
 
 #include <algorithm>
@@ -125,6 +127,10 @@ ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool 
 void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v,
     const AttendOptions& o, Matrix& context, ModelAttention* capture, int layer)
 {
+    if (!capture) {
+        StreamingAttention::attend(q, k, v, o, context, nullptr);
+        return;
+    }
     const Eigen::Index n = q.rows();
     const Eigen::Index total = k.rows();
     const int headDim = o.headDim;

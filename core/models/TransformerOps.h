@@ -11,6 +11,7 @@
 //               0, writing the heads side by side into `context` and, when capturing, the weights (and
 //               the queries / keys / values) into a ModelAttention.
 // Accumulations that decide accuracy (means, variances) run in double.
+#include "AttentionRule.h"
 #include "ComputeControl.h"
 #include "Expected.h"
 #include "ModelAttention.h"
@@ -33,20 +34,12 @@ Status checkCaptureBudget(
 // An empty capture of the right size (weights zeroed; queries/keys/values only when asked).
 ModelAttention makeCapture(int layers, int heads, int tokens, int headDim, bool keepQueriesKeys);
 
-struct AttendOptions {
-    int heads = 1;
-    int kvHeads = 1;
-    int headDim = 1;
-    bool causal = false;
-    int queryOffset = 0; // position of q's first row
-    float scale = 1.0f;  // applied to q k^T
-    float softCap = 0.0f; // 0: none
-    int window = 0;      // keys with query - key >= window get 0 (0: no window)
-};
+using AttendOptions = AttentionRule;
 
 // q [N, H*d] for the positions queryOffset .. queryOffset + N - 1; k and v [T, H_kv*d] for positions
 // 0 .. T - 1 (T = queryOffset + N when causal with a KV cache; T = N without one). context [N, H*d] is
-// resized. capture may be null; when given, queryOffset must be 0 and T = N (the whole prompt).
+// resized. capture may be null (then the layer streams: StreamingAttention, no N x N map); when given,
+// queryOffset must be 0 and T = N (the whole prompt), and the maps are materialised into it.
 using ConstMatrixRef = Eigen::Ref<const Matrix>;
 void attendLayer(const ConstMatrixRef& q, const ConstMatrixRef& k, const ConstMatrixRef& v,
     const AttendOptions& options, Matrix& context, ModelAttention* capture, int layer);

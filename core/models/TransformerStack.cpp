@@ -96,7 +96,7 @@ Matrix TransformerStack::embed(const int* ids, int n, int start) const
 }
 
 Status TransformerStack::run(Matrix x, KvCache& cache, ModelAttention* capture, std::vector<float>* lastLogits,
-    const ComputeControl& control) const
+    const ComputeControl& control, AttentionTrace* trace) const
 {
     const TransformerSpec& s = m_spec;
     const TransformerWeights& w = *m_weights;
@@ -119,8 +119,13 @@ Status TransformerStack::run(Matrix x, KvCache& cache, ModelAttention* capture, 
         if (w.lazy)
             made = w.lazy->layer(l);
         const TransformerBlock block(s, made ? made->weights : w.layers[static_cast<size_t>(l)], l);
-        block.forward(x, start, cache.keys(l), cache.values(l), rope.get(), capture, scratch);
-        if (capture)
+        LayerTrace* layerTrace = trace ? &trace->layers[static_cast<size_t>(l)] : nullptr;
+        block.forward(x, start, cache.keys(l), cache.values(l), rope.get(), capture, scratch, layerTrace);
+        if (layerTrace)
+            for (int h = 0; h < s.heads; ++h)
+                trace->headStats[static_cast<size_t>(l) * static_cast<size_t>(s.heads) + static_cast<size_t>(h)]
+                    = layerTrace->rows.summary(h);
+        if (capture || trace)
             control.report(static_cast<double>(l + 1) / s.layers);
     }
     cache.length = start + n;
@@ -186,6 +191,38 @@ Expected<ModelAttention> TransformerStack::forwardEmbedded(
             + " rows of " + std::to_string(m_spec.hidden));
     addPositions(embedded, 0);
     return capture(std::move(embedded), keepQueriesKeys, control);
+}
+
+Expected<AttentionTrace> TransformerStack::trace(const std::vector<int>& ids, const ComputeControl& control) const
+{
+    if (auto st = validateTokens(ids); !st)
+        return st.takeError();
+    const TransformerSpec& s = m_spec;
+    const auto n = static_cast<int>(ids.size());
+    const uint64_t needed = AttentionTrace::bytesFor(s.layers, n, s.heads, s.kvHeads, s.headDim);
+    const uint64_t limit = memoryLimitOr(control.memoryLimitBytes);
+    if (needed > limit) {
+        char text[200];
+        std::snprintf(text, sizeof text,
+            "the queries, keys and values of %d tokens over %d layers need %.1f MB, more than the memory "
+            "budget of %.1f MB: use a shorter input",
+            n, s.layers, static_cast<double>(needed) / (1024.0 * 1024.0), static_cast<double>(limit) / (1024.0 * 1024.0));
+        return makeError(text);
+    }
+    AttentionTrace t;
+    t.heads = s.heads;
+    t.kvHeads = s.kvHeads;
+    t.tokens = n;
+    t.headDim = s.headDim;
+    t.layers.resize(static_cast<size_t>(s.layers));
+    t.headStats.resize(static_cast<size_t>(s.layers) * static_cast<size_t>(s.heads));
+    t.tokenIds = ids;
+    for (int id : ids)
+        t.tokenLabels.push_back("#" + std::to_string(id));
+    KvCache cache(1, n, s.kvDim()); // one layer's keys and values at a time: the trace keeps its own copy
+    if (auto st = run(embed(ids.data(), n, 0), cache, nullptr, s.hasHead ? &t.lastLogits : nullptr, control, &t); !st)
+        return st.takeError();
+    return t;
 }
 
 Expected<std::vector<int>> TransformerStack::generateGreedy(

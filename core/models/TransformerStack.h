@@ -6,6 +6,7 @@
 // A family is a TransformerSpec plus weights under the stack's names (TransformerWeights).
 #include "ComputeControl.h"
 #include "Expected.h"
+#include "AttentionTrace.h"
 #include "ModelAttention.h"
 #include "TransformerSpec.h"
 #include "TransformerWeights.h"
@@ -34,6 +35,12 @@ public:
     Expected<ModelAttention> forwardEmbedded(
         Matrix embedded, bool keepQueriesKeys, const ComputeControl& control = {}) const;
 
+    // The same pass without any map (for long prompts): every layer streams, keeping its queries, keys,
+    // values and row statistics (AttentionTrace, O(L·N·d)); every head's statistics are summed up and
+    // lastLogits filled as in forward(). AttentionMaps makes any map from it on request. The trace and
+    // (causal models) the key/value cache must fit the memory budget.
+    Expected<AttentionTrace> trace(const std::vector<int>& ids, const ComputeControl& control = {}) const;
+
     // Causal models with a head: up to `steps` greedy tokens after the prompt, stopping before a stop
     // token and at the context length. Progress once per generated token.
     Expected<std::vector<int>> generateGreedy(
@@ -46,7 +53,7 @@ private:
     Matrix embed(const int* ids, int n, int start) const;
     void addPositions(Matrix& x, int start) const;
     Status run(Matrix x, KvCache& cache, ModelAttention* capture, std::vector<float>* lastLogits,
-        const ComputeControl& control) const;
+        const ComputeControl& control, AttentionTrace* trace = nullptr) const;
     Expected<ModelAttention> capture(Matrix x, bool keepQueriesKeys, const ComputeControl& control) const;
 
     TransformerSpec m_spec;

@@ -1,0 +1,58 @@
+#pragma once
+// The maps of a traced forward pass (AttentionTrace), made only when something asks: a view, an
+// export, a dump. The exact map of one head (in row tiles, in parallel), one exact weight or row
+// (straight from q·k and the row's softmax maximum and sum), or a level-of-detail image at screen
+// resolution computed from the query and key blocks without the map: each cell the maximum of the
+// weights it covers, as MapDownsampler::maxPool of the exact map, so a peak stays visible. Recently
+// used exact maps are kept (least recently used dropped first) within a quarter of the budget; a map
+// larger than the budget is refused with the memory it needs. Thread-safe.
+#include "AttentionTrace.h"
+#include "Expected.h"
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace attn {
+
+class AttentionMaps {
+public:
+    using Map = std::shared_ptr<const std::vector<float>>;
+
+    AttentionMaps(std::shared_ptr<const AttentionTrace> trace, uint64_t budgetBytes);
+
+    const AttentionTrace& trace() const { return *m_trace; }
+    int layers() const { return m_trace->layerCount(); }
+    int heads() const { return m_trace->heads; }
+    int tokens() const { return m_trace->tokens; }
+    uint64_t budgetBytes() const { return m_budget; }
+
+    static uint64_t mapBytes(int tokens) { return static_cast<uint64_t>(tokens) * static_cast<uint64_t>(tokens) * sizeof(float); }
+    // The exact [N x N] map of one head (row = query); refused when it exceeds the budget.
+    Expected<Map> map(int layer, int head) const;
+    // Rows [row0, row1) of one head's exact map into out ((row1 - row0) x N).
+    void rows(int layer, int head, int row0, int row1, float* out) const;
+    float weight(int layer, int head, int query, int key) const;
+    // outRows x outCols (each clamped to 1..N): cell (r, c) is the largest weight of the input cells
+    // mapped to it (input row i to output row i * outRows / N, likewise for columns).
+    std::vector<float> levelOfDetail(int layer, int head, int outRows, int outCols) const;
+    // How many exact maps the cache holds now (for tests and the memory readout).
+    int cachedMaps() const;
+    uint64_t cachedBytes() const;
+
+private:
+    struct Entry {
+        int layer;
+        int head;
+        Map map;
+    };
+    std::shared_ptr<const AttentionTrace> m_trace;
+    uint64_t m_budget;
+    mutable std::mutex m_mutex;
+    mutable std::list<Entry> m_cache; // most recently used first
+    mutable uint64_t m_cachedBytes = 0;
+};
+
+} // namespace attn
