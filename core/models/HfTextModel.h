@@ -16,6 +16,13 @@
 
 namespace attn {
 
+struct HfLoadOptions {
+    // Layers whose float32 weights exceed this many bytes in all are read layer by layer as the
+    // forward needs them (HfLazyWeights) instead of being held: a BF16 checkpoint then costs its
+    // embedding plus one layer in float32. 0: always held.
+    uint64_t lazyLayersAbove = uint64_t { 512 } << 20;
+};
+
 struct HfRunOptions {
     bool keepQueriesKeys = false; // fill ModelAttention::queries / keys / values
 };
@@ -26,6 +33,10 @@ public:
     // config; the checkpoint must fit the memory budget of `control`.
     static Expected<std::unique_ptr<HfTextModel>> load(
         const HfConfig& config, const HfCheckpoint& checkpoint, const ComputeControl& control = {});
+    // The same, keeping the checkpoint for layers read as needed (options.lazyLayersAbove).
+    static Expected<std::unique_ptr<HfTextModel>> load(const HfConfig& config,
+        std::shared_ptr<const HfCheckpoint> checkpoint, const ComputeControl& control, const HfLoadOptions& options);
+    bool lazyLayers() const { return m_stack.weights().lazy != nullptr; }
 
     const HfConfig& config() const { return m_config; }
     const TransformerStack& stack() const { return m_stack; }

@@ -57,7 +57,8 @@ Status loadHuggingFace(LoadedModel& loaded, const ComputeControl& control)
         loaded.vit = std::move(*vit);
         return success();
     }
-    auto text = HfTextModel::load(*config, *checkpoint, control);
+    auto text = HfTextModel::load(
+        *config, std::make_shared<const HfCheckpoint>(std::move(*checkpoint)), control, HfLoadOptions {});
     if (!text)
         return text.takeError();
     auto tokenizer = HfTokenizer::load(files.tokenizer);

@@ -159,7 +159,7 @@ TransformerLayerWeights WeightLoader::loadLayer(
 }
 
 Expected<TransformerWeights> WeightLoader::load(
-    const TransformerSpec& s, const TensorNameTable& n, const TensorSource& checkpoint)
+    const TransformerSpec& s, const TensorNameTable& n, const TensorSource& checkpoint, bool lazyLayers)
 {
     TransformerWeights w;
     TensorReader reader(checkpoint, prefixOf(n, checkpoint));
@@ -177,8 +177,14 @@ Expected<TransformerWeights> WeightLoader::load(
     }
     w.embedNormWeight = r.vector(n.embedNormWeight, D);
     w.embedNormBias = r.vector(n.embedNormBias, D);
-    for (int l = 0; l < s.layers && !reader.error(); ++l)
-        w.layers.push_back(loadLayer(s, n, reader, w, l));
+    for (int l = 0; l < s.layers && !reader.error(); ++l) {
+        if (lazyLayers) {
+            TransformerWeights checked;
+            loadLayer(s, n, reader, checked, l);
+        } else {
+            w.layers.push_back(loadLayer(s, n, reader, w, l));
+        }
+    }
     w.finalNormWeight = r.vector(n.finalNormWeight, D);
     w.finalNormBias = r.vector(n.finalNormBias, D);
     if (reader.error())

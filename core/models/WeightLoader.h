@@ -14,8 +14,10 @@ namespace attn {
 
 class WeightLoader {
 public:
-    static Expected<TransformerWeights> load(
-        const TransformerSpec& spec, const TensorNameTable& names, const TensorSource& source);
+    // lazyLayers: every layer is read and checked but not kept (weights.layers stays empty; the caller
+    // sets weights.lazy to a source that reads them again as the forward needs them).
+    static Expected<TransformerWeights> load(const TransformerSpec& spec, const TensorNameTable& names,
+        const TensorSource& source, bool lazyLayers = false);
     // Layer `layer`'s tensors, kept in `store`; errors land in the reader.
     static TransformerLayerWeights loadLayer(const TransformerSpec& spec, const TensorNameTable& names,
         TensorReader& reader, TransformerWeights& store, int layer);

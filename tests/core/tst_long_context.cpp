@@ -11,10 +11,14 @@
 #include "HfTextModel.h"
 #include "LoadedModel.h"
 #include "MapDownsampler.h"
+#include "SafetensorsFile.h"
 #include "StreamingAttention.h"
 #include "TransformerStack.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include <fstream>
 
 #include <cmath>
 #include <random>
@@ -350,6 +354,84 @@ private slots:
         for (int i = 0; i < n; ++i)
             ids.push_back(static_cast<int>(rng() % static_cast<unsigned>(stack.spec().vocab)));
         traceEqualsForward(stack, ids, qPrintable(family));
+    }
+
+    void lazyLayersEqualHeldLayers_data()
+    {
+        QTest::addColumn<QString>("family");
+        for (const char* f : {"qwen2", "gemma2", "phi3", "bert", "gpt2"})
+            QTest::newRow(f) << QString(f);
+    }
+
+    void lazyLayersEqualHeldLayers()
+    {
+        // The same checkpoint with its layers held and read layer by layer (HfLazyWeights): the same
+        // arithmetic on the same float32 values, so every map and logit is bit for bit the same.
+        QFETCH(QString, family);
+        const std::string dir = fixtureDir(family.toStdString());
+        auto config = HfConfig::readFile(dir + "/config.json");
+        QVERIFY(config.ok());
+        auto checkpoint = HfCheckpoint::open(dir + "/model.safetensors");
+        QVERIFY(checkpoint.ok());
+        auto shared = std::make_shared<const HfCheckpoint>(std::move(*checkpoint));
+        auto held = HfTextModel::load(*config, shared, {}, HfLoadOptions { 0 });
+        auto lazy = HfTextModel::load(*config, shared, {}, HfLoadOptions { 1 });
+        QVERIFY(held.ok() && lazy.ok());
+        QVERIFY(!(*held)->lazyLayers());
+        QVERIFY((*lazy)->lazyLayers());
+        QVERIFY((*lazy)->stack().weights().layers.empty());
+        std::vector<int> ids;
+        for (int i = 0; i < std::min(20, (*held)->stack().spec().maxPositions); ++i)
+            ids.push_back((i * 37 + 3) % (*held)->stack().spec().vocab);
+        auto a = (*held)->forward(ids);
+        auto b = (*lazy)->forward(ids);
+        QVERIFY(a.ok() && b.ok());
+        QVERIFY(a->weights == b->weights);
+        QVERIFY(a->lastLogits == b->lastLogits);
+        if ((*held)->stack().spec().causal) {
+            auto ga = (*held)->generateGreedy(ids, 4);
+            auto gb = (*lazy)->generateGreedy(ids, 4);
+            QVERIFY(ga.ok() && gb.ok());
+            QVERIFY(*ga == *gb);
+        }
+    }
+
+    void lazyLayersAreCheckedWhenLoaded()
+    {
+        // A NaN in the last layer's down projection: refused when the model is opened, not halfway
+        // through a forward pass.
+        const std::string dir = fixtureDir("qwen2");
+        auto config = HfConfig::readFile(dir + "/config.json");
+        QVERIFY(config.ok());
+        auto file = SafetensorsFile::open(dir + "/model.safetensors");
+        QVERIFY(file.ok());
+        std::vector<Tensor> tensors;
+        std::string poisoned;
+        for (const auto& e : file->entries()) {
+            auto t = file->tensor(e.name);
+            QVERIFY(t.ok());
+            if (e.name.find("layers." + std::to_string(config->layers - 1) + ".mlp.down_proj.weight")
+                != std::string::npos) {
+                t->data[5] = std::nanf("");
+                poisoned = e.name;
+            }
+            tensors.push_back(std::move(*t));
+        }
+        QVERIFY(!poisoned.empty());
+        QTemporaryDir tmp;
+        const std::string path = tmp.path().toStdString() + "/model.safetensors";
+        {
+            std::ofstream out(path, std::ios::binary);
+            const std::string bytes = SafetensorsFile::serialize(tensors);
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        }
+        auto checkpoint = HfCheckpoint::open(path);
+        QVERIFY(checkpoint.ok());
+        auto lazy = HfTextModel::load(
+            *config, std::make_shared<const HfCheckpoint>(std::move(*checkpoint)), {}, HfLoadOptions { 1 });
+        QVERIFY(!lazy.ok());
+        QVERIFY2(QString::fromStdString(lazy.error()).contains(QString::fromStdString(poisoned)), lazy.error().c_str());
+        QVERIFY2(QString::fromStdString(lazy.error()).contains("NaN"), lazy.error().c_str());
     }
 
     void traceRefusedOverBudget()
