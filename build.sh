@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake ninja-build g++ pkg-config ccache
     qt6-base-dev qt6-svg-dev libqt6svg6 qt6-image-formats-plugins libqcustomplot-dev libeigen3-dev nlohmann-json3-dev
     libgraphviz-dev fonts-noto-cjk
-    libpng-dev zlib1g-dev libpcre2-dev
+    libpng-dev zlib1g-dev libpcre2-dev libutf8proc-dev
     # tests/install: validators for the desktop entry, metainfo, mime file and man page; cpack's dpkg-shlibdeps
     desktop-file-utils appstream libxml2-utils shared-mime-info man-db dpkg-dev file python3)
 

@@ -4,6 +4,7 @@
 #include "HfTokenizerConfig.h"
 #include "TokenizerFiles.h"
 #include "TokenizerJsonBpe.h"
+#include "TokenizerJsonUnigram.h"
 #include "WordPieceTokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -68,6 +69,9 @@ Expected<std::unique_ptr<HfTokenizer>> HfTokenizer::load(const std::string& fold
         if (wordPiece && !isFile(vocabTxt))
             return upcast(
                 WordPieceTokenizer::fromTokenizerJson(*j, *config, "'" + tokenizerJson.string() + "'"));
+        if (j->is_object() && j->contains("model") && TokenizerFiles::typeName((*j)["model"]) == "Unigram")
+            return upcast(
+                TokenizerJsonUnigram::fromJson(*j, *config, "'" + tokenizerJson.string() + "'"));
         if (!wordPiece)
             return upcast(TokenizerJsonBpe::fromJson(*j, *config, "'" + tokenizerJson.string() + "'"));
     }

@@ -6,6 +6,7 @@
 //                       table, "Ġ" for a leading space)
 //   BPE tokenizer.json  Llama-style ("▁" for spaces, merges, byte fallback <0xNN>) or GPT-2-style
 //                       ByteLevel (TokenizerJsonBpe)
+//   Unigram tokenizer.json  XLM-R / T5 / ALBERT: Viterbi over scored pieces (TokenizerJsonUnigram)
 // load() picks by the files present: tokenizer.json, else vocab.json + merges.txt, else vocab.txt
 // (a BERT folder's WordPiece tokenizer.json defers to its vocab.txt, and alone is read as
 // BertTokenizerFast's; a path to one of these files stands for its folder); tokenizer_config.json /
@@ -32,12 +33,14 @@ public:
     // Reads the tokenizer files of a model folder (see above); errors name the folder and what was missing.
     static Expected<std::unique_ptr<HfTokenizer>> load(const std::string& folder);
 
-    virtual std::string kind() const = 0; // "WordPiece", "byte-level BPE", "BPE (tokenizer.json)"
+    virtual std::string kind() const = 0; // "WordPiece", "byte-level BPE", "BPE (tokenizer.json)", "Unigram (tokenizer.json)"
     virtual int vocabSize() const = 0;
     // The tokens of `text` without special tokens.
     virtual Expected<TokenizedText> encode(const std::string& text) const = 0;
-    // As the model sees it: WordPiece adds [CLS] ... [SEP]; the BPE kinds put the BOS token first
-    // when addBos (a causal LM prompt gets BOS first, as llama2.c and HF Llama do).
+    // As the model sees it: WordPiece adds [CLS] ... [SEP]; a tokenizer.json with a post_processor
+    // that names special tokens (TemplateProcessing, RobertaProcessing, BertProcessing) gets them,
+    // whatever addBos says (tokenizers' add_special_tokens); the other BPE kinds put the BOS token
+    // first when addBos (a causal LM prompt gets BOS first, as llama2.c and HF Llama do).
     virtual Expected<TokenizedText> encodeForModel(const std::string& text, bool addBos) const = 0;
     // The bytes one token stands for, so that concatenating decode() over a sequence's ids gives
     // its text: byte-level tokens ("Ġworld") and byte fallback tokens (<0x0A>) give their raw bytes

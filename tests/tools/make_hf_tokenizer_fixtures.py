@@ -20,6 +20,15 @@ algorithms are re-implemented from Hugging Face's Python source, kept as close t
              tokenizers' BPE::merge_word + Word::merge_all (leftmost lowest-rank merge first)
   gpt2json/  the gpt2 vocabulary as a tokenizer.json (ByteLevel pre-tokenizer, merges as ["a", "b"] pairs),
              reference as for llama but with the ByteLevel pre-tokenizer
+  unigram/   tokenizer.json in XLM-R's layout: normalizer NFKC + Replace {"Regex": " {2,}"} -> " " (NFKC standing in
+             for SentencePiece's Precompiled charsmap), Metaspace (prepend_scheme always), Unigram with unk_id and
+             no byte fallback, post_processor "<s> $A </s>", <mask> added; the reference is tokenizers'
+             Unigram::encode_optimized (Viterbi over byte positions, first best kept, unknowns scored
+             min score - K_UNK_PENALTY and fused) + Unigram::tokenize
+  unigram_bytes/  T5's layout with byte fallback: NFC, WhitespaceSplit + Metaspace, "$A </s>", the same pieces
+             followed by the 256 <0xNN> pieces
+  normalization_cases.json: NFC/NFD/NFKC/NFKD of NORMALIZATION_CASES by unicodedata (Unicode 14.0 in Python
+             3.11; characters assigned long before, so stable for utf8proc's newer tables), and their unigram ids
 The vocabularies are trained here (plain BPE: most frequent pair, ties by the smaller pair, until every corpus word is one token or
 the merge budget is spent) on a short
 built-in multilingual text; a few characters (some emoji, rare CJK) are kept out so that [UNK] and byte
@@ -27,7 +36,8 @@ fallback show up. cases.json holds the strings and, per tokenizer, the ids (with
 random_cases.json the same for 200 random strings (fixed seed) drawn from pools of tricky characters.
 
 Cross-check: tests/tools/check_hf_fixtures_with_tokenizers_js.mjs runs Hugging Face's JavaScript
-implementation (Tokenizers.js) on the same files and strings (bert, llama, gpt2json): on 2026-11-22 every
+implementation (Tokenizers.js) on the same files and strings (bert, llama, gpt2json; unigram and unigram_bytes
+are recorded in that script's header): on 2026-11-22 every
 ids list agreed except where Tokenizers.js itself departs from the Rust/Python implementations (CJK above
 U+FFFF, word-final Σ, U+FEFF/U+0085 as whitespace; see that script). gpt2 equals gpt2json on every case.
 """
@@ -371,6 +381,215 @@ def gpt2_tokenizer_json(vocab, merges):
     }
 
 
+# ------------------------------------------------------------------ tokenizers' Unigram (tokenizer.json)
+UNIGRAM_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]  # XLM-R's first ids
+UNIGRAM_EXCLUDED = set("🤖👍安门ñ")  # no one-character piece: unknown alone, covered inside longer pieces
+K_UNK_PENALTY = 10.0  # tokenizers/src/models/unigram/model.rs
+UNIGRAM_PIECES = 300
+WHITE_SPACE_CHARS = set(chr(c) for a, b in WHITE_SPACE for c in range(a, b + 1))
+
+
+def nfkc_collapse_spaces(s):
+    """The unigram fixture's normalizer: NFKC, then Replace {"Regex": " {2,}"} -> " "."""
+    return re.sub(" {2,}", " ", unicodedata.normalize("NFKC", s))
+
+
+def metaspace(s):
+    """Metaspace(replacement "▁", prepend_scheme "always", split true) on one piece."""
+    if not s:
+        return []
+    s = s.replace(" ", "▁")
+    if not s.startswith("▁"):
+        s = "▁" + s
+    return [w for w in re.findall("▁[^▁]*|[^▁]+", s) if w]
+
+
+def whitespace_split(s):
+    """WhitespaceSplit: split on White_Space (Rust's char::is_whitespace), which is dropped."""
+    out, cur = [], ""
+    for c in s:
+        if c in WHITE_SPACE_CHARS:
+            if cur:
+                out.append(cur)
+            cur = ""
+        else:
+            cur += c
+    if cur:
+        out.append(cur)
+    return out
+
+
+def make_unigram_pieces():
+    """[piece, score] list: the specials, every corpus character but the excluded ones, and the most
+    frequent substrings (up to 6 characters) of the Metaspace words of the NFKC corpus; score = log of
+    the relative count, rounded to 4 decimals (some ties on purpose)."""
+    import math
+    counts, chars = collections.Counter(), collections.Counter()
+    for line in CORPUS.split("\n"):
+        for word in metaspace(nfkc_collapse_spaces(line)):
+            for c in word:
+                chars[c] += 1
+            for i in range(len(word)):
+                for j in range(i + 2, min(len(word), i + 6) + 1):
+                    counts[word[i:j]] += 1
+    chosen = [w for w, n in sorted(counts.items(), key=lambda kv: (-kv[1] * len(kv[0]), kv[0])) if n >= 2]
+    chosen = chosen[:UNIGRAM_PIECES]
+    for extra in ("天安门", "👍🏽", "ño", "2024", "e\u0301", "▁e\u0301"):  # pieces over excluded/combining characters
+        if extra not in chosen:
+            chosen.append(extra)
+    total = sum(counts[w] for w in chosen) + sum(chars.values())
+    pieces = [[t, 0.0] for t in UNIGRAM_SPECIALS]
+    for c in sorted(chars):
+        if c not in UNIGRAM_EXCLUDED:
+            pieces.append([c, round(math.log(chars[c] / total), 4)])
+    for w in chosen:
+        pieces.append([w, round(math.log(max(counts[w], 1) / total) + 0.5 * (len(w) - 1), 4)])
+    return pieces
+
+
+class TokenizersUnigramReference:
+    """tokenizers' Unigram: encode_optimized (Viterbi over byte positions, first best kept, unknown
+    characters with min score - K_UNK_PENALTY, fused) and tokenize (ids, byte fallback of a fused run)."""
+
+    def __init__(self, pieces, unk_id, byte_fallback, specials, special_ids):
+        self.pieces = pieces
+        self.token_to_id = {}
+        for i, (t, _) in enumerate(pieces):
+            self.token_to_id[t] = i
+        self.min_score = min(s for _, s in pieces)
+        self.unk_id, self.byte_fallback = unk_id, byte_fallback
+        self.trie = set(t.encode("utf-8") for t, _ in pieces if t)
+        self.max_len = max(len(t) for t in self.trie)
+        self.specials = sorted(specials, key=len, reverse=True)
+        self.special_ids = special_ids
+
+    def segment(self, sentence):
+        b = sentence.encode("utf-8")
+        size = len(b)
+        unk_score = self.min_score - K_UNK_PENALTY
+        best = [[None, 0.0, None] for _ in range(size + 1)]  # id, score, starts_at
+        starts_at = 0
+        while starts_at < size:
+            here = best[starts_at][1]
+            mblen = len(b[starts_at:].decode("utf-8", errors="ignore")[0].encode("utf-8"))
+            single = False
+            for key_pos in range(starts_at + 1, min(size, starts_at + self.max_len) + 1):
+                tok = b[starts_at:key_pos]
+                if tok not in self.trie:
+                    continue
+                i = self.token_to_id[tok.decode("utf-8")]
+                cand = self.pieces[i][1] + here
+                node = best[key_pos]
+                if node[2] is None or cand > node[1]:
+                    best[key_pos] = [i, cand, starts_at]
+                if key_pos - starts_at == mblen:
+                    single = True
+            if not single:
+                if self.unk_id is None:
+                    raise ValueError("unk")
+                cand = unk_score + here
+                node = best[starts_at + mblen]
+                if node[2] is None or cand > node[1]:
+                    best[starts_at + mblen] = [self.unk_id, cand, starts_at]
+            starts_at += mblen
+        results, token, ends_at = [], [], size
+        while ends_at > 0:
+            i, _, s = best[ends_at]
+            if self.unk_id is not None and i == self.unk_id:
+                token.append(b[s:ends_at])
+            else:
+                if token:
+                    results.append(b"".join(reversed(token)))
+                    token = []
+                results.append(b[s:ends_at])
+            ends_at = s
+        if token:
+            results.append(b"".join(reversed(token)))
+        return [r.decode("utf-8") for r in reversed(results)]
+
+    def tokenize(self, word):
+        ids = []
+        for piece in self.segment(word):
+            if piece in self.token_to_id:
+                ids.append(self.token_to_id[piece])
+                continue
+            if self.byte_fallback:
+                codes = ["<0x%02X>" % x for x in piece.encode("utf-8")]
+                if all(c in self.token_to_id for c in codes):
+                    ids.extend(self.token_to_id[c] for c in codes)
+                    continue
+            ids.append(self.unk_id)
+        return ids
+
+    def encode(self, text, normalize, pre_tokenize):
+        ids = []
+        for piece, special in split_special(text, self.specials):
+            if special:
+                ids.append(self.special_ids[piece])
+                continue
+            for word in pre_tokenize(normalize(piece)):
+                ids.extend(self.tokenize(word))
+        return ids
+
+
+def unigram_tokenizer_json(pieces, byte_fallback, normalizer, pre_tokenizer, single, specials):
+    ids = {t: i for i, (t, _) in enumerate(pieces)}
+    added = [{"id": ids[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": True} for t in specials]
+    template = [{"Sequence": {"id": "A", "type_id": 0}} if t == "$A" else {"SpecialToken": {"id": t, "type_id": 0}}
+                for t in single.split()]
+    return {
+        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+        "normalizer": normalizer, "pre_tokenizer": pre_tokenizer,
+        "post_processor": {"type": "TemplateProcessing", "single": template, "pair": template + template[1:],
+                           "special_tokens": {t: {"id": t, "ids": [ids[t]], "tokens": [t]}
+                                              for t in single.split() if t != "$A"}},
+        "decoder": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True},
+        "model": {"type": "Unigram", "unk_id": 3, "vocab": pieces, "byte_fallback": byte_fallback},
+    }
+
+
+METASPACE_JSON = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True}
+
+
+def make_unigram():
+    """unigram/ (XLM-R's layout: NFKC + collapsed spaces, Metaspace, "<s> $A </s>", unknowns as <unk>) and
+    unigram_bytes/ (T5's layout with byte fallback: NFC, WhitespaceSplit + Metaspace, "$A </s>", the same
+    pieces and then the 256 <0xNN> pieces with score 0). <mask> is an added token after the pieces."""
+    pieces = make_unigram_pieces()
+    plain = pieces + [["<mask>", 0.0]]
+    with_bytes = pieces + [["<0x%02X>" % b, 0.0] for b in range(256)]
+    specials = UNIGRAM_SPECIALS + ["<mask>"]
+    xlmr_norm = {"type": "Sequence", "normalizers": [
+        {"type": "NFKC"}, {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]}
+    xlmr = unigram_tokenizer_json(plain, False, xlmr_norm, METASPACE_JSON, "<s> $A </s>", specials)
+    t5 = unigram_tokenizer_json(with_bytes, True, {"type": "NFC"},
+                                {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, METASPACE_JSON]},
+                                "$A </s>", UNIGRAM_SPECIALS)
+    ref_xlmr = TokenizersUnigramReference(plain, 3, False, specials, {t: i for i, (t, _) in enumerate(plain)})
+    ref_t5 = TokenizersUnigramReference(with_bytes, 3, True, UNIGRAM_SPECIALS,
+                                        {t: i for i, (t, _) in enumerate(with_bytes)})
+    encoders = {
+        "unigram": lambda text: ref_xlmr.encode(text, nfkc_collapse_spaces, metaspace),
+        "unigram_bytes": lambda text: ref_t5.encode(
+            text, lambda s: unicodedata.normalize("NFC", s), lambda s: [w for x in whitespace_split(s) for w in metaspace(x)]),
+    }
+    return xlmr, t5, encoders
+
+
+# Strings for the NFC/NFD/NFKC/NFKD normalisers (normalization_cases.json, with the unigram ids too):
+# compatibility characters, composed and decomposed forms, canonical reordering, composition
+# exclusions, Hangul syllables and jamo. All assigned long before Unicode 14, so Python's unicodedata
+# (14.0 here) and utf8proc (15.0) agree by Unicode's normalisation stability policy.
+NORMALIZATION_CASES = [
+    "", "ﬁ ﬂ ﬀ ﬃ", "① ⑩ ⒜ ㈱", "²³ ½ x²", "Å \u212b A\u030a \u00c5", "e\u0301 \u00e9 e\u0301\u0323 e\u0323\u0301",
+    "a\u0307\u0323 a\u0323\u0307 \u1e0b\u0323", "\u1100\u1161\u11a8 \uac00\u11a8 각 한국어", "\u0958 \u0915\u093c",
+    "Ω \u2126 K \u212a", "ＡＢＣ１２３！ ｈｅｌｌｏ", "\u3000full\u3000width\u3000", "ﷺ ㍿ … ™", "\uf900\uf901 豈",
+    "ǅ ǈ Ǳ", "\u1e9b\u0323", "control\u0000nul", "🇫🇷 👨\u200d👩 👍🏽", "2024 ٣٤ ４２", "ñ n\u0303 Ñ",
+    "天安门 安 门 🤖 👍", "many     spaces   here", "<mask> masked <s> x </s>",
+]
+
+
 # ------------------------------------------------------------------ BERT (transformers' BertTokenizer)
 def _is_whitespace(char):
     if char == " " or char == "\t" or char == "\n" or char == "\r":
@@ -594,15 +813,33 @@ def main():
     gpt2 = Gpt2Reference(gpt2_vocab, gpt2_merges, ["<|endoftext|>"])
     gpt2json = TokenizersBpeReference(gpt2_vocab, gpt2_merges, None, False, False, ["<|endoftext|>"])
     llama = TokenizersBpeReference(llama_vocab, llama_merges, "<unk>", True, True, ["<unk>", "<s>", "</s>"])
+    xlmr_json, t5_json, unigram_encoders = make_unigram()
+    write(os.path.join(OUT, "unigram", "tokenizer.json"), xlmr_json)
+    write(os.path.join(OUT, "unigram_bytes", "tokenizer.json"), t5_json)
     cases = []
     for text in CASES + random_strings(RANDOM_COUNT):
-        cases.append({
+        case = {
             "text": text,
             "bert": bert_encode(bert_vocab, text),
             "gpt2": gpt2.encode(text),
             "gpt2json": gpt2json.encode(text, lambda s: s, byte_level_pre_tokenize),
             "llama": llama.encode(text, llama_normalize, lambda s: [s] if s else []),
-        })
+        }
+        for name, encode in unigram_encoders.items():
+            case[name] = encode(text)
+        cases.append(case)
+    normalization = []
+    for text in NORMALIZATION_CASES:
+        case = {"text": text}
+        for form in ("NFC", "NFD", "NFKC", "NFKD"):
+            case[form] = unicodedata.normalize(form, text)
+        for name, encode in unigram_encoders.items():
+            case[name] = encode(text)
+        normalization.append(case)
+    with open(os.path.join(OUT, "normalization_cases.json"), "w", encoding="utf-8") as f:
+        f.write('{"generator": "tests/tools/make_hf_tokenizer_fixtures.py (NORMALIZATION_CASES), unicodedata %s",\n'
+                ' "cases": [\n' % unicodedata.unidata_version
+                + ",\n".join(json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in normalization) + "\n]}\n")
     random_cases = cases[len(CASES):]
     cases = cases[:len(CASES)]
     with open(os.path.join(OUT, "random_cases.json"), "w", encoding="utf-8") as f:
@@ -615,8 +852,9 @@ def main():
                                           for k, v in case.items()) + "}")
     with open(os.path.join(OUT, "cases.json"), "w", encoding="utf-8") as f:
         f.write('{"generator": "tests/tools/make_hf_tokenizer_fixtures.py",\n "cases": [\n' + ",\n".join(lines) + "\n]}\n")
-    print("bert %d tokens, gpt2 %d tokens / %d merges, llama %d tokens / %d merges, %d cases" % (
-        len(bert_vocab), len(gpt2_vocab), len(gpt2_merges), len(llama_vocab), len(llama_merges), len(cases)))
+    print("bert %d tokens, gpt2 %d tokens / %d merges, llama %d tokens / %d merges, unigram %d pieces, %d cases" % (
+        len(bert_vocab), len(gpt2_vocab), len(gpt2_merges), len(llama_vocab), len(llama_merges),
+        len(xlmr_json["model"]["vocab"]), len(cases)))
 
 
 if __name__ == "__main__":
