@@ -40,6 +40,8 @@ implementation (Tokenizers.js) on the same files and strings (bert, llama, gpt2j
 are recorded in that script's header): on 2026-11-22 every
 ids list agreed except where Tokenizers.js itself departs from the Rust/Python implementations (CJK above
 U+FFFF, word-final Σ, U+FEFF/U+0085 as whitespace; see that script). gpt2 equals gpt2json on every case.
+On 2026-12-07 the same held for unigram and unigram_bytes (ids and, with add_special_tokens, the templates),
+where unigram_bytes' differences are Tokenizers.js's missing Unigram byte_fallback and U+FEFF/U+0085.
 """
 import collections
 import json
