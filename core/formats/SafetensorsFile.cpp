@@ -477,6 +477,26 @@ const SafetensorsEntry* SafetensorsFile::find(const std::string& name) const
 
 Expected<Tensor> SafetensorsFile::tensor(const std::string& name) const
 {
+    const SafetensorsEntry* entry = find(name);
+    Tensor tensor;
+    tensor.name = name;
+    if (entry) {
+        tensor.shape = entry->shape;
+        tensor.data.resize(static_cast<size_t>(elementCount(*entry)));
+    }
+    if (auto st = readInto(name, tensor.data.data()); !st)
+        return st.takeError();
+    return tensor;
+}
+
+uint64_t SafetensorsFile::elementCount(const SafetensorsEntry& entry)
+{
+    const uint64_t size = dtypeSupported(entry.dtype) ? dtypeSize(entry.dtype) : 1;
+    return (entry.end - entry.begin) / size; // validated when the header was parsed
+}
+
+Status SafetensorsFile::readInto(const std::string& name, float* out) const
+{
     const std::string prefix = m_sourceName + ": ";
     const SafetensorsEntry* entry = find(name);
     if (!entry)
@@ -487,9 +507,8 @@ Expected<Tensor> SafetensorsFile::tensor(const std::string& name) const
         return makeError(prefix + tensorText + " has dtype " + entry->dtype
             + ", which is not supported (F32, F16, BF16 or F64 only)");
 
-    const uint64_t size = dtypeSize(entry->dtype);
-    const uint64_t length = entry->end - entry->begin; // validated when the header was parsed
-    const uint64_t count = length / size;
+    const uint64_t length = entry->end - entry->begin;
+    const auto count = static_cast<size_t>(elementCount(*entry));
 
     std::string fromDisk;
     const unsigned char* bytes = nullptr;
@@ -505,28 +524,39 @@ Expected<Tensor> SafetensorsFile::tensor(const std::string& name) const
         bytes = reinterpret_cast<const unsigned char*>(fromDisk.data());
     }
 
-    Tensor tensor;
-    tensor.name = name;
-    tensor.shape = entry->shape;
-    tensor.data.resize(static_cast<size_t>(count));
-    for (size_t i = 0; i < tensor.data.size(); ++i) {
-        const unsigned char* p = bytes + i * size;
-        if (entry->dtype == "F32") {
-            tensor.data[i] = std::bit_cast<float>(static_cast<uint32_t>(readLe(p, 4)));
-        } else if (entry->dtype == "F16") {
-            tensor.data[i] = halfToFloat(static_cast<uint16_t>(readLe(p, 2)));
-        } else if (entry->dtype == "BF16") {
-            tensor.data[i] = bfloat16ToFloat(static_cast<uint16_t>(readLe(p, 2)));
+    // One loop per dtype (the files are little-endian, as is every machine this builds for).
+    static_assert(std::endian::native == std::endian::little);
+    if (entry->dtype == "F32") {
+        std::memcpy(out, bytes, count * sizeof(float));
+    } else if (entry->dtype == "F16") {
+        for (size_t i = 0; i < count; ++i) {
+            uint16_t h;
+            std::memcpy(&h, bytes + 2 * i, 2);
+            out[i] = halfToFloat(h);
+        }
+    } else if (entry->dtype == "BF16") {
+        if (reinterpret_cast<uintptr_t>(bytes) % alignof(uint16_t) == 0) {
+            const auto* halves = reinterpret_cast<const uint16_t*>(bytes); // vectorised: widen and shift
+            for (size_t i = 0; i < count; ++i)
+                out[i] = std::bit_cast<float>(static_cast<uint32_t>(halves[i]) << 16);
         } else {
-            const double d = std::bit_cast<double>(readLe(p, 8));
+            for (size_t i = 0; i < count; ++i) {
+                uint16_t h;
+                std::memcpy(&h, bytes + 2 * i, 2);
+                out[i] = bfloat16ToFloat(h);
+            }
+        }
+    } else {
+        for (size_t i = 0; i < count; ++i) {
+            const double d = std::bit_cast<double>(readLe(bytes + 8 * i, 8));
             const float f = static_cast<float>(d);
             if (std::isinf(f) && std::isfinite(d))
                 return makeError(prefix + tensorText + ": element " + std::to_string(i) + " ("
                     + NumberText::nineDigits(d) + ") is outside the float32 range");
-            tensor.data[i] = f;
+            out[i] = f;
         }
     }
-    return tensor;
+    return success();
 }
 
 std::string SafetensorsFile::serialize(const std::vector<Tensor>& tensors)

@@ -32,6 +32,9 @@ public:
     const std::map<std::string, std::string>& metadata() const { return m_metadata; }
     // Reads one tensor, converting F32/F16/BF16/F64 to float32. Errors name the file and tensor.
     Expected<Tensor> tensor(const std::string& name) const;
+    // The same into `out` (elementCount(entry) floats), without a Tensor in between.
+    Status readInto(const std::string& name, float* out) const;
+    static uint64_t elementCount(const SafetensorsEntry& entry);
 
     // Writes F32 tensors (name, shape, data) as a safetensors file image, header keys sorted.
     static std::string serialize(const std::vector<Tensor>& tensors);

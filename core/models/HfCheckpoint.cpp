@@ -133,7 +133,7 @@ Status HfCheckpoint::checkBudget(const ComputeControl& control) const
     return success();
 }
 
-Expected<Tensor> HfCheckpoint::tensor(const std::string& name, const std::vector<int64_t>& shape) const
+Status HfCheckpoint::readInto(const std::string& name, const std::vector<int64_t>& shape, float* out) const
 {
     const auto it = m_location.find(name);
     if (it == m_location.end())
@@ -147,31 +147,59 @@ Expected<Tensor> HfCheckpoint::tensor(const std::string& name, const std::vector
     if (entry->shape != shape)
         return makeError(m_displayName + ": tensor '" + name + "' has shape " + shapeText(entry->shape)
             + " but config.json implies " + shapeText(shape));
-    auto t = shard.tensor(name);
-    if (!t)
-        return t.takeError();
-    for (size_t i = 0; i < t->data.size(); ++i)
-        if (!std::isfinite(t->data[i]))
+    if (auto st = shard.readInto(name, out); !st)
+        return st.takeError();
+    const auto count = static_cast<Eigen::Index>(SafetensorsFile::elementCount(*entry));
+    if (Eigen::Map<const Eigen::ArrayXf>(out, count).isFinite().all())
+        return success();
+    for (Eigen::Index i = 0; i < count; ++i)
+        if (!std::isfinite(out[i]))
             return makeError(m_displayName + ": tensor '" + name + "' holds "
-                + (std::isnan(t->data[i]) ? "NaN" : "infinity") + " at element " + std::to_string(i)
+                + (std::isnan(out[i]) ? "NaN" : "infinity") + " at element " + std::to_string(i)
                 + "; a checkpoint's weights must be finite");
+    return success();
+}
+
+Expected<Tensor> HfCheckpoint::tensor(const std::string& name, const std::vector<int64_t>& shape) const
+{
+    Tensor t;
+    t.name = name;
+    t.shape = shape;
+    int64_t count = 1;
+    for (int64_t d : shape)
+        count = d >= 0 && !__builtin_mul_overflow(count, d, &count) ? count : -1;
+    const auto it = m_location.find(name);
+    const SafetensorsEntry* entry = it == m_location.end() ? nullptr : m_shards[it->second].find(name);
+    // Allocate only for a tensor whose stored shape is the asked one (readInto names any mismatch).
+    if (entry && entry->shape == shape && count >= 0)
+        t.data.resize(static_cast<size_t>(count));
+    if (auto st = readInto(name, shape, t.data.data()); !st)
+        return st.takeError();
     return t;
 }
 
 Expected<Matrix> HfCheckpoint::matrix(const std::string& name, int64_t rows, int64_t cols) const
 {
-    auto t = tensor(name, { rows, cols });
-    if (!t)
-        return t.takeError();
-    return Matrix(Eigen::Map<const Matrix>(t->data.data(), rows, cols));
+    const auto it = m_location.find(name);
+    const SafetensorsEntry* entry = it == m_location.end() ? nullptr : m_shards[it->second].find(name);
+    Matrix m;
+    if (entry && entry->shape == std::vector<int64_t> { rows, cols })
+        m.resize(rows, cols);
+    if (auto st = readInto(name, { rows, cols }, m.data()); !st)
+        return st.takeError();
+    return m;
 }
 
 Expected<Vector> HfCheckpoint::vector(const std::string& name, int64_t size) const
 {
-    auto t = tensor(name, { size });
-    if (!t)
-        return t.takeError();
-    return Vector(Eigen::Map<const Vector>(t->data.data(), size));
+    const auto it = m_location.find(name);
+    const SafetensorsEntry* entry = it == m_location.end() ? nullptr : m_shards[it->second].find(name);
+    Vector v;
+    if (entry && entry->shape == std::vector<int64_t> { size })
+        v.resize(size);
+    if (auto st = readInto(name, { size }, v.data()); !st)
+        return st.takeError();
+    return v;
 }
 
 } // namespace attn

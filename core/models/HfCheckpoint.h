@@ -38,6 +38,9 @@ public:
     Expected<Vector> vector(const std::string& name, int64_t size) const override;
 
 private:
+    // Checks dtype, shape and (after reading) finiteness; out holds the shape's element count.
+    Status readInto(const std::string& name, const std::vector<int64_t>& shape, float* out) const;
+
     std::vector<SafetensorsFile> m_shards;
     std::map<std::string, size_t> m_location; // tensor name -> shard index
     uint64_t m_float32Bytes = 0;
