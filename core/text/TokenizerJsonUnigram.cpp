@@ -59,7 +59,7 @@ Expected<std::unique_ptr<TokenizerJsonUnigram>> TokenizerJsonUnigram::fromJson(
         tok->m_minScore = std::min(tok->m_minScore, score);
         if (!piece.empty()) { // an empty piece never matches (tokenizers' trie), but keeps its id
             tok->m_pieces[piece] = static_cast<int>(i);
-            tok->m_maxPieceBytes = std::max(tok->m_maxPieceBytes, piece.size());
+            tok->addToTrie(piece, static_cast<int>(i));
         }
     }
     const int pieces = static_cast<int>(vocabIt->size());
@@ -95,6 +95,18 @@ Expected<std::unique_ptr<TokenizerJsonUnigram>> TokenizerJsonUnigram::fromJson(
     return tok;
 }
 
+void TokenizerJsonUnigram::addToTrie(const std::string& piece, int id)
+{
+    uint32_t node = 0;
+    for (const char c : piece) {
+        const auto [it, added] = m_trie.try_emplace(edge(node, static_cast<unsigned char>(c)), uint32_t(m_trieIds.size()));
+        if (added)
+            m_trieIds.push_back(-1);
+        node = it->second;
+    }
+    m_trieIds[node] = id; // a piece listed again: its later id, as m_pieces
+}
+
 Expected<std::vector<std::string>> TokenizerJsonUnigram::segment(const std::string& word) const
 {
     // tokenizers' Unigram::encode_optimized, over byte positions.
@@ -107,26 +119,24 @@ Expected<std::vector<std::string>> TokenizerJsonUnigram::segment(const std::stri
     std::vector<Node> best(size + 1);
     best[0].start = 0;
     const double unk = unkScore();
-    std::string key;
     for (size_t start = 0; start < size;) {
         const size_t charLen = unigramCharBytes(static_cast<unsigned char>(word[start]));
         const double here = best[start].score;
         bool singleChar = false;
-        key.clear();
-        for (size_t end = start; end < size && end - start < m_maxPieceBytes;) {
-            // Grow the key one character at a time: pieces are whole characters.
-            const size_t len = unigramCharBytes(static_cast<unsigned char>(word[end]));
-            key.append(word, end, len);
-            end += len;
-            if (key.size() > m_maxPieceBytes)
+        uint32_t node = 0;
+        for (size_t end = start; end < size;) {
+            const auto next = m_trie.find(edge(node, static_cast<unsigned char>(word[end])));
+            if (next == m_trie.end())
                 break;
-            const auto it = m_pieces.find(key);
-            if (it == m_pieces.end())
+            node = next->second;
+            ++end;
+            const int id = m_trieIds[node];
+            if (id < 0)
                 continue;
-            const double candidate = m_scores[static_cast<size_t>(it->second)] + here;
+            const double candidate = m_scores[static_cast<size_t>(id)] + here;
             Node& target = best[end];
             if (target.start < 0 || candidate > target.score)
-                target = Node { it->second, candidate, static_cast<long>(start) };
+                target = Node { id, candidate, static_cast<long>(start) };
             if (end - start == charLen)
                 singleChar = true;
         }

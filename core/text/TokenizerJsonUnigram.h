@@ -50,12 +50,18 @@ public:
 private:
     Status tokenizeWord(const std::u32string& word, std::vector<int>& ids) const;
 
+    void addToTrie(const std::string& piece, int id);
+    static uint64_t edge(uint32_t node, unsigned char byte) { return (uint64_t(node) << 8) | byte; }
+
     Vocabulary m_vocab; // pieces and added tokens
     TokenizerJsonPipeline m_pipeline;
     std::unordered_map<std::string, int> m_pieces; // the model's pieces (a piece listed twice: its later id)
+    // The pieces as a byte trie (tokenizers' common_prefix_search): (node, byte) -> node, and per node
+    // the piece ending there or -1. Walking it from a position finds every piece starting there.
+    std::unordered_map<uint64_t, uint32_t> m_trie;
+    std::vector<int> m_trieIds { -1 };
     std::vector<double> m_scores; // per piece id
     double m_minScore = 0;
-    size_t m_maxPieceBytes = 0;
     std::optional<int> m_unk;
     bool m_byteFallback = false;
     std::array<int, 256> m_byteIds {}; // id of the piece "<0xNN>" or -1
