@@ -495,7 +495,7 @@ uint64_t SafetensorsFile::elementCount(const SafetensorsEntry& entry)
     return (entry.end - entry.begin) / size; // validated when the header was parsed
 }
 
-Status SafetensorsFile::readInto(const std::string& name, float* out) const
+Status SafetensorsFile::readInto(const std::string& name, float* out, std::string* keepBytes) const
 {
     const std::string prefix = m_sourceName + ": ";
     const SafetensorsEntry* entry = find(name);
@@ -524,17 +524,38 @@ Status SafetensorsFile::readInto(const std::string& name, float* out) const
         bytes = reinterpret_cast<const unsigned char*>(fromDisk.data());
     }
 
+    if (entry->dtype != "F64") {
+        convertStored(entry->dtype, bytes, count, out);
+    } else {
+        for (size_t i = 0; i < count; ++i) {
+            const double d = std::bit_cast<double>(readLe(bytes + 8 * i, 8));
+            const float f = static_cast<float>(d);
+            if (std::isinf(f) && std::isfinite(d))
+                return makeError(prefix + tensorText + ": element " + std::to_string(i) + " ("
+                    + NumberText::nineDigits(d) + ") is outside the float32 range");
+            out[i] = f;
+        }
+    }
+    if (keepBytes)
+        *keepBytes = m_path.empty() ? std::string(reinterpret_cast<const char*>(bytes), length) : std::move(fromDisk);
+    return success();
+}
+
+void SafetensorsFile::convertStored(const std::string& dtype, const unsigned char* bytes, size_t count, float* out)
+{
     // One loop per dtype (the files are little-endian, as is every machine this builds for).
     static_assert(std::endian::native == std::endian::little);
-    if (entry->dtype == "F32") {
+    if (count == 0)
+        return;
+    if (dtype == "F32") {
         std::memcpy(out, bytes, count * sizeof(float));
-    } else if (entry->dtype == "F16") {
+    } else if (dtype == "F16") {
         for (size_t i = 0; i < count; ++i) {
             uint16_t h;
             std::memcpy(&h, bytes + 2 * i, 2);
             out[i] = halfToFloat(h);
         }
-    } else if (entry->dtype == "BF16") {
+    } else if (dtype == "BF16") {
         if (reinterpret_cast<uintptr_t>(bytes) % alignof(uint16_t) == 0) {
             const auto* halves = reinterpret_cast<const uint16_t*>(bytes); // vectorised: widen and shift
             for (size_t i = 0; i < count; ++i)
@@ -546,17 +567,7 @@ Status SafetensorsFile::readInto(const std::string& name, float* out) const
                 out[i] = bfloat16ToFloat(h);
             }
         }
-    } else {
-        for (size_t i = 0; i < count; ++i) {
-            const double d = std::bit_cast<double>(readLe(bytes + 8 * i, 8));
-            const float f = static_cast<float>(d);
-            if (std::isinf(f) && std::isfinite(d))
-                return makeError(prefix + tensorText + ": element " + std::to_string(i) + " ("
-                    + NumberText::nineDigits(d) + ") is outside the float32 range");
-            out[i] = f;
-        }
     }
-    return success();
 }
 
 std::string SafetensorsFile::serialize(const std::vector<Tensor>& tensors)

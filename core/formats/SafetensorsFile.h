@@ -32,8 +32,11 @@ public:
     const std::map<std::string, std::string>& metadata() const { return m_metadata; }
     // Reads one tensor, converting F32/F16/BF16/F64 to float32. Errors name the file and tensor.
     Expected<Tensor> tensor(const std::string& name) const;
-    // The same into `out` (elementCount(entry) floats), without a Tensor in between.
-    Status readInto(const std::string& name, float* out) const;
+    // The same into `out` (elementCount(entry) floats), without a Tensor in between; keepBytes (may be
+    // null) receives the tensor's bytes as stored, for convertStored() later.
+    Status readInto(const std::string& name, float* out, std::string* keepBytes = nullptr) const;
+    // F32 / F16 / BF16 bytes as stored (little-endian) to float32.
+    static void convertStored(const std::string& dtype, const unsigned char* bytes, size_t count, float* out);
     static uint64_t elementCount(const SafetensorsEntry& entry);
 
     // Writes F32 tensors (name, shape, data) as a safetensors file image, header keys sorted.

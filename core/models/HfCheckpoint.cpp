@@ -133,7 +133,22 @@ Status HfCheckpoint::checkBudget(const ComputeControl& control) const
     return success();
 }
 
-Status HfCheckpoint::readInto(const std::string& name, const std::vector<int64_t>& shape, float* out) const
+std::string HfCheckpoint::storedDtype(const std::string& name) const
+{
+    const auto it = m_location.find(name);
+    const SafetensorsEntry* entry = it == m_location.end() ? nullptr : m_shards[it->second].find(name);
+    return entry ? entry->dtype : std::string();
+}
+
+std::vector<int64_t> HfCheckpoint::storedShape(const std::string& name) const
+{
+    const auto it = m_location.find(name);
+    const SafetensorsEntry* entry = it == m_location.end() ? nullptr : m_shards[it->second].find(name);
+    return entry ? entry->shape : std::vector<int64_t>();
+}
+
+Status HfCheckpoint::readInto(
+    const std::string& name, const std::vector<int64_t>& shape, float* out, std::string* keepBytes) const
 {
     const auto it = m_location.find(name);
     if (it == m_location.end())
@@ -147,7 +162,7 @@ Status HfCheckpoint::readInto(const std::string& name, const std::vector<int64_t
     if (entry->shape != shape)
         return makeError(m_displayName + ": tensor '" + name + "' has shape " + shapeText(entry->shape)
             + " but config.json implies " + shapeText(shape));
-    if (auto st = shard.readInto(name, out); !st)
+    if (auto st = shard.readInto(name, out, keepBytes); !st)
         return st.takeError();
     const auto count = static_cast<Eigen::Index>(SafetensorsFile::elementCount(*entry));
     if (Eigen::Map<const Eigen::ArrayXf>(out, count).isFinite().all())

@@ -37,9 +37,14 @@ public:
         const std::string& name, int64_t rows, int64_t cols) const override; // row-major [rows, cols]
     Expected<Vector> vector(const std::string& name, int64_t size) const override;
 
-private:
     // Checks dtype, shape and (after reading) finiteness; out holds the shape's element count.
-    Status readInto(const std::string& name, const std::vector<int64_t>& shape, float* out) const;
+    // keepBytes (may be null) receives the bytes as stored, in the dtype storedDtype() names.
+    Status readInto(const std::string& name, const std::vector<int64_t>& shape, float* out,
+        std::string* keepBytes = nullptr) const;
+    std::string storedDtype(const std::string& name) const;
+    std::vector<int64_t> storedShape(const std::string& name) const; // empty when there is no such tensor
+
+private:
 
     std::vector<SafetensorsFile> m_shards;
     std::map<std::string, size_t> m_location; // tensor name -> shard index

@@ -4,9 +4,9 @@
 
 namespace attn {
 
-HfLazyWeights::HfLazyWeights(std::shared_ptr<const HfCheckpoint> checkpoint, TransformerSpec spec,
+HfLazyWeights::HfLazyWeights(std::shared_ptr<const RawTensorStore> store, TransformerSpec spec,
     TensorNameTable names, std::string prefix, const Matrix* embedding, const Matrix* head)
-    : m_checkpoint(std::move(checkpoint))
+    : m_store(std::move(store))
     , m_spec(std::move(spec))
     , m_names(std::move(names))
     , m_prefix(std::move(prefix))
@@ -18,7 +18,7 @@ HfLazyWeights::HfLazyWeights(std::shared_ptr<const HfCheckpoint> checkpoint, Tra
 std::unique_ptr<LazyWeights::Layer> HfLazyWeights::layer(int index) const
 {
     auto made = std::make_unique<Layer>();
-    TensorReader reader(*m_checkpoint, m_prefix);
+    TensorReader reader(*m_store, m_prefix);
     made->weights = WeightLoader::loadLayer(m_spec, m_names, reader, made->store, index);
     return made; // HfTextModel::load read every layer once, so the reader cannot fail here
 }

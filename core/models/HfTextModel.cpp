@@ -1,6 +1,9 @@
 #include "HfTextModel.h"
 
 #include "HfLazyWeights.h"
+#include "RawTensorStore.h"
+
+#include <set>
 #include "WeightLoader.h"
 #include "ModelFamily.h"
 
@@ -41,12 +44,28 @@ Expected<std::unique_ptr<HfTextModel>> HfTextModel::load(const HfConfig& config,
     TransformerSpec spec = family->spec(config);
     const TensorNameTable names = family->tensorNames();
     const bool lazy = options.lazyLayersAbove > 0 && layerBytes(spec) > options.lazyLayersAbove;
-    auto weights = WeightLoader::load(spec, names, checkpoint, lazy);
+    if (!lazy) {
+        auto weights = WeightLoader::load(spec, names, checkpoint);
+        if (!weights)
+            return weights.takeError();
+        return std::unique_ptr<HfTextModel>(
+            new HfTextModel(config, TransformerStack(std::move(spec), std::move(*weights))));
+    }
+    // Lazy layers: the store keeps each layer's bytes as the load reads (and checks) them.
+    const std::string prefix = WeightLoader::prefixOf(names, checkpoint);
+    std::set<std::string> notKept;
+    for (const std::string* n : {&names.tokenEmbedding, &names.positionEmbedding, &names.tokenTypeEmbedding,
+             &names.embedNormWeight, &names.embedNormBias, &names.finalNormWeight, &names.finalNormBias})
+        if (!n->empty())
+            notKept.insert(prefix + *n);
+    if (!names.head.empty())
+        notKept.insert(names.head);
+    auto store = std::make_shared<const RawTensorStore>(std::move(shared), std::move(notKept));
+    auto weights = WeightLoader::load(spec, names, *store, true);
     if (!weights)
         return weights.takeError();
-    if (lazy)
-        weights->lazy = std::make_shared<HfLazyWeights>(std::move(shared), spec, names,
-            WeightLoader::prefixOf(names, checkpoint), weights->tokenEmbedding, weights->head);
+    weights->lazy = std::make_shared<HfLazyWeights>(
+        std::move(store), spec, names, prefix, weights->tokenEmbedding, weights->head);
     return std::unique_ptr<HfTextModel>(
         new HfTextModel(config, TransformerStack(std::move(spec), std::move(*weights))));
 }
