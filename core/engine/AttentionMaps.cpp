@@ -17,12 +17,46 @@ std::string megabytes(uint64_t bytes)
     return text;
 }
 
+constexpr size_t kRecycled = 2;
+
 } // namespace
+
+struct AttentionMaps::Pool {
+    std::mutex mutex;
+    std::vector<std::unique_ptr<MapStorage>> free;
+
+    std::unique_ptr<MapStorage> take(size_t size)
+    {
+        std::lock_guard lock(mutex);
+        for (auto it = free.begin(); it != free.end(); ++it)
+            if ((*it)->size() == size) {
+                auto storage = std::move(*it);
+                free.erase(it);
+                return storage;
+            }
+        return nullptr;
+    }
+    void give(MapStorage* storage)
+    {
+        std::lock_guard lock(mutex);
+        if (free.size() < kRecycled)
+            free.emplace_back(storage);
+        else
+            delete storage;
+    }
+};
 
 AttentionMaps::AttentionMaps(std::shared_ptr<const AttentionTrace> trace, uint64_t budgetBytes)
     : m_trace(std::move(trace))
     , m_budget(budgetBytes)
+    , m_pool(std::make_shared<Pool>())
 {
+}
+
+int AttentionMaps::recycledBuffers() const
+{
+    std::lock_guard lock(m_pool->mutex);
+    return static_cast<int>(m_pool->free.size());
 }
 
 void AttentionMaps::rows(int layer, int head, int row0, int row1, float* out) const
@@ -59,7 +93,13 @@ Expected<AttentionMaps::Map> AttentionMaps::map(int layer, int head) const
         return makeError("the attention map of layer " + std::to_string(layer) + " head " + std::to_string(head)
             + " (" + std::to_string(n) + " x " + std::to_string(n) + " tokens) needs " + megabytes(bytes)
             + ", more than the memory budget of " + megabytes(m_budget));
-    auto made = std::make_shared<std::vector<float>>(static_cast<size_t>(n) * static_cast<size_t>(n));
+    const size_t cells = static_cast<size_t>(n) * static_cast<size_t>(n);
+    std::unique_ptr<MapStorage> storage = m_pool->take(cells);
+    if (!storage)
+        storage = std::make_unique<MapStorage>(cells);
+    // Every cell is written below; the storage goes back to the pool when its last holder lets go.
+    std::shared_ptr<MapStorage> made(
+        storage.release(), [pool = m_pool](MapStorage* p) { pool->give(p); });
     const int tiles = (n + kRowTile - 1) / kRowTile;
 #pragma omp parallel for schedule(dynamic, 1) if (tiles > 1)
     for (int tile = 0; tile < tiles; ++tile) {

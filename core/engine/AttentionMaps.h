@@ -5,9 +5,13 @@
 // resolution computed from the query and key blocks without the map: each cell the maximum of the
 // weights it covers, as MapDownsampler::maxPool of the exact map, so a peak stays visible. Recently
 // used exact maps are kept (least recently used dropped first) within a quarter of the budget; a map
-// larger than the budget is refused with the memory it needs. Thread-safe.
+// larger than the budget is refused with the memory it needs. The storage of the last two maps
+// released (by the cache and every holder) is recycled for the next: memory already faulted in is
+// rewritten instead of fresh pages being zeroed (on the VMs measured here fresh memory costs ~2 ms/MB,
+// a 4096-token map's 64 MiB ~130 ms; see bench/NOTES.md). Thread-safe.
 #include "AttentionTrace.h"
 #include "Expected.h"
+#include "HugePageAllocator.h"
 
 #include <cstdint>
 #include <list>
@@ -19,7 +23,8 @@ namespace attn {
 
 class AttentionMaps {
 public:
-    using Map = std::shared_ptr<const std::vector<float>>;
+    using MapStorage = std::vector<float, HugePageAllocator<float>>;
+    using Map = std::shared_ptr<const MapStorage>;
 
     AttentionMaps(std::shared_ptr<const AttentionTrace> trace, uint64_t budgetBytes);
 
@@ -42,7 +47,11 @@ public:
     int cachedMaps() const;
     uint64_t cachedBytes() const;
 
+    // Buffers waiting to be reused (for tests).
+    int recycledBuffers() const;
+
 private:
+    struct Pool;
     struct Entry {
         int layer;
         int head;
@@ -50,6 +59,7 @@ private:
     };
     std::shared_ptr<const AttentionTrace> m_trace;
     uint64_t m_budget;
+    std::shared_ptr<Pool> m_pool;
     mutable std::mutex m_mutex;
     mutable std::list<Entry> m_cache; // most recently used first
     mutable uint64_t m_cachedBytes = 0;

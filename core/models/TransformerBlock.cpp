@@ -10,7 +10,7 @@ namespace {
 // out = in W^T (+ b)
 void project(const Matrix& in, const Matrix& w, const Vector* bias, Eigen::Ref<Matrix> out)
 {
-    out.noalias() = in * w.transpose();
+    ops::linear(in, w, out);
     if (bias)
         out.rowwise() += bias->transpose();
 }
@@ -36,14 +36,17 @@ void TransformerBlock::mlp(const Matrix& in, Scratch& s, Matrix& out) const
 {
     const TransformerLayerWeights& w = m_w;
     if (m_spec.gated()) {
-        s.gate.noalias() = in * w.gate->transpose();
-        s.up.noalias() = in * w.up->transpose();
+        s.gate.resize(in.rows(), w.gate->rows());
+        s.up.resize(in.rows(), w.up->rows());
+        ops::linear(in, *w.gate, s.gate);
+        ops::linear(in, *w.up, s.up);
         if (m_spec.mlp == MlpKind::SwiGlu)
             ops::silu(s.gate);
         else
             ops::geluTanh(s.gate);
         s.gate.array() *= s.up.array();
-        out.noalias() = s.gate * w.down->transpose();
+        out.resize(in.rows(), w.down->rows());
+        ops::linear(s.gate, *w.down, out);
     } else {
         s.up.resize(in.rows(), w.up->rows());
         project(in, *w.up, w.upBias, s.up);
@@ -51,7 +54,8 @@ void TransformerBlock::mlp(const Matrix& in, Scratch& s, Matrix& out) const
             ops::geluErf(s.up);
         else
             ops::geluTanh(s.up);
-        out.noalias() = s.up * w.down->transpose();
+        out.resize(in.rows(), w.down->rows());
+        ops::linear(s.up, *w.down, out);
     }
     if (w.downBias)
         out.rowwise() += w.downBias->transpose();

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include <omp.h>
+
 namespace attn::ops {
 
 namespace {
@@ -79,6 +81,25 @@ void geluTanh(Matrix& x)
 void silu(Matrix& x)
 {
     x.array() = x.array() / (1.0f + (-x.array()).exp());
+}
+
+void linear(const Eigen::Ref<const Matrix>& in, const Matrix& w, Eigen::Ref<Matrix> out)
+{
+    constexpr Eigen::Index kMinRowsPerThread = 32;
+    const Eigen::Index rows = in.rows();
+    const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (threads < 2 || rows < 2 * kMinRowsPerThread) {
+        out.noalias() = in * w.transpose();
+        return;
+    }
+#pragma omp parallel num_threads(threads)
+    {
+        const auto t = static_cast<Eigen::Index>(omp_get_thread_num());
+        const auto count = static_cast<Eigen::Index>(omp_get_num_threads());
+        const Eigen::Index r0 = rows * t / count, r1 = rows * (t + 1) / count;
+        if (r1 > r0) // Eigen runs single-threaded inside a parallel region
+            out.middleRows(r0, r1 - r0).noalias() = in.middleRows(r0, r1 - r0) * w.transpose();
+    }
 }
 
 void softCap(float* values, Eigen::Index count, float cap)

@@ -19,6 +19,11 @@
 
 namespace attn::ops {
 
+// out = in W^T for a linear weight W [out, in]. With many rows the rows are split between the OpenMP
+// threads, each running a single-threaded GEMM on its share: measured 1.1-2.4x faster on 2 cores than
+// Eigen's own parallel GEMM for the stack's shapes (which synchronises its threads per block).
+void linear(const Eigen::Ref<const Matrix>& in, const Matrix& w, Eigen::Ref<Matrix> out);
+
 void layerNorm(const Matrix& x, const Vector& weight, const Vector& bias, double eps, Matrix& out);
 void rmsNorm(const Matrix& x, const Vector& weight, double eps, Matrix& out, bool addOne = false);
 void addRowBias(Matrix& x, const Vector& bias);

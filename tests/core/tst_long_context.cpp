@@ -312,6 +312,26 @@ private slots:
         QCOMPARE(QString::fromStdString(tiny.map(0, 0).error()),
             QString("the attention map of layer 0 head 0 (400 x 400 tokens) needs 0.6 MB, more than the memory "
                     "budget of 0.0 MB"));
+        // A budget whose quarter holds no map: nothing is cached, and a released map's storage is
+        // recycled for the next request, which must still hold exactly its own head's weights.
+        AttentionMaps uncached(trace, 2 * AttentionMaps::mapBytes(n));
+        {
+            auto first = uncached.map(0, 0);
+            QVERIFY(first.ok());
+            QCOMPARE(uncached.cachedMaps(), 0);
+            QCOMPARE(uncached.recycledBuffers(), 0);
+        }
+        QCOMPARE(uncached.recycledBuffers(), 1);
+        {
+            auto second = uncached.map(0, 1);
+            QVERIFY(second.ok());
+            QCOMPARE(uncached.recycledBuffers(), 0);
+            double worst = 0.0;
+            for (size_t c = 0; c < ref.maps[1].size(); ++c)
+                worst = std::max(worst, std::abs((**second)[c] - ref.maps[1][c]));
+            QVERIFY2(worst <= 1e-5, qPrintable(QString("the recycled map differs by %1").arg(worst)));
+        }
+        QCOMPARE(uncached.recycledBuffers(), 1);
         // LOD images and single weights never need the map.
         QCOMPARE(tiny.levelOfDetail(0, 2, 50, 50).size(), size_t { 2500 });
         QCOMPARE(tiny.cachedMaps(), 0);
@@ -375,7 +395,16 @@ private slots:
         QVERIFY(checkpoint.ok());
         auto shared = std::make_shared<const HfCheckpoint>(std::move(*checkpoint));
         auto held = HfTextModel::load(*config, shared, {}, HfLoadOptions { 0 });
-        auto lazy = HfTextModel::load(*config, shared, {}, HfLoadOptions { 1 });
+        // The lazy model from a copy of the file that is deleted once it is loaded: its layers come
+        // from the bytes the load kept, never from the file again.
+        QTemporaryDir tmp;
+        const std::string copy = tmp.path().toStdString() + "/model.safetensors";
+        QVERIFY(QFile::copy(QString::fromStdString(dir + "/model.safetensors"), QString::fromStdString(copy)));
+        auto copied = HfCheckpoint::open(copy);
+        QVERIFY(copied.ok());
+        auto lazy = HfTextModel::load(
+            *config, std::make_shared<const HfCheckpoint>(std::move(*copied)), {}, HfLoadOptions { 1 });
+        QVERIFY(QFile::remove(QString::fromStdString(copy)));
         QVERIFY(held.ok() && lazy.ok());
         QVERIFY(!(*held)->lazyLayers());
         QVERIFY((*lazy)->lazyLayers());
