@@ -5,6 +5,7 @@
 #include "ProjectionCache.h"
 #include "ScoreFunction.h"
 
+#include <malloc.h>
 #include <omp.h>
 #include <sys/mman.h>
 
@@ -104,6 +105,18 @@ Matrix project(const Matrix& x, const Matrix& w, const Vector& b)
     return y;
 }
 
+// Columns [c0, c0 + width) of x W^T + b into the same columns of y: one column block of a
+// projection, a GEMM on the calling thread when called inside a parallel region.
+void projectColumns(const Matrix& x, const Matrix& w, const Vector& b, int c0, int width, Matrix& y)
+{
+    auto block = y.middleCols(c0, width);
+    block.noalias() = x * w.middleRows(c0, width).transpose();
+    block.rowwise() += b.segment(c0, width).transpose();
+}
+
+// Output columns per task of the W_O projection: 8 tasks at E = 512.
+constexpr int kOutputColumnsPerTask = 64;
+
 float sigmoid(float x) { return x >= 0.0f ? 1.0f / (1.0f + std::exp(-x)) : std::exp(x) / (1.0f + std::exp(x)); }
 
 std::string rowErrorMessage(const RowOutcome& o, const AttentionResult& r, int head, int query)
@@ -188,6 +201,28 @@ void allocateMaps(std::vector<float>& maps, size_t count)
     maps.resize(count, 0.0f);
 }
 
+// Keeps the freed memory of one computation in the heap for the next one. A result holds a
+// few MiB in blocks of 0.25-32 MiB (maps, Q, K, V, concatenation, output); glibc's default
+// (dynamic) thresholds return the freed top of the heap to the kernel once more than twice the
+// largest freed block is free, which the end of every small computation triggered: each
+// recompute then faulted its ~2-5 MiB in again, 4 KiB at a time (N = 128: 500 page faults per
+// call; torch: none after its warm-up), and on this VM a fault costs microseconds. That was the
+// cliff at N = 128 and 256 (N = 512's larger blocks raised the thresholds far enough). The
+// fixed values are those the dynamic rule reaches on its own at N = 1024: blocks from 32 MiB
+// up are still mapped and unmapped (the large maps, with huge pages, see allocateMaps); up to
+// 64 MiB of free heap is kept. Process-wide, set once, before the first computation.
+void keepHeapForRecompute()
+{
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+    static const bool done = [] {
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
+        return true;
+    }();
+    (void)done;
+#endif
+}
+
 } // namespace
 
 uint64_t AttentionEngine::mapBytes(const Mechanism& m, int nq, int nk, int heads)
@@ -209,6 +244,7 @@ Expected<AttentionResult> AttentionEngine::compute(
         if (std::find(mech.paddedKeys.begin(), mech.paddedKeys.end(), j) == mech.paddedKeys.end())
             mech.paddedKeys.push_back(j);
     const auto start = std::chrono::steady_clock::now();
+    keepHeapForRecompute();
     if (auto st = validate(in, mech); !st)
         return st.takeError();
 
@@ -257,15 +293,15 @@ Expected<AttentionResult> AttentionEngine::compute(
     if (r.cross)
         r.queryInput = *in.queries;
     const Matrix& xq = in.queryMatrix();
-    // One large product per projection (all heads at once), threaded inside Eigen.
+    // The projections are computed below, per head, inside the engine's one parallel region.
     if (pw.identity) {
         r.q = xq;
         r.k = in.keys;
         r.v = in.keys;
     } else {
-        r.q = project(xq, pw.wq, pw.bq);
-        r.k = project(in.keys, pw.wk, pw.bk);
-        r.v = project(in.keys, pw.wv, pw.bv);
+        r.q.resize(xq.rows(), pw.modelDim);
+        r.k.resize(in.keys.rows(), pw.modelDim);
+        r.v.resize(in.keys.rows(), pw.modelDim);
     }
 
     // Dynamic attention: one value per query from its own input vector.
@@ -304,13 +340,32 @@ Expected<AttentionResult> AttentionEngine::compute(
     // The work is split into tasks of (head, block of query rows). Each task computes its rows'
     // scores straight into the map, normalises them and multiplies them by V while the block is
     // still in the core's cache, so the N x N map is written once and read back from cache, not
-    // from memory (three passes for separate GEMM / softmax / GEMM). All heads' blocks form one
-    // parallel loop: one fork/join per call, and dynamic scheduling keeps both cores busy even
-    // when another process takes one for a while. Inside a task Eigen's products run on the
-    // calling thread (Eigen does not nest in an active parallel region).
-    const int blockRows = rowsPerTask(nq, heads, omp_get_max_threads());
+    // from memory (three passes for separate GEMM / softmax / GEMM).
+    //
+    // Everything, the projections and W_O included, runs in ONE parallel region with dynamic
+    // scheduling and at most two barriers, and every product is a GEMM on the calling thread
+    // (Eigen does not thread inside an active parallel region). Measured cause of the small-N
+    // variance (2026-12-07, bench/NOTES.md): Eigen's own threaded GEMM (the four N x 512 x 512
+    // projections, each its own fork/join) splits the columns statically between the threads and
+    // busy-waits for the other thread's packed panels, so on a shared machine one descheduled
+    // thread stalled the call for a whole time slice (N = 256: median 48-99 ms against 20 ms on one
+    // thread; perf: 34 % in GEMM's spin loops, 36 % in libgomp's barriers). Here whichever thread
+    // runs takes the next task, and the result does not depend on the number of threads.
+    //
+    // When a head is one task (small N), the task projects its own Q, K and V columns first,
+    // so the head needs no barrier at all; otherwise the per-head projections are tasks of a
+    // first loop. W_O is a last loop over output column blocks, after the heads' barrier.
+    const int threads = omp_get_max_threads();
+    const int blockRows = rowsPerTask(nq, heads, threads);
     const int blocksPerHead = (nq + blockRows - 1) / blockRows;
     const int tasks = heads * blocksPerHead;
+    const bool projected = !pw.identity;
+    const bool projectInTask = projected && blocksPerHead == 1;
+    const bool projectOutput = projected && fusedSum;
+    const int outputCols = projected ? static_cast<int>(pw.wo.rows()) : 0;
+    const int outputTasks = projectOutput ? (outputCols + kOutputColumnsPerTask - 1) / kOutputColumnsPerTask : 0;
+    if (projectOutput)
+        r.output.resize(outRows, outputCols);
     std::vector<RowOutcome> outcomes(static_cast<size_t>(heads) * static_cast<size_t>(nq));
     std::atomic<int> tasksDone{0};
     int headsReported = 0; // touched by the calling thread only (OpenMP thread 0)
@@ -323,9 +378,25 @@ Expected<AttentionResult> AttentionEngine::compute(
             control.report(static_cast<double>(headsReported) / heads);
         }
     };
+    auto projectHead = [&](int h) {
+        projectColumns(xq, pw.wq, pw.bq, h * dk, dk, r.q);
+        projectColumns(in.keys, pw.wk, pw.bk, h * dk, dk, r.k);
+        projectColumns(in.keys, pw.wv, pw.bv, h * dk, dk, r.v);
+    };
 
 #pragma omp parallel
     {
+        if (projected && !projectInTask) {
+#pragma omp for schedule(dynamic, 1)
+            for (int t = 0; t < 3 * heads; ++t) {
+                const int h = t / 3;
+                if (t % 3 == 0)
+                    projectColumns(xq, pw.wq, pw.bq, h * dk, dk, r.q);
+                else
+                    projectColumns(in.keys, t % 3 == 1 ? pw.wk : pw.wv, t % 3 == 1 ? pw.bk : pw.bv, h * dk, dk,
+                        t % 3 == 1 ? r.k : r.v);
+            }
+        }
         std::vector<uint8_t> visible(trivialMask ? 0 : static_cast<size_t>(nk));
 #pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < tasks; ++t) {
@@ -334,6 +405,8 @@ Expected<AttentionResult> AttentionEngine::compute(
                 const int h = t / blocksPerHead;
                 const int r0 = (t % blocksPerHead) * blockRows;
                 const int rows = std::min(blockRows, nq - r0);
+                if (projectInTask)
+                    projectHead(h);
                 const size_t tileOffset = mapSize * static_cast<size_t>(h) + static_cast<size_t>(r0) * nk;
                 float* weightTile = &r.weights[tileOffset];
                 float* scoreTile = mech.keepScores ? &r.scores[tileOffset] : weightTile;
@@ -358,6 +431,15 @@ Expected<AttentionResult> AttentionEngine::compute(
             const int done = tasksDone.fetch_add(1, std::memory_order_relaxed) + 1;
             if (omp_get_thread_num() == 0)
                 reportProgress(done);
+        }
+        if (projectOutput) {
+#pragma omp for schedule(dynamic, 1) nowait
+            for (int t = 0; t < outputTasks; ++t)
+                if (!control.cancelled()) {
+                    const int c0 = t * kOutputColumnsPerTask;
+                    projectColumns(r.concat, pw.wo, pw.bo, c0, std::min(kOutputColumnsPerTask, outputCols - c0),
+                        r.output);
+                }
         }
     }
     if (control.cancelled())
@@ -394,7 +476,8 @@ Expected<AttentionResult> AttentionEngine::compute(
     }
     reportProgress(tasks); // whatever thread 0 did not report yet (all of it when N is tiny)
 
-    r.output = pw.identity ? r.concat : project(r.concat, pw.wo, pw.bo);
+    if (!projectOutput) // done in the parallel region for the weighted sum
+        r.output = pw.identity ? r.concat : project(r.concat, pw.wo, pw.bo);
     r.computeMilliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return r;

@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+#include <omp.h>
+
 #include <cstring>
 
 using namespace attn;
@@ -70,6 +72,7 @@ private slots:
     void stagesHaveTheirShapes();
     void pcg32MatchesReferenceSequence();
     void randomProjectionIsDeterministic();
+    void threadCountDoesNotChangeTheResult();
 };
 
 void TestEngine::matchesNaiveReference_data()
@@ -509,6 +512,42 @@ void TestEngine::randomProjectionIsDeterministic()
     QCOMPARE(a->wq(0, 0), rng.uniform(-bound, bound));
     m.seed = 6;
     QVERIFY(ProjectionBuilder::build(m, 4)->wq != a->wq);
+}
+
+// Every product is a single-threaded GEMM inside the engine's tasks, so the number of threads
+// decides only who computes a task, never how: 1 and 2 threads give the same bits. Covers both
+// ways of projecting (a head in one task at N = 40, a projection loop before the heads at
+// N = 600), the W_O loop, keepScores, and the soft-selection path (W_O after the region).
+void TestEngine::threadCountDoesNotChangeTheResult()
+{
+    const int saved = omp_get_max_threads();
+    for (const int n : {40, 600})
+        for (const CombineKind combine : {CombineKind::WeightedSum, CombineKind::SoftSelection}) {
+            Mechanism m;
+            m.projection = ProjectionKind::Random;
+            m.heads = 8;
+            m.dim = 64;
+            m.seed = 3;
+            m.keepScores = n == 40;
+            m.combine = combine;
+            m.topK = 5;
+            const AttentionInput in = makeInput(n, 48, false, false, 91);
+            std::vector<AttentionResult> results;
+            for (const int threads : {1, 2}) {
+                omp_set_num_threads(threads);
+                auto r = AttentionEngine::compute(in, m);
+                QVERIFY2(r.ok(), r.ok() ? "" : r.error().c_str());
+                results.push_back(std::move(*r));
+            }
+            omp_set_num_threads(saved);
+            const AttentionResult &a = results[0], &b = results[1];
+            QVERIFY(a.q == b.q && a.k == b.k && a.v == b.v);
+            QVERIFY(a.weights == b.weights);
+            QVERIFY(a.scores == b.scores);
+            QVERIFY(a.concat == b.concat);
+            QVERIFY(a.output == b.output);
+            QCOMPARE(a.output.rows(), n);
+        }
 }
 
 QTEST_APPLESS_MAIN(TestEngine)
