@@ -33,6 +33,7 @@ QString CommandLine::usage()
         "  attnscope [FILE|SAMPLE]        open the desktop app (default sample when none is given)\n"
         "  attnscope samples              list the bundled samples: name<TAB>kind<TAB>description\n"
         "  attnscope dump INPUT MECH --out FILE.npy|FILE.json [--out-output FILE.npy] [--tokens-out FILE.json] [--qkv-out FILE.npy]\n"
+        "        [--layer LIST] [--head LIST]   (.npy: only these maps, e.g. 0,2-4)\n"
         "        [--drop-special] [--drop-first] [--merge-subwords] [--rollout [--fusion mean|min|max] [--discard R]]\n"
         "  attnscope generate --model PATH --text STR --steps K [--tokens]\n"
         "  attnscope session INPUT MECH --out F.attnscope [--view V] [--head H]  |  session --check F.attnscope\n"

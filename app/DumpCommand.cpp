@@ -3,6 +3,7 @@
 #include "AnalysisOptions.h"
 #include "AtomicFileWriter.h"
 #include "AttentionComputer.h"
+#include "IndexSelection.h"
 #include "MechanismOptions.h"
 #include "NpyFile.h"
 #include "ResultExport.h"
@@ -10,6 +11,7 @@
 #include <QByteArrayView>
 #include <QCommandLineParser>
 
+#include <algorithm>
 #include <bit>
 #include <QTextStream>
 
@@ -28,6 +30,8 @@ CliError DumpCommand::run(const QStringList& arguments)
             QStringLiteral("Checkpoints: per-head queries, keys and values, float32 [3,L,H,N,d_head] .npy."),
             QStringLiteral("FILE.npy")},
         {QStringLiteral("tokens-out"), QStringLiteral("The token labels as JSON {\"tokens\", \"query_tokens\"}."), QStringLiteral("FILE.json")},
+        {QStringLiteral("layer"), QStringLiteral(".npy: only these layers, e.g. 0,2-4 (default all)."), QStringLiteral("LIST")},
+        {QStringLiteral("head"), QStringLiteral(".npy: only these heads, e.g. 0,3 (default all)."), QStringLiteral("LIST")},
     });
     if (!p.parse(arguments))
         return CliError::usage(p.errorText());
@@ -51,6 +55,14 @@ CliError DumpCommand::run(const QStringList& arguments)
     if (p.isSet(QStringLiteral("out-output")) && !outOutput.endsWith(QLatin1String(".npy"), Qt::CaseInsensitive))
         return CliError::usage(QStringLiteral("--out-output must name a .npy file (got '%1')").arg(outOutput));
 
+    QString selectionError;
+    const auto layerChoice = IndexSelection::parse(QStringLiteral("--layer"), p.value(QStringLiteral("layer")), selectionError);
+    if (!layerChoice)
+        return CliError::usage(selectionError);
+    const auto headChoice = IndexSelection::parse(QStringLiteral("--head"), p.value(QStringLiteral("head")), selectionError);
+    if (!headChoice)
+        return CliError::usage(selectionError);
+
     attn::InputSpec inputSpec;
     attn::Mechanism mechanism;
     if (CliError e = MechanismOptions::read(p, inputSpec, mechanism); e.failed())
@@ -61,6 +73,13 @@ CliError DumpCommand::run(const QStringList& arguments)
         return e;
     if (analysis.rollout && json)
         return CliError::usage(QStringLiteral("--rollout writes a .npy file (got '%1')").arg(out));
+    if ((!layerChoice->all() || !headChoice->all()) && (json || analysis.rollout))
+        return CliError::usage(QStringLiteral("--layer and --head select the maps of a .npy dump (not of .json or --rollout)"));
+    // A checkpoint's plain .npy dump streams: no map is captured, each is made from the forward's queries
+    // and keys while the file is written, head by head, a tile of rows at a time (any prompt length the
+    // context allows, within O(L·N·d) memory). Analyses that need whole maps keep the captured path.
+    if (inputSpec.kind == attn::InputKind::Model && !json && !analysis.rollout && !analysis.tokens.any() && qkvOut.isEmpty())
+        inputSpec.mapsOnDemand = true;
 
     attn::ComputeControl control;
     if (CliError e = MechanismOptions::readControl(p, control); e.failed())
@@ -90,7 +109,6 @@ CliError DumpCommand::run(const QStringList& arguments)
 
     // Serialise everything first, then write: a failure leaves no output at all.
     std::string weights;
-    QByteArrayView weightsBody; // after `weights` when streamed
     if (analysis.rollout) {
         const auto rollout = attn::AttentionRollout::compute(*result, analysis.rolloutOptions, control);
         if (!rollout)
@@ -98,22 +116,51 @@ CliError DumpCommand::run(const QStringList& arguments)
         weights = attn::NpyFile::serialize({result->keyCount, result->keyCount}, rollout->data());
     } else if (json) {
         weights = attn::ResultExport::json(*result);
-    } else {
-        // Streamed: the .npy header, then the weights straight from the result (little-endian
-        // float32 as they are in memory on every platform we build for) — no second N x N copy.
-        static_assert(std::endian::native == std::endian::little);
-        weights = attn::NpyFile::header({result->layers, result->heads, result->queryCount, result->keyCount});
-        weightsBody = QByteArrayView(reinterpret_cast<const char*>(result->weights.data()),
-            static_cast<qsizetype>(result->weights.size() * sizeof(float)));
+    }
+    std::vector<int> layers, heads;
+    if (!analysis.rollout && !json) {
+        const auto l = layerChoice->resolve(result->layers, QStringLiteral("layers"), selectionError);
+        const auto h = l ? headChoice->resolve(result->heads, QStringLiteral("heads"), selectionError) : std::nullopt;
+        if (!l || !h)
+            return CliError::badInput(selectionError);
+        layers = *l;
+        heads = *h;
     }
     std::string output;
     if (!outOutput.isEmpty())
         output = attn::ResultExport::outputNpy(*result);
     const QString tokensOut = p.value(QStringLiteral("tokens-out"));
     const std::string tokens = tokensOut.isEmpty() ? std::string() : attn::ResultExport::tokensJson(*result);
-    if (QString err = AtomicFileWriter::write(out, {QByteArrayView(weights.data(), static_cast<qsizetype>(weights.size())), weightsBody});
-        !err.isEmpty())
+    if (!layers.empty()) {
+        // The .npy header, then the selected maps (little-endian float32, as in memory on every
+        // platform we build for) in tiles of rows: never a second whole copy, never all maps at once.
+        static_assert(std::endian::native == std::endian::little);
+        const std::string header = attn::NpyFile::header({static_cast<int64_t>(layers.size()),
+            static_cast<int64_t>(heads.size()), result->queryCount, result->keyCount});
+        const attn::AttentionResult& r = *result;
+        const QString err = AtomicFileWriter::writeStreamed(out, [&](const AtomicFileWriter::Sink& sink) -> QString {
+            if (!sink(QByteArrayView(header.data(), static_cast<qsizetype>(header.size()))))
+                return {};
+            constexpr int kTileRows = 64;
+            std::vector<float> tile(static_cast<size_t>(kTileRows) * static_cast<size_t>(r.keyCount));
+            for (int l : layers)
+                for (int h : heads)
+                    for (int r0 = 0; r0 < r.queryCount; r0 += kTileRows) {
+                        const int r1 = std::min(r.queryCount, r0 + kTileRows);
+                        r.copyRows(l, h, r0, r1, tile.data());
+                        const auto bytes = static_cast<qsizetype>(sizeof(float) * static_cast<size_t>(r1 - r0) * r.keyCount);
+                        if (!sink(QByteArrayView(reinterpret_cast<const char*>(tile.data()), bytes)))
+                            return {};
+                    }
+            return {};
+        });
+        if (!err.isEmpty())
+            return CliError::badInput(err);
+    } else if (QString err = AtomicFileWriter::write(
+                   out, std::vector<QByteArrayView> {QByteArrayView(weights.data(), static_cast<qsizetype>(weights.size()))});
+               !err.isEmpty()) {
         return CliError::badInput(err);
+    }
     if (!outOutput.isEmpty())
         if (QString err = AtomicFileWriter::write(outOutput, QByteArray::fromStdString(output)); !err.isEmpty())
             return CliError::badInput(err);

@@ -1,5 +1,6 @@
 #include "AttentionResult.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace attn {
@@ -12,6 +13,16 @@ Tensor fromMatrix(const std::string& name, const Matrix& m)
     return t;
 }
 } // namespace
+
+void AttentionResult::copyRows(int layer, int head, int row0, int row1, float* out) const
+{
+    if (maps) {
+        maps->rows(layer, head, row0, row1, out);
+        return;
+    }
+    const float* from = weights.data() + index(layer, head, row0, 0);
+    std::copy(from, from + static_cast<size_t>(row1 - row0) * static_cast<size_t>(keyCount), out);
+}
 
 std::vector<std::string> AttentionResult::stageNames() const
 {

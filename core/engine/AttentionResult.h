@@ -2,6 +2,7 @@
 // Everything one computation produced, every stage kept as data so that any view (heatmap,
 // pipeline, details) can show it. Immutable once the engine returns it; the UI shares it as a
 // std::shared_ptr<const AttentionResult> snapshot.
+#include "AttentionMaps.h"
 #include "MaskSpec.h"
 #include "Mechanism.h"
 #include "Tensor.h"
@@ -31,7 +32,10 @@ struct AttentionResult {
     Mechanism mechanism;
     MaskSpec mask;
 
-    std::vector<float> weights; // [L][H][Nq][Nk], masked cells exactly 0
+    std::vector<float> weights; // [L][H][Nq][Nk], masked cells exactly 0; empty when `maps` is set
+    // A long prompt on a checkpoint (InputSpec::mapsOnDemand): no map is held; each is made from the
+    // trace's queries and keys when asked (AttentionMaps; every head's statistics are in its trace).
+    std::shared_ptr<const AttentionMaps> maps;
     std::vector<float> scores;  // raw scores, same layout; empty when mechanism.keepScores is false
 
     Matrix input;       // X [Nk, d]
@@ -74,6 +78,9 @@ struct AttentionResult {
     float weight(int layer, int head, int query, int key) const { return weights[index(layer, head, query, key)]; }
     const float* weightRow(int layer, int head, int query) const { return &weights[index(layer, head, query, 0)]; }
     bool hasScores() const { return !scores.empty(); }
+    bool mapsOnDemand() const { return maps != nullptr; }
+    // Rows [row0, row1) of one head's weights into out ((row1 - row0) x Nk), held or made on demand.
+    void copyRows(int layer, int head, int row0, int row1, float* out) const;
     float score(int layer, int head, int query, int key) const { return scores[index(layer, head, query, key)]; }
     bool isMasked(int query, int key) const { return mask.isMasked(query, key); }
 

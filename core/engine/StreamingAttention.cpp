@@ -81,7 +81,7 @@ void StreamingAttention::attend(const ConstMatrixRef& q, const ConstMatrixRef& k
 #pragma omp parallel if (tasks > 1 && work > 4.0e6)
     {
         Matrix qs, s, o;
-        Eigen::ArrayXf e, position;
+        Eigen::ArrayXf e, position, shifted, distance;
         std::vector<float> m;
         std::vector<double> l, t, dist;
         std::vector<float> firstScore, previousScore;
@@ -126,14 +126,19 @@ void StreamingAttention::attend(const ConstMatrixRef& q, const ConstMatrixRef& k
                         firstScore[static_cast<size_t>(r)] = row[c0];
                     if (p - 1 >= j0 + c0 && p - 1 < j0 + c1)
                         previousScore[static_cast<size_t>(r)] = row[p - 1 - j0];
+                    // The shifted scores and their exponentials in this thread's own aligned arrays, so
+                    // that which elements take Eigen's vector or scalar path (and the order of the sums)
+                    // depends on the length only, not on where the row lies: the same prompt gives the
+                    // same bits whichever thread ran the block.
                     Eigen::Map<Eigen::ArrayXf> x(row + c0, len);
                     const float old = m[static_cast<size_t>(r)];
                     const float top = std::max(old, x.maxCoeff());
-                    x -= top;
-                    e = x.exp();
+                    shifted = x - top;
+                    e = shifted.exp();
                     const double sumE = e.sum();
-                    const double sumEX = (e * x).sum();
-                    const double sumED = (e * (position.segment(c0, len) - static_cast<float>(p)).abs()).sum();
+                    const double sumEX = (e * shifted).sum();
+                    distance = (position.segment(c0, len) - static_cast<float>(p)).abs();
+                    const double sumED = (e * distance).sum();
                     x = e;
                     std::fill(row, row + c0, 0.0f);
                     std::fill(row + c1, row + cols, 0.0f);
@@ -187,6 +192,7 @@ void StreamingAttention::weights(const ConstMatrixRef& q, const ConstMatrixRef& 
     if (rows <= 0)
         return;
     Eigen::Map<Matrix> o(out, rows, total);
+    Eigen::ArrayXf weightsRow;
     const int begin = rule.keyBegin(row0);
     const int end = rule.keyEnd(row1 - 1, total);
     o.middleCols(begin, end - begin).noalias() = q.block(row0, static_cast<Eigen::Index>(head) * d, rows, d)
@@ -200,7 +206,9 @@ void StreamingAttention::weights(const ConstMatrixRef& q, const ConstMatrixRef& 
         std::fill(row + c1, row + total, 0.0f);
         scaleAndCap(row + c0, c1 - c0, rule.scale, rule.softCap);
         Eigen::Map<Eigen::ArrayXf> x(row + c0, c1 - c0);
-        x = (x - rowMax[i]).exp() * (1.0f / rowSum[i]);
+        // Through an aligned array, as in attend(): the same bits wherever `out` lies.
+        weightsRow = (x - rowMax[i]).exp() * (1.0f / rowSum[i]);
+        x = weightsRow;
     }
 }
 

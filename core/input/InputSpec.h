@@ -33,6 +33,10 @@ struct InputSpec {
     // InputKind::Image through a real vision transformer: a ViT checkpoint (Hugging Face folder or
     // .safetensors) the picture is run through instead of the engine's encoders ("" : the engine).
     std::string modelPath;
+    // InputKind::Model: the maps are not captured but made on request from the forward's queries and
+    // keys (AttentionResult::maps): memory O(L·N·d) instead of O(L·H·N²), for long prompts. Only
+    // consumers that read maps through AttentionResult::copyRows / maps may ask for it (the CLI's dump).
+    bool mapsOnDemand = false;
 
     // Cross-attention: a second source giving the queries (keys and values come from the above).
     InputKind queryKind = InputKind::Sequence;

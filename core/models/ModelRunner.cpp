@@ -1,6 +1,7 @@
 #include "ModelRunner.h"
 
 #include "LoadedModel.h"
+#include "MemoryBudget.h"
 #include "ModelResultBuilder.h"
 #include "VitImagePreprocessor.h"
 
@@ -47,16 +48,29 @@ Expected<AttentionResult> ModelRunner::run(const InputSpec& spec, const ComputeC
     if (!tokens)
         return tokens.takeError();
     const TransformerStack& stack = *m.stack();
-    auto attention = stack.forward(tokens->ids, true, control);
-    if (!attention)
-        return attention.takeError();
-    attention->tokenLabels = tokens->labels;
-    AttentionResult r = ModelResultBuilder::build(*attention, stack.spec().hidden, stack.spec().causal, m.files.checkpoint);
+    AttentionResult r;
+    std::vector<float> lastLogits;
+    if (spec.mapsOnDemand) {
+        auto trace = stack.trace(tokens->ids, control);
+        if (!trace)
+            return trace.takeError();
+        trace->tokenLabels = tokens->labels;
+        lastLogits = std::move(trace->lastLogits);
+        r = ModelResultBuilder::build(std::move(*trace), stack.spec().hidden, stack.spec().causal, m.files.checkpoint,
+            memoryLimitOr(control.memoryLimitBytes));
+    } else {
+        auto attention = stack.forward(tokens->ids, true, control);
+        if (!attention)
+            return attention.takeError();
+        attention->tokenLabels = tokens->labels;
+        lastLogits = std::move(attention->lastLogits);
+        r = ModelResultBuilder::build(*attention, stack.spec().hidden, stack.spec().causal, m.files.checkpoint);
+    }
     r.source = m.sourceDescription();
     for (int id : r.tokenIds)
         r.specialTokens.push_back(m.specialIds.count(id) ? 1 : 0);
-    if (!attention->lastLogits.empty()) {
-        const auto [id, probability] = ModelResultBuilder::argmaxWithProbability(attention->lastLogits);
+    if (!lastLogits.empty()) {
+        const auto [id, probability] = ModelResultBuilder::argmaxWithProbability(lastLogits);
         r.nextToken = m.nextTokenLabel(id);
         r.nextTokenProbability = probability;
     }

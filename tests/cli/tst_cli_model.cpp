@@ -21,6 +21,7 @@ private slots:
     void errors_data();
     void errors();
     void modelSamplesUseTheDataFolder();
+    void dumpSelectsAndStreams();
 
 private:
     using Run = CliRun;
@@ -167,6 +168,22 @@ void TestCliModel::errors_data()
     QTest::newRow("model and sequence") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), m_model, QStringLiteral("--sequence"), QStringLiteral("1,2"), QStringLiteral("--out"), out} << 2 << QStringLiteral("--model takes its prompt from --text");
     QTest::newRow("steps zero") << QStringList{QStringLiteral("generate"), QStringLiteral("--model"), m_model, QStringLiteral("--steps"), QStringLiteral("0")} << 2 << QStringLiteral("--steps");
     QTest::newRow("generate without model") << QStringList{QStringLiteral("generate"), QStringLiteral("--text"), QStringLiteral("hi")} << 2 << QStringLiteral("--model PATH is required");
+    const QStringList dump {QStringLiteral("dump"), QStringLiteral("--model"), m_model, QStringLiteral("--text"),
+        QStringLiteral("One day"), QStringLiteral("--out"), out};
+    QTest::newRow("layer outside") << (dump + QStringList {QStringLiteral("--layer"), QStringLiteral("0,9")}) << 1
+                                   << QStringLiteral("--layer: 9 is outside 0..4 (there are 5 layers)");
+    QTest::newRow("head outside") << (dump + QStringList {QStringLiteral("--head"), QStringLiteral("2-8")}) << 1
+                                  << QStringLiteral("--head: 8 is outside 0..7 (there are 8 heads)");
+    QTest::newRow("backwards range") << (dump + QStringList {QStringLiteral("--head"), QStringLiteral("3-1")}) << 2
+                                     << QStringLiteral("--head: the range '3-1' runs backwards (write 1-3)");
+    QTest::newRow("not an index") << (dump + QStringList {QStringLiteral("--layer"), QStringLiteral("1,x")}) << 2
+                                  << QStringLiteral("--layer: 'x' is not an index, a range a-b or a list of them");
+    QTest::newRow("negative") << (dump + QStringList {QStringLiteral("--layer"), QStringLiteral("-1")}) << 2
+                              << QStringLiteral("--layer: '-1' is not an index");
+    QTest::newRow("selection of json") << QStringList {QStringLiteral("dump"), QStringLiteral("--model"), m_model,
+        QStringLiteral("--text"), QStringLiteral("One day"), QStringLiteral("--out"), m_dir.filePath(QStringLiteral("never.json")),
+        QStringLiteral("--head"), QStringLiteral("1")} << 2
+                                       << QStringLiteral("--layer and --head select the maps of a .npy dump");
     QTest::newRow("not a checkpoint") << QStringList{QStringLiteral("dump"), QStringLiteral("--model"), m_model + QStringLiteral("/stories260K.md"), QStringLiteral("--out"), out} << 1 << QStringLiteral("stories260K.md");
 }
 
@@ -180,6 +197,58 @@ void TestCliModel::errors()
     QCOMPARE(r.code, code);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
     QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("never.npy"))));
+    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("never.json"))));
+}
+
+// --layer / --head write exactly those maps, the slices of the whole dump; a prompt whose captured
+// maps exceed the memory budget streams within it (maps made from queries and keys tile by tile)
+// and equals the captured maps of a run with room for them.
+void TestCliModel::dumpSelectsAndStreams()
+{
+    QString text;
+    for (int i = 0; i < 40; ++i)
+        text += QStringLiteral("Once upon a time there was a little girl. ");
+    const QString whole = m_dir.filePath(QStringLiteral("whole.npy")), some = m_dir.filePath(QStringLiteral("some.npy"));
+    const QStringList base {QStringLiteral("dump"), QStringLiteral("--model"), m_model, QStringLiteral("--text"), text};
+    Run r = run(base + QStringList {QStringLiteral("--out"), whole, QStringLiteral("--memory-limit"), QStringLiteral("8")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto all = attn::NpyFile::readFile(whole.toStdString());
+    QVERIFY(all.ok());
+    QCOMPARE(all->shape.size(), size_t(4));
+    const int64_t n = all->shape[2];
+    QVERIFY2(n > 400, qPrintable(QString::number(n)));
+    // 5 x 8 maps of n x n floats would not fit 8 MB:
+    QVERIFY(5 * 8 * n * n * 4 > 8 * 1024 * 1024);
+    r = run(base + QStringList {QStringLiteral("--out"), some, QStringLiteral("--layer"), QStringLiteral("4,1-2,1"),
+                QStringLiteral("--head"), QStringLiteral("7,0")});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto picked = attn::NpyFile::readFile(some.toStdString());
+    QVERIFY(picked.ok());
+    QCOMPARE(picked->shape, (std::vector<int64_t> {3, 2, n, n}));
+    const int layers[] = {1, 2, 4}, heads[] = {0, 7};
+    const size_t map = static_cast<size_t>(n * n);
+    for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 2; ++b)
+            QVERIFY(std::equal(picked->data.begin() + static_cast<std::ptrdiff_t>((a * 2 + b) * map),
+                picked->data.begin() + static_cast<std::ptrdiff_t>((a * 2 + b + 1) * map),
+                all->data.begin() + static_cast<std::ptrdiff_t>((layers[a] * 8 + heads[b]) * map)));
+    // The captured path (--qkv-out needs it) with a budget that holds every map: the same maps within 1e-5.
+    const QString captured = m_dir.filePath(QStringLiteral("captured.npy"));
+    r = run(base + QStringList {QStringLiteral("--out"), captured, QStringLiteral("--qkv-out"), m_dir.filePath(QStringLiteral("qkv.npy"))});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    auto held = attn::NpyFile::readFile(captured.toStdString());
+    QVERIFY(held.ok());
+    QCOMPARE(held->shape, all->shape);
+    float worst = 0.0f;
+    for (size_t i = 0; i < held->data.size(); ++i)
+        worst = std::max(worst, std::abs(held->data[i] - all->data[i]));
+    QVERIFY2(worst <= 1e-5f, qPrintable(QString::number(worst)));
+    // And the captured path refuses the budget the streamed dump kept to.
+    r = run(base + QStringList {QStringLiteral("--out"), m_dir.filePath(QStringLiteral("refused.npy")), QStringLiteral("--qkv-out"),
+                m_dir.filePath(QStringLiteral("qkv2.npy")), QStringLiteral("--memory-limit"), QStringLiteral("8")});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("more than the memory budget of 8.0 MB")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("refused.npy"))));
 }
 
 QTEST_GUILESS_MAIN(TestCliModel)
