@@ -8,7 +8,8 @@
 // dim 512, random projections, keepScores = false}, AttentionEngine::compute timed end to end
 // (building the seeded projections, Q/K/V, the 8 N x N weight maps, the weighted sums, W_O).
 // One warm-up run, then R timed runs (default: enough for about 1 s per size, at least 3);
-// the median is reported. Prints one JSON line per size, then a readable table.
+// the median is reported, with the fastest and slowest (min_ms, max_ms). Prints one JSON line per
+// size, then a readable table.
 //
 // gflops counts the matrix products only: 4 projections (2 N d^2 each) + Q K^T and A V
 // (2 N^2 d each over all heads) = 8 N d^2 + 4 N^2 d. peak_rss_mb is the process's peak resident
@@ -80,6 +81,7 @@ struct Measurement {
     int repeats = 0;
     double medianMs = 0.0;
     double minMs = 0.0;
+    double maxMs = 0.0;
     double gflops = 0.0;
     double peakRssMb = 0.0;
 };
@@ -468,20 +470,23 @@ int main(int argc, char** argv)
         m.repeats = repeats;
         m.medianMs = times.size() % 2 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
         m.minMs = times.front();
+        m.maxMs = times.back();
         m.gflops = flops(n) / (m.medianMs * 1e6);
         m.peakRssMb = peakRssMb();
         results.push_back(m);
         std::printf("{\"case\":\"mha-self\",\"n\":%d,\"d\":%d,\"heads\":%d,\"median_ms\":%.4f,\"gflops\":%.3f,"
-                    "\"peak_rss_mb\":%.1f,\"impl\":\"attnscope\",\"threads\":%d,\"repeats\":%d,\"min_ms\":%.4f}\n",
-                    n, kDim, kHeads, m.medianMs, m.gflops, m.peakRssMb, threads, repeats, m.minMs);
+                    "\"peak_rss_mb\":%.1f,\"impl\":\"attnscope\",\"threads\":%d,\"repeats\":%d,\"min_ms\":%.4f,"
+                    "\"max_ms\":%.4f}\n",
+                    n, kDim, kHeads, m.medianMs, m.gflops, m.peakRssMb, threads, repeats, m.minMs, m.maxMs);
         std::fflush(stdout);
     }
 
     std::printf("\nattnscope multi-head self-attention, d=%d, %d heads, %d thread(s)\n", kDim, kHeads, threads);
-    std::printf("%8s %8s %12s %12s %9s %13s\n", "N", "repeats", "median ms", "min ms", "GFLOP/s", "peak RSS MB");
+    std::printf("%8s %8s %12s %12s %12s %9s %13s\n", "N", "repeats", "min ms", "median ms", "max ms", "GFLOP/s",
+        "peak RSS MB");
     for (const Measurement& m : results)
-        std::printf("%8d %8d %12.3f %12.3f %9.2f %13.1f\n", m.n, m.repeats, m.medianMs, m.minMs, m.gflops,
-                    m.peakRssMb);
+        std::printf("%8d %8d %12.3f %12.3f %12.3f %9.2f %13.1f\n", m.n, m.repeats, m.minMs, m.medianMs, m.maxMs,
+            m.gflops, m.peakRssMb);
     // Keeps the computations observable (and the checksum out of the optimiser's reach).
     if (std::isnan(checksum))
         std::fprintf(stderr, "attnscope-bench: warning: the results contain NaN\n");

@@ -7,8 +7,10 @@
 # cmake --preset release && ninja -C build/release attnscope_bench). Both programs get the same
 # thread count (default 2) and run interleaved, one process per size and program, so each
 # peak RSS is that size's own. Prints one JSON line per size
-#   {"case":"mha-self","n":1024,"attnscope_ms":3.1,"peer":"torch","peer_ms":3.4,"ratio":0.91}
-# (ratio = attnscope_ms / peer_ms, below 1 means attnscope is faster), then a table, then the
+#   {"case":"mha-self","n":1024,"attnscope_ms":3.1,"attnscope_min_ms":..,"attnscope_max_ms":..,
+#    "peer":"torch","peer_ms":3.4,"peer_min_ms":..,"peer_max_ms":..,"ratio":0.91}
+# (medians; ratio = attnscope_ms / peer_ms, below 1 means attnscope is faster), then a table
+# with min / median / max of both and each side's max/min spread, then the
 # kernel measurements of `attnscope-bench --kernels` (SGEMM peak, Q K^T and A V GFLOP/s, copy
 # bandwidth, softmax over a 4096 x 4096 map) as JSON lines. Then a real checkpoint: the stories260K
 # forward at 256 tokens (attnscope-bench --case stories260k-forward against bench/torch_llama2c_peer.py,
@@ -27,7 +29,7 @@ bench="$root/build/release/bench/attnscope-bench"
 python=/usr/bin/python3
 per_run_timeout=240 # seconds; the whole default run takes a few minutes
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 which=all
 model="${ATTNSCOPE_BUNDLED_MODEL:-$root/resources/models/stories260k}"
 
@@ -101,23 +103,27 @@ for n in "${size_list[@]}"; do
     a="$(measure attnscope-bench "$bench" --sizes "$n" --threads "$threads" "${extra[@]}")"
     t="$(measure torch_peer.py "$python" "$here/torch_peer.py" --sizes "$n" --threads "$threads" "${extra[@]}")"
     line="$(jq -cn --argjson a "$a" --argjson t "$t" \
-        '{case: "mha-self", n: $a.n, attnscope_ms: $a.median_ms, peer: "torch", peer_ms: $t.median_ms,
+        '{case: "mha-self", n: $a.n, attnscope_ms: $a.median_ms, attnscope_min_ms: $a.min_ms, attnscope_max_ms: $a.max_ms,
+          peer: "torch", peer_ms: $t.median_ms, peer_min_ms: $t.min_ms, peer_max_ms: $t.max_ms,
           ratio: (($a.median_ms / $t.median_ms) * 100 | round / 100)}')"
     echo "$line"
     table+=("$(jq -rn --argjson a "$a" --argjson t "$t" \
-        '[$a.n, $a.median_ms, $t.median_ms, ($a.median_ms / $t.median_ms), $a.gflops, $t.gflops,
-          $a.peak_rss_mb, $t.peak_rss_mb] | @tsv')")
+        '[$a.n, $a.min_ms, $a.median_ms, $a.max_ms, $t.min_ms, $t.median_ms, $t.max_ms,
+          ($a.median_ms / $t.median_ms), ($a.max_ms / $a.min_ms), ($t.max_ms / $t.min_ms),
+          $a.gflops, $t.gflops, $a.peak_rss_mb, $t.peak_rss_mb] | @tsv')")
 done
 
 echo
-echo "multi-head self-attention, d=512, 8 heads, $threads thread(s); median wall time per call"
-printf '%6s %14s %12s %8s %14s %12s %12s %10s\n' \
-    N "attnscope ms" "torch ms" ratio "attnscope GF/s" "torch GF/s" "attnscope MB" "torch MB"
+echo "multi-head self-attention, d=512, 8 heads, $threads thread(s); wall time per call, min / median / max of the repeats"
+printf '%6s %26s %26s %7s %8s %8s %9s %9s %7s %7s\n' \
+    N "attnscope ms min/med/max" "torch ms min/med/max" ratio "a max/min" "t max/min" "a GF/s" "t GF/s" "a MB" "t MB"
 for row in "${table[@]}"; do
-    IFS=$'\t' read -r n am tm ratio ag tg ar tr <<<"$row"
-    printf '%6d %14.2f %12.2f %8.2f %14.1f %12.1f %12.0f %10.0f\n' "$n" "$am" "$tm" "$ratio" "$ag" "$tg" "$ar" "$tr"
+    IFS=$'\t' read -r n amin am amax tmin tm tmax ratio aspread tspread ag tg ar tr <<<"$row"
+    printf '%6d %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %7.2f %9.2f %9.2f %9.1f %9.1f %7.0f %7.0f\n' \
+        "$n" "$amin" "$am" "$amax" "$tmin" "$tm" "$tmax" "$ratio" "$aspread" "$tspread" "$ag" "$tg" "$ar" "$tr"
 done
-echo "ratio = attnscope / torch (below 1: attnscope faster); MB = peak RSS of the process"
+echo "ratio = attnscope median / torch median (below 1: attnscope faster); max/min = slowest / fastest repeat"
+echo "(a = attnscope, t = torch); GF/s at the median; MB = peak RSS of the process"
 echo
 echo "kernels (attnscope-bench --kernels --threads $threads):"
 timeout "$per_run_timeout" "$bench" --kernels --threads "$threads" || { echo "run-all.sh: attnscope-bench --kernels failed" >&2; exit 1; }

@@ -7,7 +7,7 @@
 For each N: torch.nn.MultiheadAttention(512, 8, batch_first=True) in eval mode under no_grad, a
 random [1, N, 512] float32 input, mha(x, x, x, need_weights=True, average_attn_weights=False) so
 that, like attnscope, the 8 per-head N x N weight maps are materialised. One warm-up call, then R
-timed calls (default: about 1 s per size, at least 3); the median is reported.
+timed calls (default: about 1 s per size, at least 3); the median is reported, with min and max.
 
 Before measuring anything it times a 2048 x 2048 float32 matrix product. Debian's torch calls
 whatever libblas.so.3 points at; with the reference BLAS (~3 GFLOP/s) the comparison would be
@@ -120,17 +120,17 @@ def main():
             row = {"case": "mha-self", "n": n, "d": D, "heads": HEADS, "median_ms": round(median, 4),
                    "gflops": round(flops(n) / (median * 1e6), 3), "peak_rss_mb": round(peak_rss_mb(), 1),
                    "impl": "torch", "threads": torch.get_num_threads(), "repeats": repeats,
-                   "min_ms": round(times[0], 4), "sgemm_gflops": round(gemm, 1)}
+                   "min_ms": round(times[0], 4), "max_ms": round(times[-1], 4), "sgemm_gflops": round(gemm, 1)}
             rows.append(row)
             print(json.dumps(row, separators=(",", ":")), flush=True)
 
     print()
     print("torch %s multi-head self-attention, d=%d, %d heads, %d thread(s), SGEMM %.1f GFLOP/s"
           % (torch.__version__, D, HEADS, torch.get_num_threads(), gemm))
-    print("%8s %8s %12s %12s %9s %13s" % ("N", "repeats", "median ms", "min ms", "GFLOP/s", "peak RSS MB"))
+    print("%8s %8s %12s %12s %12s %9s %13s" % ("N", "repeats", "min ms", "median ms", "max ms", "GFLOP/s", "peak RSS MB"))
     for r in rows:
-        print("%8d %8d %12.3f %12.3f %9.2f %13.1f"
-              % (r["n"], r["repeats"], r["median_ms"], r["min_ms"], r["gflops"], r["peak_rss_mb"]))
+        print("%8d %8d %12.3f %12.3f %12.3f %9.2f %13.1f"
+              % (r["n"], r["repeats"], r["min_ms"], r["median_ms"], r["max_ms"], r["gflops"], r["peak_rss_mb"]))
     return 0
 
 
