@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <unistd.h>
@@ -112,6 +113,32 @@ void projectColumns(const Matrix& x, const Matrix& w, const Vector& b, int c0, i
     auto block = y.middleCols(c0, width);
     block.noalias() = x * w.middleRows(c0, width).transpose();
     block.rowwise() += b.segment(c0, width).transpose();
+}
+
+// One finished row of weights into the level of detail: colMax holds the column maxima of the
+// current block row (reset on its first row); on its last row they are pooled into lodRow, B
+// columns per cell. `v > m ? v : m` vectorises (MAXPS) and keeps m when v is NaN, as
+// MapDownsampler does; max and min are exact in any order.
+void gatherLod(const float* row, int nk, bool first, bool last, float* colMax, float* lodRow, float& lo)
+{
+    constexpr int B = AttentionEngine::kLodBlock;
+    if (first)
+        std::fill(colMax, colMax + nk, -std::numeric_limits<float>::infinity());
+    float rowLo = lo;
+    for (int c = 0; c < nk; ++c) {
+        const float v = row[c];
+        colMax[c] = v > colMax[c] ? v : colMax[c];
+        rowLo = v < rowLo ? v : rowLo;
+    }
+    lo = rowLo;
+    if (!last)
+        return;
+    for (int c0 = 0, cell = 0; c0 < nk; c0 += B, ++cell) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int c = c0; c < std::min(c0 + B, nk); ++c)
+            m = colMax[c] > m ? colMax[c] : m;
+        lodRow[cell] = m;
+    }
 }
 
 // Output columns per task of the W_O projection: 8 tasks at E = 512.
@@ -367,6 +394,18 @@ Expected<AttentionResult> AttentionEngine::compute(
     if (projectOutput)
         r.output.resize(outRows, outputCols);
     std::vector<RowOutcome> outcomes(static_cast<size_t>(heads) * static_cast<size_t>(nq));
+    // Level of detail of large maps, gathered row by row while each row is in L1/L2. A task's
+    // rows start at a multiple of kLodBlock (blockRows is 16..256), so every block row of lodMax
+    // is written by one task.
+    const bool lod = nq >= kLodMinSide && nk >= kLodMinSide;
+    constexpr int B = kLodBlock;
+    const int lodRows = (nq + B - 1) / B, lodCols = (nk + B - 1) / B;
+    std::vector<float> taskMin;
+    if (lod) {
+        r.lodBlock = B;
+        r.lodMax.resize(static_cast<size_t>(heads) * lodRows * lodCols);
+        taskMin.assign(static_cast<size_t>(tasks), std::numeric_limits<float>::infinity());
+    }
     std::atomic<int> tasksDone{0};
     int headsReported = 0; // touched by the calling thread only (OpenMP thread 0)
     // Progress: exactly one report per head's worth of finished tasks, from the calling thread,
@@ -398,6 +437,7 @@ Expected<AttentionResult> AttentionEngine::compute(
             }
         }
         std::vector<uint8_t> visible(trivialMask ? 0 : static_cast<size_t>(nk));
+        std::vector<float> colMax(lod ? static_cast<size_t>(nk) : 0);
 #pragma omp for schedule(dynamic, 1)
         for (int t = 0; t < tasks; ++t) {
             // Cancellation is checked per task: a cancelled run stops within one block.
@@ -423,6 +463,10 @@ Expected<AttentionResult> AttentionEngine::compute(
                         scoreTile + off, vis, weightTile + off, nk, temperatures[static_cast<size_t>(i)]);
                     if (gate)
                         Eigen::Map<Eigen::ArrayXf>(weightTile + off, nk) *= r.dynamic[i];
+                    if (lod)
+                        gatherLod(weightTile + off, nk, i % B == 0, i % B == B - 1 || i == r0 + rows - 1,
+                            colMax.data(), &r.lodMax[(static_cast<size_t>(h) * lodRows + i / B) * lodCols],
+                            taskMin[static_cast<size_t>(t)]);
                 }
                 if (fusedSum)
                     r.concat.block(r0, h * dk, rows, dk).noalias() =
@@ -444,6 +488,13 @@ Expected<AttentionResult> AttentionEngine::compute(
     }
     if (control.cancelled())
         return makeError("cancelled");
+
+    if (lod) {
+        r.headMinWeight.assign(static_cast<size_t>(heads), std::numeric_limits<float>::infinity());
+        for (int t = 0; t < tasks; ++t)
+            r.headMinWeight[static_cast<size_t>(t / blocksPerHead)] =
+                std::min(r.headMinWeight[static_cast<size_t>(t / blocksPerHead)], taskMin[static_cast<size_t>(t)]);
+    }
 
     for (int h = 0; h < heads; ++h)
         for (int i = 0; i < nq; ++i) {

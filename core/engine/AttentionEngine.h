@@ -13,6 +13,11 @@ namespace attn {
 
 class AttentionEngine {
 public:
+    // Maps with at least this many queries and keys also get AttentionResult::lodMax, blocks of
+    // kLodBlock x kLodBlock cells (16384 -> 2048 per side, 1/64 of the map).
+    static constexpr int kLodMinSide = 8192;
+    static constexpr int kLodBlock = 8;
+
     static Expected<AttentionResult> compute(
         const AttentionInput& input, const Mechanism& mechanism, const ComputeControl& control = {});
 

@@ -37,6 +37,14 @@ struct AttentionResult {
     // trace's queries and keys when asked (AttentionMaps; every head's statistics are in its trace).
     std::shared_ptr<const AttentionMaps> maps;
     std::vector<float> scores;  // raw scores, same layout; empty when mechanism.keepScores is false
+    // Large maps from the engine (both sides >= AttentionEngine::kLodMinSide), else empty: each
+    // head's weights max-pooled in lodBlock x lodBlock cells (block (i / B, j / B), the last ones
+    // partial), [L][H][ceil(Nq / B)][ceil(Nk / B)], and each head's smallest weight, [L][H].
+    // Gathered while the engine's rows were in cache, so the heatmap's whole-map image and colour
+    // range need no pass over a map of a GiB.
+    int lodBlock = 0;
+    std::vector<float> lodMax;
+    std::vector<float> headMinWeight;
 
     Matrix input;       // X [Nk, d]
     Matrix queryInput;  // Y [Nq, d] for cross-attention, else empty

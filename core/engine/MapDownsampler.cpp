@@ -35,23 +35,49 @@ std::vector<float> MapDownsampler::maxPoolRegion(const float* map, int cols, int
     for (int c = width - 1; c >= 0; --c)
         start[static_cast<size_t>(static_cast<long long>(c) * outCols / width)] = c;
     // Each output row owns a contiguous band of input rows: no two threads write the same cell.
+    // The band is first reduced row by row into one row of column maxima (and minima), a loop
+    // the compiler vectorises (`v > m ? v : m` is MAXPS, which keeps m when v is NaN, the same
+    // NaN rule as before), so the map is read at memory speed; the short per-output-column
+    // reduction then runs once per band on that cached row, not once per input row. Max and min
+    // are exact in any order, so the result equals the cell-by-cell scan bit for bit.
     // The region's minimum comes from the same pass (the map is read once).
+    const bool wantMin = regionMinMax != nullptr;
     float lo = std::numeric_limits<float>::infinity();
-#pragma omp parallel for schedule(dynamic, 4) reduction(min : lo)
-    for (int orow = 0; orow < outRows; ++orow) {
-        const int r0 = row0 + static_cast<int>(static_cast<long long>(orow) * rows / outRows);
-        const int r1 = row0 + static_cast<int>(static_cast<long long>(orow + 1) * rows / outRows);
-        float* dst = &out[static_cast<size_t>(orow) * outCols];
-        for (int r = r0; r < std::max(r1, r0 + 1); ++r) {
-            const float* src = map + static_cast<size_t>(r) * cols + col0;
+#pragma omp parallel reduction(min : lo)
+    {
+        std::vector<float> colMax(static_cast<size_t>(width)), colMin(wantMin ? static_cast<size_t>(width) : 0);
+#pragma omp for schedule(dynamic, 4)
+        for (int orow = 0; orow < outRows; ++orow) {
+            const int r0 = row0 + static_cast<int>(static_cast<long long>(orow) * rows / outRows);
+            const int r1 = std::max(row0 + static_cast<int>(static_cast<long long>(orow + 1) * rows / outRows), r0 + 1);
+            float* const hiRow = colMax.data();
+            float* const loRow = colMin.data();
+            std::fill(colMax.begin(), colMax.end(), -std::numeric_limits<float>::infinity());
+            std::fill(colMin.begin(), colMin.end(), std::numeric_limits<float>::infinity());
+            for (int r = r0; r < r1; ++r) {
+                const float* src = map + static_cast<size_t>(r) * cols + col0;
+                if (wantMin) {
+                    for (int c = 0; c < width; ++c) {
+                        const float v = src[c];
+                        hiRow[c] = v > hiRow[c] ? v : hiRow[c];
+                        loRow[c] = v < loRow[c] ? v : loRow[c];
+                    }
+                } else {
+                    for (int c = 0; c < width; ++c) {
+                        const float v = src[c];
+                        hiRow[c] = v > hiRow[c] ? v : hiRow[c];
+                    }
+                }
+            }
+            float* dst = &out[static_cast<size_t>(orow) * outCols];
             for (int o = 0; o < outCols; ++o) {
                 float m = dst[o];
-                for (int c = start[static_cast<size_t>(o)]; c < start[static_cast<size_t>(o) + 1]; ++c) {
-                    m = src[c] > m ? src[c] : m;
-                    lo = src[c] < lo ? src[c] : lo;
-                }
+                for (int c = start[static_cast<size_t>(o)]; c < start[static_cast<size_t>(o) + 1]; ++c)
+                    m = hiRow[c] > m ? hiRow[c] : m;
                 dst[o] = m;
             }
+            for (int c = 0; c < (wantMin ? width : 0); ++c)
+                lo = loRow[c] < lo ? loRow[c] : lo;
         }
     }
     if (regionMinMax) {

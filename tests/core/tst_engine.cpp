@@ -12,6 +12,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <limits>
 
 using namespace attn;
 
@@ -73,6 +74,7 @@ private slots:
     void pcg32MatchesReferenceSequence();
     void randomProjectionIsDeterministic();
     void threadCountDoesNotChangeTheResult();
+    void largeMapLevelOfDetailEqualsTheMapsBlockMaxima();
 };
 
 void TestEngine::matchesNaiveReference_data()
@@ -548,6 +550,40 @@ void TestEngine::threadCountDoesNotChangeTheResult()
             QVERIFY(a.output == b.output);
             QCOMPARE(a.output.rows(), n);
         }
+}
+
+// AttentionResult::lodMax is gathered row by row inside the engine's tasks; it must equal the
+// plain block maxima of the finished map bit for bit (partial last blocks: N = 8195 is not a
+// multiple of 8; masked cells, exactly 0, included), and headMinWeight the map's minimum.
+void TestEngine::largeMapLevelOfDetailEqualsTheMapsBlockMaxima()
+{
+    const int n = AttentionEngine::kLodMinSide + 3;
+    Mechanism m;
+    m.keepScores = false;
+    m.causal = true;
+    const AttentionInput in = makeInput(n, 4, false, false, 5);
+    auto result = AttentionEngine::compute(in, m);
+    QVERIFY2(result.ok(), result.ok() ? "" : result.error().c_str());
+    const AttentionResult& r = *result;
+    const int b = AttentionEngine::kLodBlock, rows = (n + b - 1) / b, cols = (n + b - 1) / b;
+    QCOMPARE(r.lodBlock, b);
+    QCOMPARE(r.lodMax.size(), static_cast<size_t>(r.heads) * rows * cols);
+    QCOMPARE(r.headMinWeight.size(), static_cast<size_t>(r.heads));
+    std::vector<float> expected(static_cast<size_t>(rows) * cols, -std::numeric_limits<float>::infinity());
+    float lo = std::numeric_limits<float>::infinity();
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            const float w = r.weight(0, 0, i, j);
+            float& e = expected[static_cast<size_t>(i / b) * cols + j / b];
+            e = std::max(e, w);
+            lo = std::min(lo, w);
+        }
+    QVERIFY(std::equal(expected.begin(), expected.end(), r.lodMax.begin()));
+    QCOMPARE(r.headMinWeight[0], lo);
+    QCOMPARE(lo, 0.0f); // the causal mask's zeros
+    // Below the size no level of detail is kept.
+    auto small = AttentionEngine::compute(makeInput(300, 4, false, false, 5), m);
+    QVERIFY(small.ok() && small->lodMax.empty() && small->lodBlock == 0);
 }
 
 QTEST_APPLESS_MAIN(TestEngine)

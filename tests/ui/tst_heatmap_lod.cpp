@@ -20,6 +20,7 @@ private slots:
     void maxPoolKeepsPeaks();
     void poolingAndRangeMatchANaiveScan();
     void largeMapUsesScreenResolutionAndZoomsToExactCells();
+    void engineLevelOfDetailGivesThePlainImageAndRange();
 };
 
 void TestHeatmapLod::maxPoolKeepsPeaks()
@@ -138,6 +139,52 @@ void TestHeatmapLod::largeMapUsesScreenResolutionAndZoomsToExactCells()
     QTest::qWait(120);
     QCOMPARE(view.plotDataSize(), QSize(40, 30));
     QCOMPARE(static_cast<float>(map->data()->cell(5, 7)), r.weight(0, 0, 507, 1005));
+}
+
+// From kLodMinSide up the whole-map image comes from the engine's block maxima, not from a pass
+// over the map: it must be the image (and colour range) that pooling the map itself gives.
+// N = 8192 in a 900 x 700 view asks for 1024 x 1024, whole 8 x 8 blocks.
+void TestHeatmapLod::engineLevelOfDetailGivesThePlainImageAndRange()
+{
+    const int n = attn::AttentionEngine::kLodMinSide;
+    attn::AttentionInput in;
+    in.keys = attn::Matrix(n, 4);
+    attn::Pcg32 rng(9);
+    for (int i = 0; i < n; ++i) {
+        for (int c = 0; c < 4; ++c)
+            in.keys(i, c) = rng.uniform(-2, 2);
+        in.keyLabels.push_back("t" + std::to_string(i));
+    }
+    attn::Mechanism m;
+    m.keepScores = false;
+    auto result = attn::AttentionEngine::compute(in, m);
+    QVERIFY(result.ok());
+    QVERIFY(!result->lodMax.empty());
+    auto c = std::make_shared<Computation>();
+    c->result = std::make_shared<const attn::AttentionResult>(std::move(*result));
+    const auto& r = *c->result;
+
+    HeatmapView view;
+    view.resize(900, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.setComputation(c);
+    QVERIFY(view.isLevelOfDetail());
+    QCOMPARE(view.plotDataSize(), QSize(1024, 1024));
+    std::pair<float, float> mm;
+    const auto plain = attn::MapDownsampler::maxPoolRegion(r.weightRow(0, 0, 0), n, 0, n, 0, n, 1024, 1024, &mm);
+    const auto* map = qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
+    QVERIFY(map);
+    int differ = 0;
+    for (int i = 0; i < 1024; ++i)
+        for (int j = 0; j < 1024; ++j)
+            differ += static_cast<float>(map->data()->cell(j, i)) != plain[static_cast<size_t>(i) * 1024 + j];
+    QCOMPARE(differ, 0);
+    QCOMPARE(map->dataRange().upper, static_cast<double>(mm.second));
+    QCOMPARE(map->dataRange().lower, std::min(0.0, static_cast<double>(mm.first)));
+    QCOMPARE(r.headMinWeight[0], attn::MapDownsampler::minMax(r.weightRow(0, 0, 0), size_t(n) * n, false).first);
+    // Hover stays exact.
+    QCOMPARE(view.cellValue(4321, 1234), static_cast<double>(r.weight(0, 0, 4321, 1234)));
 }
 
 QTEST_MAIN(TestHeatmapLod)

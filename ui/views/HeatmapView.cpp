@@ -219,10 +219,14 @@ void HeatmapView::rebuild()
         m_plot->xAxis->setTicker(labelTicker(r.keyLabels, 80));
         m_plot->yAxis->setTicker(labelTicker(r.queryLabels, 80));
         m_selection->setVisible(false);
-        resetZoom(); // the range change schedules the level-of-detail image
+        // One replot, after the image is built: replotting at the reset range first would paint
+        // the previous image for nothing, and the range change's timer would pool the whole map
+        // a second time 30 ms later.
+        showWholeMap();
         updateLevelOfDetail(); // the whole map: also gives its min and max (one pass over it)
+        m_lodTimer->stop();
         applyRange();
-        m_plot->replot();
+        timedReplot();
         return;
     }
     m_map->data()->setSize(nk, nq);
@@ -305,6 +309,22 @@ double HeatmapView::cellValue(int query, int key) const
     return currentMap()[static_cast<size_t>(query) * r.keyCount + key];
 }
 
+const float* HeatmapView::engineLod() const
+{
+    // Only the engine's plain weights have it: not a mean of heads, not a difference.
+    if (!m_computation || m_other || m_head == kMeanHead)
+        return nullptr;
+    const auto& r = *m_computation->result;
+    if (r.lodBlock < 1)
+        return nullptr;
+    const size_t cells = static_cast<size_t>((r.queryCount + r.lodBlock - 1) / r.lodBlock) *
+                         static_cast<size_t>((r.keyCount + r.lodBlock - 1) / r.lodBlock);
+    const size_t head = static_cast<size_t>(m_layer) * r.heads + m_head;
+    if (r.lodMax.size() < (head + 1) * cells || r.headMinWeight.size() <= head)
+        return nullptr;
+    return &r.lodMax[head * cells];
+}
+
 QSize HeatmapView::plotDataSize() const { return QSize(m_map->data()->keySize(), m_map->data()->valueSize()); }
 
 void HeatmapView::updateLevelOfDetail()
@@ -319,12 +339,30 @@ void HeatmapView::updateLevelOfDetail()
     const int y1 = std::clamp(static_cast<int>(std::ceil(yr.upper + 0.5)), y0 + 1, r.queryCount);
     const QRect area = m_plot->axisRect()->rect();
     // At least 1024 cells per side, so an export drawn larger than the window is still sharp.
-    const int outCols = std::min(x1 - x0, std::clamp(area.width(), 1024, 2048));
-    const int outRows = std::min(y1 - y0, std::clamp(area.height(), 1024, 2048));
+    int outCols = std::min(x1 - x0, std::clamp(area.width(), 1024, 2048));
+    int outRows = std::min(y1 - y0, std::clamp(area.height(), 1024, 2048));
     const bool whole = x0 == 0 && y0 == 0 && x1 == r.keyCount && y1 == r.queryCount;
     std::pair<float, float> minMax;
-    const std::vector<float> pooled = attn::MapDownsampler::maxPoolRegion(
-        currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols, whole ? &minMax : nullptr);
+    std::vector<float> pooled;
+    // The whole map from the engine's block maxima (B x B cells each): k x k blocks per image
+    // cell, k the smallest that fits the size asked for. Each cell is still the exact maximum of
+    // the map cells it covers, and nothing reads the map itself (1 GiB at N = 16 384). Not when
+    // whole blocks would leave fewer than 1024 cells per side (then the map is pooled itself).
+    const float* lod = whole ? engineLod() : nullptr;
+    const int lodRows = lod ? (r.queryCount + r.lodBlock - 1) / r.lodBlock : 0;
+    const int lodCols = lod ? (r.keyCount + r.lodBlock - 1) / r.lodBlock : 0;
+    const int kr = lod ? (lodRows + outRows - 1) / outRows : 1, kc = lod ? (lodCols + outCols - 1) / outCols : 1;
+    if (lod && std::min((lodRows + kr - 1) / kr, (lodCols + kc - 1) / kc) < std::min(1024, std::min(lodRows, lodCols)))
+        lod = nullptr;
+    if (lod) {
+        outRows = (lodRows + kr - 1) / kr;
+        outCols = (lodCols + kc - 1) / kc;
+        pooled = attn::MapDownsampler::maxPoolRegion(lod, lodCols, 0, lodRows, 0, lodCols, outRows, outCols, &minMax);
+        minMax.first = r.headMinWeight[static_cast<size_t>(m_layer) * r.heads + m_head];
+    } else {
+        pooled = attn::MapDownsampler::maxPoolRegion(
+            currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols, whole ? &minMax : nullptr);
+    }
     if (whole)
         m_wholeMinMax = minMax;
     m_map->data()->setSize(outCols, outRows);
@@ -418,11 +456,21 @@ void HeatmapView::zoomOut()
 
 void HeatmapView::resetZoom()
 {
-    if (m_computation) {
-        const auto& r = *m_computation->result;
-        m_plot->xAxis->setRange(-0.5, r.keyCount - 0.5);
-        m_plot->yAxis->setRange(-0.5, r.queryCount - 0.5);
-    }
+    showWholeMap();
+    timedReplot();
+}
+
+void HeatmapView::showWholeMap()
+{
+    if (!m_computation)
+        return;
+    const auto& r = *m_computation->result;
+    m_plot->xAxis->setRange(-0.5, r.keyCount - 0.5);
+    m_plot->yAxis->setRange(-0.5, r.queryCount - 0.5);
+}
+
+void HeatmapView::timedReplot()
+{
     QElapsedTimer timer;
     timer.start();
     m_plot->replot();

@@ -75,8 +75,12 @@ signals:
 private:
     void rebuild();
     void updateLevelOfDetail();
+    void showWholeMap(); // axis ranges only, no replot
+    void timedReplot();  // replot now, its time in lastRenderMilliseconds()
     void applyRange();
     const float* currentMap() const;
+    // The engine's block maxima of the current map (AttentionResult::lodMax), or null.
+    const float* engineLod() const;
     void onMouseMove(QMouseEvent* event);
     void onMousePress(QMouseEvent* event);
 
