@@ -381,7 +381,26 @@ Status GgufFile::dequantizeRows(const GgufTensorInfo& info, uint64_t first, uint
     const auto traits = *GgmlTypeInfo::supported(static_cast<uint32_t>(info.type));
     const uint64_t rowBytes = rowLength / static_cast<uint64_t>(traits.blockValues) * static_cast<uint64_t>(traits.blockBytes);
     const uint64_t n = count * rowLength;
-    GgmlDequantizer::dequantize(info.type, tensorData(info) + first * rowBytes, out, static_cast<int64_t>(n));
+    const uint8_t* data = tensorData(info) + first * rowBytes;
+    // Whole rows per thread (a row is whole blocks), for a layer's worth of values; the check for
+    // non-finite values is one vectorised pass, the loop below only names the first one.
+    constexpr uint64_t kParallelValues = uint64_t { 1 } << 20;
+    const auto rows = static_cast<int64_t>(count);
+    const int64_t chunk = std::max<int64_t>(1, static_cast<int64_t>(kParallelValues / 4 / std::max<uint64_t>(rowLength, 1)));
+    bool finite = true;
+#pragma omp parallel for schedule(static) reduction(&& : finite) if (n >= kParallelValues)
+    for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+        const int64_t r1 = std::min(rows, r0 + chunk);
+        float* to = out + static_cast<uint64_t>(r0) * rowLength;
+        const auto values = static_cast<int64_t>(static_cast<uint64_t>(r1 - r0) * rowLength);
+        GgmlDequantizer::dequantize(info.type, data + static_cast<uint64_t>(r0) * rowBytes, to, values);
+        bool ok = true;
+        for (int64_t i = 0; i < values; ++i)
+            ok &= std::isfinite(to[i]);
+        finite = finite && ok;
+    }
+    if (finite)
+        return success();
     for (uint64_t i = 0; i < n; ++i)
         if (!std::isfinite(out[i])) {
             const uint64_t row = first + i / rowLength;
