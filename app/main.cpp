@@ -1,5 +1,6 @@
 // attnscope: the desktop app by default, headless subcommands (samples, dump, export) otherwise.
 #include "CommandLine.h"
+#include "MallocTuning.h"
 #include "AttentionWorker.h"
 #include "MainWindow.h"
 #include "SampleCatalog.h"
@@ -25,6 +26,7 @@ void describeApp()
 
 int main(int argc, char* argv[])
 {
+    attn::MallocTuning::useHugePages(argv);
     QElapsedTimer startup;
     startup.start();
     QStringList arguments;

@@ -23,6 +23,7 @@
 #include "HfCheckpoint.h"
 #include "HfConfig.h"
 #include "HfTextModel.h"
+#include "MallocTuning.h"
 #include "MemoryBudget.h"
 
 #include <Eigen/Core>
@@ -97,6 +98,7 @@ int usage()
 
 int main(int argc, char** argv)
 {
+    attn::MallocTuning::useHugePages(argv); // as the app does
     std::string model;
     int tokens = 4096, threads = 2, repeats = 3, maps = 5;
     for (int i = 1; i < argc; ++i) {

@@ -10,6 +10,7 @@
 #include "HfConfig.h"
 #include "HfTextModel.h"
 #include "LoadedModel.h"
+#include "MallocTuning.h"
 #include "MapDownsampler.h"
 #include "SafetensorsFile.h"
 #include "StreamingAttention.h"
@@ -461,6 +462,20 @@ private slots:
         QVERIFY(!lazy.ok());
         QVERIFY2(QString::fromStdString(lazy.error()).contains(QString::fromStdString(poisoned)), lazy.error().c_str());
         QVERIFY2(QString::fromStdString(lazy.error()).contains("NaN"), lazy.error().c_str());
+    }
+
+    void hugePageTunables()
+    {
+        const std::string modes = "always [madvise] never";
+        QCOMPARE(MallocTuning::tunablesFor(nullptr, modes), std::string("glibc.malloc.hugetlb=1"));
+        QCOMPARE(MallocTuning::tunablesFor("", "[always] madvise never"), std::string("glibc.malloc.hugetlb=1"));
+        QCOMPARE(MallocTuning::tunablesFor("glibc.malloc.check=3", modes),
+            std::string("glibc.malloc.check=3:glibc.malloc.hugetlb=1"));
+        // Set already (after the re-exec, or by the user, even to 0): never a second exec.
+        QCOMPARE(MallocTuning::tunablesFor("glibc.malloc.hugetlb=1", modes), std::string());
+        QCOMPARE(MallocTuning::tunablesFor("glibc.malloc.hugetlb=0", modes), std::string());
+        QCOMPARE(MallocTuning::tunablesFor(nullptr, "always madvise [never]"), std::string());
+        QCOMPARE(MallocTuning::tunablesFor(nullptr, ""), std::string());
     }
 
     void traceRefusedOverBudget()
