@@ -9,7 +9,8 @@
 # when missing (0.99 GB, never committed). BENCH defaults to build/release/bench/attnscope-long-bench
 # (this script builds nothing). Prints every JSON line, then per size min / median / max of both
 # sides' forward, the ratio of the medians (attnscope / torch, below 1: attnscope faster), the trace's
-# ratio to its FLOP floor, the maps and LOD times and both peak RSS figures.
+# ratio to its FLOP floor, the maps and LOD times and both peak RSS figures. The peer gets the same
+# malloc setting the app gives itself (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, see core/util/MallocTuning.h).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
@@ -36,7 +37,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$repeats"); do
     for n in ${sizes//,/ }; do
         "$bench" --model "$model" --tokens "$n" --threads "$threads" --repeats 1 --maps 5 | sed "s/^{/{\"repeat\":$r,/" | tee -a "$log"
-        "$python" "$here/torch_qwen2_peer.py" --model "$model" --tokens "$n" --threads "$threads" --repeats 1 \
+        GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$python" "$here/torch_qwen2_peer.py" --model "$model" --tokens "$n" --threads "$threads" --repeats 1 \
             | sed "s/^{/{\"repeat\": $r, /" | tee -a "$log"
     done
 done
