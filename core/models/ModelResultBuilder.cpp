@@ -5,24 +5,37 @@
 
 namespace attn {
 
-AttentionResult ModelResultBuilder::build(ModelAttention& a, int modelDim, bool causal, const std::string& projectionFile)
+namespace {
+
+// What a checkpoint's result says about itself, whether its maps are held or made on demand.
+AttentionResult describe(int layers, int heads, int tokens, int headDim, int modelDim, bool causal,
+    const std::vector<std::string>& labels, const std::string& projectionFile)
 {
     AttentionResult r;
-    r.layers = a.layers;
-    r.heads = a.heads;
-    r.queryCount = r.keyCount = a.tokens;
+    r.layers = layers;
+    r.heads = heads;
+    r.queryCount = r.keyCount = tokens;
     r.inputDim = r.modelDim = modelDim;
-    r.headDim = a.headSize;
-    r.queryLabels = r.keyLabels = r.outputLabels = a.tokenLabels;
+    r.headDim = headDim;
+    r.queryLabels = r.keyLabels = r.outputLabels = labels;
     r.mechanism.score = ScoreKind::ScaledDot;
     r.mechanism.norm = NormKind::Softmax;
     r.mechanism.causal = causal;
-    r.mechanism.heads = a.heads;
+    r.mechanism.heads = heads;
     r.mechanism.dim = r.modelDim;
     r.mechanism.projection = ProjectionKind::File;
     r.mechanism.projectionFile = projectionFile;
     r.mechanism.keepScores = false;
-    r.mask = MaskSpec(r.mechanism, a.tokens, a.tokens);
+    r.mask = MaskSpec(r.mechanism, tokens, tokens);
+    return r;
+}
+
+} // namespace
+
+AttentionResult ModelResultBuilder::build(ModelAttention& a, int modelDim, bool causal, const std::string& projectionFile)
+{
+    AttentionResult r
+        = describe(a.layers, a.heads, a.tokens, a.headSize, modelDim, causal, a.tokenLabels, projectionFile);
     r.weights = std::move(a.weights);
     r.layerQueries = std::move(a.queries);
     r.layerKeys = std::move(a.keys);
@@ -34,22 +47,8 @@ AttentionResult ModelResultBuilder::build(ModelAttention& a, int modelDim, bool 
 AttentionResult ModelResultBuilder::build(
     AttentionTrace trace, int modelDim, bool causal, const std::string& projectionFile, uint64_t budgetBytes)
 {
-    AttentionResult r;
-    r.layers = trace.layerCount();
-    r.heads = trace.heads;
-    r.queryCount = r.keyCount = trace.tokens;
-    r.inputDim = r.modelDim = modelDim;
-    r.headDim = trace.headDim;
-    r.queryLabels = r.keyLabels = r.outputLabels = trace.tokenLabels;
-    r.mechanism.score = ScoreKind::ScaledDot;
-    r.mechanism.norm = NormKind::Softmax;
-    r.mechanism.causal = causal;
-    r.mechanism.heads = trace.heads;
-    r.mechanism.dim = r.modelDim;
-    r.mechanism.projection = ProjectionKind::File;
-    r.mechanism.projectionFile = projectionFile;
-    r.mechanism.keepScores = false;
-    r.mask = MaskSpec(r.mechanism, trace.tokens, trace.tokens);
+    AttentionResult r = describe(trace.layerCount(), trace.heads, trace.tokens, trace.headDim, modelDim, causal,
+        trace.tokenLabels, projectionFile);
     r.tokenIds = trace.tokenIds;
     r.maps = std::make_shared<const AttentionMaps>(std::make_shared<const AttentionTrace>(std::move(trace)), budgetBytes);
     return r;
