@@ -79,7 +79,7 @@ CliError DumpCommand::run(const QStringList& arguments)
     // and keys while the file is written, head by head, a tile of rows at a time (any prompt length the
     // context allows, within O(L·N·d) memory). Analyses that need whole maps keep the captured path.
     if (inputSpec.kind == attn::InputKind::Model && !json && !analysis.rollout && !analysis.tokens.any() && qkvOut.isEmpty())
-        inputSpec.mapsOnDemand = true;
+        inputSpec.mapCapture = attn::InputSpec::MapCapture::OnDemand;
 
     attn::ComputeControl control;
     if (CliError e = MechanismOptions::readControl(p, control); e.failed())
@@ -132,26 +132,12 @@ CliError DumpCommand::run(const QStringList& arguments)
     const QString tokensOut = p.value(QStringLiteral("tokens-out"));
     const std::string tokens = tokensOut.isEmpty() ? std::string() : attn::ResultExport::tokensJson(*result);
     if (!layers.empty()) {
-        // The .npy header, then the selected maps (little-endian float32, as in memory on every
-        // platform we build for) in tiles of rows: never a second whole copy, never all maps at once.
-        static_assert(std::endian::native == std::endian::little);
-        const std::string header = attn::NpyFile::header({static_cast<int64_t>(layers.size()),
-            static_cast<int64_t>(heads.size()), result->queryCount, result->keyCount});
-        const attn::AttentionResult& r = *result;
+        // The .npy header, then the selected maps in tiles of rows: never a second whole copy, never all
+        // maps at once (ResultExport::streamWeightsNpy).
         const QString err = AtomicFileWriter::writeStreamed(out, [&](const AtomicFileWriter::Sink& sink) -> QString {
-            if (!sink(QByteArrayView(header.data(), static_cast<qsizetype>(header.size()))))
-                return {};
-            constexpr int kTileRows = 64;
-            std::vector<float> tile(static_cast<size_t>(kTileRows) * static_cast<size_t>(r.keyCount));
-            for (int l : layers)
-                for (int h : heads)
-                    for (int r0 = 0; r0 < r.queryCount; r0 += kTileRows) {
-                        const int r1 = std::min(r.queryCount, r0 + kTileRows);
-                        r.copyRows(l, h, r0, r1, tile.data());
-                        const auto bytes = static_cast<qsizetype>(sizeof(float) * static_cast<size_t>(r1 - r0) * r.keyCount);
-                        if (!sink(QByteArrayView(reinterpret_cast<const char*>(tile.data()), bytes)))
-                            return {};
-                    }
+            attn::ResultExport::streamWeightsNpy(*result, layers, heads, [&sink](const char* data, size_t size) {
+                return sink(QByteArrayView(data, static_cast<qsizetype>(size)));
+            });
             return {};
         });
         if (!err.isEmpty())

@@ -75,6 +75,10 @@ void AttentionWorker::start()
         // A picture named but not decoded yet (a sample, a session): decode here, off the GUI thread.
         if (const QString error = ImageDecoder::ensureDecoded(input); !error.isEmpty())
             return {nullptr, error, false};
+        // Every view reads maps through AttentionResult::headMap / copyRows, so a long prompt on a
+        // checkpoint keeps only its queries and keys and each head's map is made when a view asks.
+        if (input.kind == attn::InputKind::Model && input.mapCapture == attn::InputSpec::MapCapture::Captured)
+            input.mapCapture = attn::InputSpec::MapCapture::Automatic;
         attn::ComputeControl control;
         control.cancel = cancelFlag.get();
         control.progress = [self, generation](double f) {

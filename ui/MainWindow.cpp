@@ -282,6 +282,7 @@ void MainWindow::connectParts()
     });
     connect(m_heatmap, &HeatmapView::querySelected, m_details, &DetailsPanel::setSelectedQuery);
     connect(m_heatmap, &HeatmapView::cellHovered, m_details, &DetailsPanel::setHoveredCell);
+    connect(m_heatmap, &HeatmapView::failed, this, &MainWindow::showError);
     connect(m_diff, &DiffView::failed, this, &MainWindow::showError);
     // A pipeline node bound to a stage shows that stage's tensor; anything else, the weights again.
     connect(m_pipeline, &PipelinePage::stageSelected, this, [this](const QString& stage) {

@@ -40,23 +40,41 @@ const char* AttentionRollout::fusionName(HeadFusion fusion)
 
 std::vector<double> AttentionRollout::fuseHeads(const AttentionResult& r, int layer, HeadFusion fusion)
 {
-    const size_t size = static_cast<size_t>(r.queryCount) * static_cast<size_t>(r.keyCount);
-    std::vector<double> out(size, 0.0);
-    for (int h = 0; h < r.heads; ++h) {
-        const float* m = r.weightRow(layer, h, 0);
-        for (size_t c = 0; c < size; ++c) {
-            const double w = m[c];
-            if (h == 0 || fusion == HeadFusion::Mean)
-                out[c] = h == 0 ? w : out[c] + w;
-            else if (fusion == HeadFusion::Min)
-                out[c] = std::min(out[c], w);
-            else
-                out[c] = std::max(out[c], w);
+    // In tiles of rows through copyRows: held maps are read, maps on demand made a tile at a time
+    // (no head's whole map is held), in head order so both give the same values.
+    constexpr int kTileRows = 64;
+    const int nq = r.queryCount, nk = r.keyCount;
+    std::vector<double> out(static_cast<size_t>(nq) * static_cast<size_t>(nk), 0.0);
+    if (r.heads < 1 || nq < 1 || nk < 1)
+        return out;
+    const int tiles = (nq + kTileRows - 1) / kTileRows;
+#pragma omp parallel if (tiles > 1 && r.mapsOnDemand())
+    {
+        std::vector<float> rows(static_cast<size_t>(kTileRows) * static_cast<size_t>(nk));
+#pragma omp for schedule(dynamic, 1)
+        for (int tile = 0; tile < tiles; ++tile) {
+            const int r0 = tile * kTileRows, r1 = std::min(nq, r0 + kTileRows);
+            const size_t cells = static_cast<size_t>(r1 - r0) * static_cast<size_t>(nk);
+            double* acc = out.data() + static_cast<size_t>(r0) * static_cast<size_t>(nk);
+            for (int h = 0; h < r.heads; ++h) {
+                r.copyRows(layer, h, r0, r1, rows.data());
+                for (size_t c = 0; c < cells; ++c) {
+                    const double w = rows[c];
+                    if (h == 0)
+                        acc[c] = w;
+                    else if (fusion == HeadFusion::Mean)
+                        acc[c] += w;
+                    else if (fusion == HeadFusion::Min)
+                        acc[c] = std::min(acc[c], w);
+                    else
+                        acc[c] = std::max(acc[c], w);
+                }
+            }
+            if (fusion == HeadFusion::Mean)
+                for (size_t c = 0; c < cells; ++c)
+                    acc[c] /= r.heads;
         }
     }
-    if (fusion == HeadFusion::Mean && r.heads > 0)
-        for (double& v : out)
-            v /= r.heads;
     return out;
 }
 
@@ -98,7 +116,7 @@ Expected<std::vector<float>> AttentionRollout::compute(
         return makeError("attention rollout: layer " + std::to_string(options.lastLayer)
             + " does not exist (the result has " + std::to_string(r.layers) + " layers)");
     const size_t expected = static_cast<size_t>(r.layers) * r.heads * static_cast<size_t>(n) * n;
-    if (r.weights.size() != expected)
+    if (!r.mapsOnDemand() && r.weights.size() != expected)
         return makeError("attention rollout: the weights hold " + std::to_string(r.weights.size())
             + " values, the shape needs " + std::to_string(expected));
     // Three N x N double matrices (fused, rollout, product) plus the float result.
@@ -110,7 +128,7 @@ Expected<std::vector<float>> AttentionRollout::compute(
         return makeError("attention rollout over " + std::to_string(n) + " tokens needs "
             + std::to_string(need >> 20) + " MB, more than the memory budget of "
             + std::to_string(limit >> 20) + " MB");
-    for (float w : r.weights)
+    for (float w : r.weights) // maps on demand: each layer's fused map is checked as it is made
         if (!std::isfinite(w))
             return makeError("attention rollout: the attention weights contain NaN or infinity");
 
@@ -121,6 +139,9 @@ Expected<std::vector<float>> AttentionRollout::compute(
         if (control.cancelled())
             return makeError("cancelled");
         std::vector<double> fused = fuseHeads(r, l, options.fusion);
+        if (r.mapsOnDemand() && !std::all_of(fused.begin(), fused.end(), [](double w) { return std::isfinite(w); }))
+            return makeError("attention rollout: the attention weights of layer " + std::to_string(l)
+                + " contain NaN or infinity");
         discardSmallest(fused.data(), n, options.discardRatio);
         Eigen::Map<MatD> a(fused.data(), n, n);
         a *= 0.5;
@@ -129,7 +150,14 @@ Expected<std::vector<float>> AttentionRollout::compute(
             const double sum = a.row(i).sum(); // >= 0.5: the identity's share survives any discard
             a.row(i) /= sum;
         }
-        product.noalias() = a * rollout;
+        // A causal model's maps are lower triangular, and so is every product of them: half the work.
+        bool lower = true;
+        for (int i = 0; i < n && lower; ++i)
+            lower = (a.row(i).tail(n - 1 - i).array() == 0.0).all();
+        if (lower)
+            product.noalias() = a.triangularView<Eigen::Lower>() * rollout;
+        else
+            product.noalias() = a * rollout;
         rollout.swap(product);
         control.report(static_cast<double>(l + 1) / (last + 1));
     }

@@ -77,6 +77,8 @@ std::optional<double> HeadRanking::gridMeanDistance(const AttentionResult& r, co
 
 double HeadRanking::value(const AttentionResult& r, int layer, int head, HeadStatistic statistic)
 {
+    if (r.mapsOnDemand()) // the statistics streamed during the forward pass: no map is made to rank
+        return pick(HeadStatistics::forHead(r, layer, head), statistic);
     const float* map = r.weightRow(layer, head, 0);
     if (statistic == HeadStatistic::MeanDistance)
         if (const auto grid = gridMeanDistance(r, map))

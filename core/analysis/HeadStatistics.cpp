@@ -57,21 +57,41 @@ HeadStats HeadStatistics::compute(const float* map, int nq, int nk)
 
 HeadStats HeadStatistics::forHead(const AttentionResult& r, int layer, int head)
 {
+    if (r.mapsOnDemand()) // streamed during the forward pass, for every head
+        return r.maps->trace().stats(layer, head);
     return compute(r.weightRow(layer, head, 0), r.queryCount, r.keyCount);
 }
 
 std::vector<float> HeadStatistics::meanOfHeads(const AttentionResult& r, int layer)
 {
-    const size_t size = static_cast<size_t>(r.queryCount) * r.keyCount;
-    std::vector<double> acc(size, 0.0);
-    for (int h = 0; h < r.heads; ++h) {
-        const float* m = r.weightRow(layer, h, 0);
-        for (size_t k = 0; k < size; ++k)
-            acc[k] += m[k];
+    // In tiles of rows, each head's rows read (or, maps on demand, made) once and summed in double
+    // in head order: no head's whole map is held, and held or on demand give the same bits.
+    constexpr int kTileRows = 64;
+    const int nq = r.queryCount, nk = r.keyCount;
+    if (layer < 0 || layer >= r.layers || r.heads < 1 || nq < 1 || nk < 1
+        || (!r.mapsOnDemand() && r.weights.size() != static_cast<size_t>(r.allMapsBytes() / sizeof(float))))
+        return {};
+    std::vector<float> mean(static_cast<size_t>(nq) * static_cast<size_t>(nk));
+    const int tiles = (nq + kTileRows - 1) / kTileRows;
+#pragma omp parallel if (tiles > 1 && r.mapsOnDemand())
+    {
+        std::vector<float> rows(static_cast<size_t>(kTileRows) * static_cast<size_t>(nk));
+        std::vector<double> acc(rows.size());
+#pragma omp for schedule(dynamic, 1)
+        for (int tile = 0; tile < tiles; ++tile) {
+            const int r0 = tile * kTileRows, r1 = std::min(nq, r0 + kTileRows);
+            const size_t cells = static_cast<size_t>(r1 - r0) * static_cast<size_t>(nk);
+            std::fill_n(acc.begin(), cells, 0.0);
+            for (int h = 0; h < r.heads; ++h) {
+                r.copyRows(layer, h, r0, r1, rows.data());
+                for (size_t k = 0; k < cells; ++k)
+                    acc[k] += rows[k];
+            }
+            float* out = mean.data() + static_cast<size_t>(r0) * static_cast<size_t>(nk);
+            for (size_t k = 0; k < cells; ++k)
+                out[k] = static_cast<float>(acc[k] / r.heads);
+        }
     }
-    std::vector<float> mean(size);
-    for (size_t k = 0; k < size; ++k)
-        mean[k] = static_cast<float>(acc[k] / r.heads);
     return mean;
 }
 
@@ -80,16 +100,24 @@ std::vector<float> HeadStatistics::difference(const AttentionResult& a, const At
     if (a.queryCount != b.queryCount || a.keyCount != b.keyCount || layer >= a.layers || layer >= b.layers)
         return {};
     const size_t size = static_cast<size_t>(a.queryCount) * a.keyCount;
-    auto mapOf = [&](const AttentionResult& r, std::vector<float>& storage) -> const float* {
-        if (head < 0) {
-            storage = meanOfHeads(r, layer);
-            return storage.data();
-        }
-        return r.weightRow(layer, std::min(head, r.heads - 1), 0);
+    struct Held {
+        std::vector<float> mean;
+        AttentionResult::HeadMap map;
     };
-    std::vector<float> sa, sb;
-    const float* pa = mapOf(a, sa);
-    const float* pb = mapOf(b, sb);
+    auto mapOf = [&](const AttentionResult& r, Held& held) -> const float* {
+        if (head < 0) {
+            held.mean = meanOfHeads(r, layer);
+            return held.mean.empty() ? nullptr : held.mean.data();
+        }
+        auto m = r.headMap(layer, std::min(head, r.heads - 1));
+        held.map = m ? *m : nullptr;
+        return held.map.get();
+    };
+    Held ha, hb;
+    const float* pa = mapOf(a, ha);
+    const float* pb = mapOf(b, hb);
+    if (!pa || !pb)
+        return {};
     std::vector<float> out(size);
     for (size_t k = 0; k < size; ++k)
         out[k] = pa[k] - pb[k];

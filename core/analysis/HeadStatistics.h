@@ -17,11 +17,13 @@ namespace attn {
 class HeadStatistics {
 public:
     static HeadStats compute(const float* map, int queries, int keys);
+    // One head's statistics: from its map, or, maps on demand, those streamed during the forward pass.
     static HeadStats forHead(const AttentionResult& result, int layer, int head);
-    // The mean of all heads of a layer, [Nq x Nk] row-major (the heads grid's "mean" tile).
+    // The mean of all heads of a layer, [Nq x Nk] row-major (the heads grid's "mean" tile); with maps
+    // on demand made in tiles of rows (one N x N float map held, the result); empty for a bad layer.
     static std::vector<float> meanOfHeads(const AttentionResult& result, int layer);
     // a - b for one head (-1: the mean of heads) of two results over the same tokens; empty
-    // when their shapes differ.
+    // when their shapes differ or a map is refused (over the memory budget).
     static std::vector<float> difference(const AttentionResult& a, const AttentionResult& b, int layer, int head);
     // The k largest weights of one query row, as (key index, weight), largest first.
     static std::vector<std::pair<int, float>> topKeys(const float* row, int keys, int k);

@@ -93,6 +93,15 @@ Expected<std::pair<std::vector<float>, std::vector<float>>> QueryKeyProjection::
         return std::make_pair(std::vector<float>(q, q + static_cast<size_t>(r.queryCount) * d),
             std::vector<float>(k, k + static_cast<size_t>(r.keyCount) * d));
     }
+    if (r.mapsOnDemand() && d > 0) { // the trace keeps them: queries per head, keys per kv group
+        const AttentionTrace& t = r.maps->trace();
+        const LayerTrace& lt = t.layers[static_cast<size_t>(layer)];
+        const int kvHead = head / std::max(1, t.heads / std::max(1, t.kvHeads));
+        std::vector<float> q(static_cast<size_t>(r.queryCount) * d), k(static_cast<size_t>(r.keyCount) * d);
+        Eigen::Map<Matrix>(q.data(), r.queryCount, d) = lt.queries.middleCols(static_cast<Eigen::Index>(head) * d, d);
+        Eigen::Map<Matrix>(k.data(), r.keyCount, d) = lt.keys.middleCols(static_cast<Eigen::Index>(kvHead) * d, d);
+        return std::make_pair(std::move(q), std::move(k));
+    }
     if (r.layers == 1 && d > 0 && r.q.rows() == r.queryCount && r.k.rows() == r.keyCount
         && r.q.cols() >= static_cast<Eigen::Index>(head + 1) * d
         && r.k.cols() >= static_cast<Eigen::Index>(head + 1) * d) {

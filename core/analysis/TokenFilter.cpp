@@ -94,11 +94,14 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
     const std::vector<int> queries = r.cross ? keptTokens(r.queryLabels, noFlags, o) : keys;
     if (keys.empty() || queries.empty())
         return makeError("dropping the special/first tokens would leave no token to show");
-    if (r.weights.size()
+    if (!r.mapsOnDemand() && r.weights.size()
         != static_cast<size_t>(r.layers) * r.heads * r.queryCount * static_cast<size_t>(r.keyCount))
         return makeError("the attention weights do not match the result's shape");
+    if (auto st = r.checkDerivedMaps("dropping tokens", static_cast<int>(queries.size()), static_cast<int>(keys.size())); !st)
+        return st.takeError();
 
     AttentionResult out = r;
+    out.maps = nullptr; // the kept tokens' maps are held (within the budget, checked above)
     out.queryCount = static_cast<int>(queries.size());
     out.keyCount = static_cast<int>(keys.size());
     out.keyLabels = selectItems(r.keyLabels, keys);
@@ -116,10 +119,17 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
         out.scores.assign(out.weights.size(), 0.0f);
     else
         out.scores.clear();
+    std::vector<float> made; // maps on demand: the head's whole map, made once per head
+    if (r.mapsOnDemand())
+        made.resize(static_cast<size_t>(r.queryCount) * static_cast<size_t>(r.keyCount));
     for (int l = 0; l < r.layers; ++l)
-        for (int h = 0; h < r.heads; ++h)
+        for (int h = 0; h < r.heads; ++h) {
+            if (r.mapsOnDemand())
+                r.copyMap(l, h, made.data());
             for (int qi = 0; qi < out.queryCount; ++qi) {
-                const float* src = r.weightRow(l, h, queries[static_cast<size_t>(qi)]);
+                const int query = queries[static_cast<size_t>(qi)];
+                const float* src = r.mapsOnDemand() ? made.data() + static_cast<size_t>(query) * r.keyCount
+                                                    : r.weightRow(l, h, query);
                 float* dst = &out.weights[out.index(l, h, qi, 0)];
                 double sum = 0.0;
                 for (int kj = 0; kj < out.keyCount; ++kj)
@@ -133,6 +143,7 @@ Expected<AttentionResult> TokenFilter::apply(const AttentionResult& r, const Tok
                             = r.scores[from + static_cast<size_t>(keys[static_cast<size_t>(kj)])];
                 }
             }
+        }
     out.input = selectRows(r.input, keys);
     out.queryInput = selectRows(r.queryInput, queries);
     out.q = selectRows(r.q, queries);

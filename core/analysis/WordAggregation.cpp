@@ -143,13 +143,18 @@ Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
     if (r.keyLabels.size() != static_cast<size_t>(r.keyCount)
         || r.queryLabels.size() != static_cast<size_t>(r.queryCount))
         return makeError("merging subwords needs a label for every token");
-    if (r.weights.size()
+    if (!r.mapsOnDemand() && r.weights.size()
         != static_cast<size_t>(r.layers) * r.heads * r.queryCount * static_cast<size_t>(r.keyCount))
         return makeError("the attention weights do not match the result's shape");
     const WordGroups keys = group(r.keyLabels, r.specialTokens);
     const WordGroups queries = r.cross ? group(r.queryLabels) : keys;
+    if (auto st = r.checkDerivedMaps("merging subwords into words", static_cast<int>(queries.words.size()),
+            static_cast<int>(keys.words.size()));
+        !st)
+        return st.takeError();
 
     AttentionResult out = r;
+    out.maps = nullptr; // the words' maps are held (within the budget, checked above)
     out.queryCount = static_cast<int>(queries.words.size());
     out.keyCount = static_cast<int>(keys.words.size());
     out.keyLabels = keys.labels;
@@ -157,9 +162,14 @@ Expected<AttentionResult> WordAggregation::apply(const AttentionResult& r)
     out.outputLabels = queries.labels;
     out.weights.clear();
     out.weights.reserve(static_cast<size_t>(r.layers) * r.heads * out.queryCount * out.keyCount);
+    std::vector<float> made; // maps on demand: the head's whole map, made once per head
+    if (r.mapsOnDemand())
+        made.resize(static_cast<size_t>(r.queryCount) * static_cast<size_t>(r.keyCount));
     for (int l = 0; l < r.layers; ++l)
         for (int h = 0; h < r.heads; ++h) {
-            const auto m = aggregate(r.weightRow(l, h, 0), queries, keys, r.keyCount);
+            if (r.mapsOnDemand())
+                r.copyMap(l, h, made.data());
+            const auto m = aggregate(r.mapsOnDemand() ? made.data() : r.weightRow(l, h, 0), queries, keys, r.keyCount);
             out.weights.insert(out.weights.end(), m.begin(), m.end());
         }
     out.scores.clear(); // a sum of raw scores means nothing

@@ -3,6 +3,7 @@
 // pipeline, details) can show it. Immutable once the engine returns it; the UI shares it as a
 // std::shared_ptr<const AttentionResult> snapshot.
 #include "AttentionMaps.h"
+#include "Expected.h"
 #include "MaskSpec.h"
 #include "Mechanism.h"
 #include "Tensor.h"
@@ -84,11 +85,34 @@ struct AttentionResult {
         return ((static_cast<size_t>(layer) * heads + head) * queryCount + query) * keyCount + key;
     }
     float weight(int layer, int head, int query, int key) const { return weights[index(layer, head, query, key)]; }
+    // One exact weight, held or (maps on demand) computed from q·k and the row's softmax statistics.
+    float weightAt(int layer, int head, int query, int key) const
+    {
+        return maps ? maps->weight(layer, head, query, key) : weight(layer, head, query, key);
+    }
     const float* weightRow(int layer, int head, int query) const { return &weights[index(layer, head, query, 0)]; }
     bool hasScores() const { return !scores.empty(); }
     bool mapsOnDemand() const { return maps != nullptr; }
+    // One head's [Nq x Nk] weights, row-major: a view into `weights` (valid while this result lives),
+    // or, maps on demand, the exact map made (or found in the cache) by AttentionMaps — refused with the
+    // memory it needs when one map exceeds the budget. Every single-head consumer (views, statistics,
+    // CSV export, the diff) reads through this, so none indexes the empty `weights` of a long prompt.
+    using HeadMap = std::shared_ptr<const float>;
+    Expected<HeadMap> headMap(int layer, int head) const;
+    // The memory the whole [L][H][Nq][Nk] maps take as float32 (what an analysis over all of them holds).
+    uint64_t allMapsBytes() const
+    {
+        return static_cast<uint64_t>(layers) * static_cast<uint64_t>(heads) * static_cast<uint64_t>(queryCount)
+            * static_cast<uint64_t>(keyCount) * sizeof(float);
+    }
     // Rows [row0, row1) of one head's weights into out ((row1 - row0) x Nk), held or made on demand.
     void copyRows(int layer, int head, int row0, int row1, float* out) const;
+    // One head's whole map into out (Nq x Nk): copied, or made in parallel row tiles without entering
+    // the maps' cache (for passes over every head: token filters, word merging, exports).
+    void copyMap(int layer, int head, float* out) const;
+    // Refuses a derived result holding all maps ([L][H][rows][cols] float32) over the memory budget,
+    // naming what needs it and how much; maps on demand only (held maps were within it already).
+    Status checkDerivedMaps(const std::string& what, int rows, int cols) const;
     float score(int layer, int head, int query, int key) const { return scores[index(layer, head, query, key)]; }
     bool isMasked(int query, int key) const { return mask.isMasked(query, key); }
 

@@ -5,6 +5,7 @@
 #include "ImageOptions.h"
 #include "TextTokenizer.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,10 +34,14 @@ struct InputSpec {
     // InputKind::Image through a real vision transformer: a ViT checkpoint (Hugging Face folder or
     // .safetensors) the picture is run through instead of the engine's encoders ("" : the engine).
     std::string modelPath;
-    // InputKind::Model: the maps are not captured but made on request from the forward's queries and
-    // keys (AttentionResult::maps): memory O(L·N·d) instead of O(L·H·N²), for long prompts. Only
-    // consumers that read maps through AttentionResult::copyRows / maps may ask for it (the CLI's dump).
-    bool mapsOnDemand = false;
+    // InputKind::Model: whether the maps are captured ([L][H][N][N] held) or made on request from the
+    // forward's queries and keys (AttentionResult::maps: memory O(L·N·d) instead of O(L·H·N²), for long
+    // prompts). Automatic: on demand once the captured maps would exceed kAutomaticOnDemandBytes or the
+    // memory budget (the GUI, whose views read every map through AttentionResult::headMap / copyRows);
+    // OnDemand always (the CLI's streamed dump); Captured for consumers that index `weights`.
+    enum class MapCapture { Captured, OnDemand, Automatic };
+    static constexpr uint64_t kAutomaticOnDemandBytes = 512ull << 20;
+    MapCapture mapCapture = MapCapture::Captured;
 
     // Cross-attention: a second source giving the queries (keys and values come from the above).
     InputKind queryKind = InputKind::Sequence;

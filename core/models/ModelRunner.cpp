@@ -50,7 +50,13 @@ Expected<AttentionResult> ModelRunner::run(const InputSpec& spec, const ComputeC
     const TransformerStack& stack = *m.stack();
     AttentionResult r;
     std::vector<float> lastLogits;
-    if (spec.mapsOnDemand) {
+    const TransformerSpec& shape = stack.spec();
+    const uint64_t capturedBytes = static_cast<uint64_t>(shape.layers) * static_cast<uint64_t>(shape.heads)
+        * static_cast<uint64_t>(tokens->ids.size()) * static_cast<uint64_t>(tokens->ids.size()) * sizeof(float);
+    const bool onDemand = spec.mapCapture == InputSpec::MapCapture::OnDemand
+        || (spec.mapCapture == InputSpec::MapCapture::Automatic
+            && (capturedBytes > InputSpec::kAutomaticOnDemandBytes || capturedBytes > memoryLimitOr(control.memoryLimitBytes)));
+    if (onDemand) {
         auto trace = stack.trace(tokens->ids, control);
         if (!trace)
             return trace.takeError();

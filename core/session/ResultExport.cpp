@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
+#include <numeric>
 
 namespace attn {
 
@@ -35,8 +38,49 @@ std::string csvField(const std::string& s)
 }
 } // namespace
 
+bool ResultExport::streamWeightsNpy(
+    const AttentionResult& r, const std::vector<int>& layerList, const std::vector<int>& headList, const ByteSink& sink)
+{
+    static_assert(std::endian::native == std::endian::little); // .npy '<f4' is the bytes in memory
+    auto all = [](const std::vector<int>& chosen, int count) {
+        if (!chosen.empty())
+            return chosen;
+        std::vector<int> every(static_cast<size_t>(count));
+        std::iota(every.begin(), every.end(), 0);
+        return every;
+    };
+    const std::vector<int> layers = all(layerList, r.layers), heads = all(headList, r.heads);
+    const std::string header = NpyFile::header(
+        {static_cast<int64_t>(layers.size()), static_cast<int64_t>(heads.size()), r.queryCount, r.keyCount});
+    if (!sink(header.data(), header.size()))
+        return false;
+    constexpr int kTileRows = 64;
+    std::vector<float> tile(static_cast<size_t>(kTileRows) * static_cast<size_t>(r.keyCount));
+    for (int l : layers)
+        for (int h : heads)
+            for (int r0 = 0; r0 < r.queryCount; r0 += kTileRows) {
+                const int r1 = std::min(r.queryCount, r0 + kTileRows);
+                r.copyRows(l, h, r0, r1, tile.data());
+                if (!sink(reinterpret_cast<const char*>(tile.data()),
+                        sizeof(float) * static_cast<size_t>(r1 - r0) * static_cast<size_t>(r.keyCount)))
+                    return false;
+            }
+    return true;
+}
+
+uint64_t ResultExport::jsonBytes(const AttentionResult& r) { return r.allMapsBytes() / sizeof(float) * 48; }
+
 std::string ResultExport::weightsNpy(const AttentionResult& r)
 {
+    if (r.mapsOnDemand()) { // made head by head (the caller checked the memory)
+        std::string out;
+        out.reserve(static_cast<size_t>(r.allMapsBytes()) + 256);
+        streamWeightsNpy(r, {}, {}, [&out](const char* data, size_t size) {
+            out.append(data, size);
+            return true;
+        });
+        return out;
+    }
     return NpyFile::serialize({r.layers, r.heads, r.queryCount, r.keyCount}, r.weights.data());
 }
 
@@ -56,9 +100,11 @@ std::string ResultExport::json(const AttentionResult& r)
         nlohmann::json heads = nlohmann::json::array();
         for (int h = 0; h < r.heads; ++h) {
             nlohmann::json rows = nlohmann::json::array();
+            std::vector<float> map(static_cast<size_t>(r.queryCount) * static_cast<size_t>(r.keyCount));
+            r.copyMap(l, h, map.data());
             for (int i = 0; i < r.queryCount; ++i) {
                 nlohmann::json row = nlohmann::json::array();
-                const float* w = r.weightRow(l, h, i);
+                const float* w = map.data() + static_cast<size_t>(i) * static_cast<size_t>(r.keyCount);
                 for (int k = 0; k < r.keyCount; ++k)
                     row.push_back(shortest(w[k]));
                 rows.push_back(std::move(row));
@@ -110,9 +156,10 @@ std::string ResultExport::weightsCsv(const AttentionResult& r, int layer, int he
         out += "," + csvField(k);
     out += "\n";
     char buf[32];
+    std::vector<float> w(static_cast<size_t>(r.keyCount)); // a row at a time: held or made on demand
     for (int i = 0; i < r.queryCount; ++i) {
         out += csvField(r.queryLabels[static_cast<size_t>(i)]);
-        const float* w = r.weightRow(layer, head, i);
+        r.copyRows(layer, head, i, i + 1, w.data());
         for (int k = 0; k < r.keyCount; ++k) {
             const auto res = std::to_chars(buf, buf + sizeof buf, w[k]);
             out += ',';

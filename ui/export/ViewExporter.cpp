@@ -148,6 +148,7 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         HeadGridView view;
         view.setColorMap(o.colormap);
         view.setComputation(computation);
+        view.finishTiles(); // a long prompt's tiles: made now, not left to a worker
         view.setCurrent(-100, -100); // no highlight in exports
         return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
     }
@@ -249,13 +250,31 @@ QString ViewExporter::exportMatrix(const QString& path, const ComputationPtr& co
     const auto& r = *computation->result;
     const QString suffix = QFileInfo(path).suffix().toLower();
     std::string bytes;
-    if (suffix == QLatin1String("csv"))
+    if (suffix == QLatin1String("npy")) {
+        // Streamed, a tile of rows at a time: a long prompt's maps (made on demand) never sit in memory.
+        return AtomicFileWriter::writeStreamed(path, [&r](const AtomicFileWriter::Sink& sink) -> QString {
+            attn::ResultExport::streamWeightsNpy(r, {}, {}, [&sink](const char* data, size_t size) {
+                return sink(QByteArrayView(data, static_cast<qsizetype>(size)));
+            });
+            return {};
+        });
+    }
+    if (suffix == QLatin1String("csv")) {
         bytes = attn::ResultExport::weightsCsv(r, layer, std::max(0, std::min(head, r.heads - 1)));
-    else if (suffix == QLatin1String("npy"))
-        bytes = attn::ResultExport::weightsNpy(r);
-    else if (suffix == QLatin1String("json"))
+    } else if (suffix == QLatin1String("json")) {
+        if (r.mapsOnDemand() && attn::ResultExport::jsonBytes(r) > r.maps->budgetBytes())
+            return QStringLiteral("'%1': a JSON export of every map (%2 layers x %3 heads, %4 x %4 tokens) needs about "
+                                  "%5 MB, more than the memory budget of %6 MB: export .npy (written head by head) "
+                                  "or one head as .csv")
+                .arg(path)
+                .arg(r.layers)
+                .arg(r.heads)
+                .arg(r.queryCount)
+                .arg(static_cast<double>(attn::ResultExport::jsonBytes(r)) / (1024.0 * 1024.0), 0, 'f', 1)
+                .arg(static_cast<double>(r.maps->budgetBytes()) / (1024.0 * 1024.0), 0, 'f', 1);
         bytes = attn::ResultExport::json(r);
-    else
+    } else {
         return QStringLiteral("'%1': choose a .csv, .npy or .json file name").arg(path);
+    }
     return AtomicFileWriter::write(path, QByteArray::fromStdString(bytes));
 }

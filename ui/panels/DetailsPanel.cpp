@@ -120,8 +120,17 @@ void DetailsPanel::setComputation(ComputationPtr computation)
             m_stage.reset();
     }
     m_mean.clear();
-    if (m_computation && m_head == -1)
+    m_headMap.reset();
+    if (m_computation && m_head == -1) {
         m_mean = attn::HeadStatistics::meanOfHeads(*m_computation->result, m_layer);
+    } else if (m_computation) {
+        // A long prompt's map is made here (or found in the cache the heatmap just filled).
+        auto made = m_computation->result->headMap(m_layer, m_head);
+        if (made)
+            m_headMap = *made;
+        else
+            m_cell->setText(QString::fromStdString(made.error()));
+    }
     refreshStats();
     refreshMatrix();
     refreshRow();
@@ -144,7 +153,9 @@ const float* DetailsPanel::map() const
 {
     if (!m_computation)
         return nullptr;
-    return m_head == -1 ? m_mean.data() : m_computation->result->weightRow(m_layer, m_head, 0);
+    if (m_head == -1)
+        return m_mean.empty() ? nullptr : m_mean.data();
+    return m_headMap.get();
 }
 
 void DetailsPanel::setHoveredCell(int i, int j)
@@ -158,6 +169,8 @@ void DetailsPanel::setHoveredCell(int i, int j)
         m_cell->setText(tr("“%1” → “%2”: masked").arg(q, k));
         return;
     }
+    if (!map())
+        return;
     QString text = tr("“%1” [%2] → “%3” [%4]\nweight %5").arg(q).arg(i).arg(k).arg(j).arg(
         static_cast<double>(map()[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 8);
     if (m_head >= 0 && r.hasScores())
@@ -179,6 +192,8 @@ void DetailsPanel::refreshRow()
     m_rowTitle->setText(tr("<b>Query %1 “%2”: top keys</b>")
                             .arg(m_query)
                             .arg(QString::fromStdString(r.queryLabels[static_cast<size_t>(m_query)]).toHtmlEscaped()));
+    if (!map())
+        return;
     const auto top = attn::HeadStatistics::topKeys(map() + static_cast<size_t>(m_query) * r.keyCount, r.keyCount, kTopKeys);
     m_row->setRowCount(static_cast<int>(top.size()));
     for (int t = 0; t < static_cast<int>(top.size()); ++t) {
@@ -340,6 +355,10 @@ void DetailsPanel::refreshMatrix()
     m_matrix->setHorizontalHeaderLabels(colLabels);
     m_matrix->setVerticalHeaderLabels(rowLabels);
     const float* m = map();
+    if (!m) {
+        m_matrix->setRowCount(0);
+        return;
+    }
     for (int i = 0; i < rows; ++i)
         for (int j = 0; j < cols; ++j)
             m_matrix->setItem(i, j,

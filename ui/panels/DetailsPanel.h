@@ -43,6 +43,7 @@ private:
 
     ComputationPtr m_computation;
     std::vector<float> m_mean;
+    attn::AttentionResult::HeadMap m_headMap; // the current head's map (held, or made on demand)
     int m_layer = 0;
     int m_head = 0;
     int m_query = -1;

@@ -1,11 +1,15 @@
 #include "HeadGridView.h"
 
 #include "HeadStatistics.h"
+#include "HeadThumbnails.h"
 #include "MapImage.h"
 #include "TokenFont.h"
 
+#include <QApplication>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 
@@ -14,6 +18,12 @@ HeadGridView::HeadGridView(QWidget* parent)
 {
     setMouseTracking(true);
     setMinimumSize(200, 150);
+}
+
+HeadGridView::~HeadGridView()
+{
+    if (m_cancelTiles)
+        m_cancelTiles->store(true);
 }
 
 void HeadGridView::setComputation(ComputationPtr computation)
@@ -67,34 +77,149 @@ int HeadGridView::tileIndex(int layer, int head) const
 
 void HeadGridView::rebuild()
 {
+    // Supersede a running tile job: its layers are dropped when they arrive.
+    if (m_cancelTiles)
+        m_cancelTiles->store(true);
+    m_cancelTiles.reset();
+    ++m_tileGeneration;
     m_tiles.clear();
-    if (m_computation && m_ranking) {
-        const auto& r = *m_computation->result;
+    m_pendingLayers = 0;
+    if (!m_computation) {
+        update();
+        return;
+    }
+    const auto& r = *m_computation->result;
+    // The tiles and their numbers first (a long prompt's statistics were streamed during the forward
+    // pass, so ranking and captions need no map), the pictures per layer after.
+    if (m_ranking) {
         for (const auto& ranked : attn::HeadRanking::rank(r, m_ranking->statistic, m_ranking->ascending, m_ranking->filter)) {
-            const float* map = r.weightRow(ranked.layer, ranked.head, 0);
-            const auto stats = attn::HeadStatistics::compute(map, r.queryCount, r.keyCount);
-            m_tiles.push_back({ranked.layer, ranked.head,
-                MapImage::render(map, r.queryCount, r.keyCount, &r.mask, m_colors, 0.0, std::max(stats.maxWeight, 1e-12), 256),
-                stats.entropy, stats.maxWeight, ranked.value});
+            const auto stats = attn::HeadStatistics::forHead(r, ranked.layer, ranked.head);
+            m_tiles.push_back({ranked.layer, ranked.head, QImage(), stats.entropy, stats.maxWeight, ranked.value});
         }
-    } else if (m_computation) {
-        const auto& r = *m_computation->result;
+    } else {
         for (int l = 0; l < r.layers; ++l) {
             for (int h = 0; h < r.heads; ++h) {
-                const float* map = r.weightRow(l, h, 0);
-                const auto stats = attn::HeadStatistics::compute(map, r.queryCount, r.keyCount);
-                m_tiles.push_back({l, h, MapImage::render(map, r.queryCount, r.keyCount, &r.mask, m_colors, 0.0,
-                                             std::max(stats.maxWeight, 1e-12), 256),
-                    stats.entropy, stats.maxWeight});
+                const auto stats = attn::HeadStatistics::forHead(r, l, h);
+                m_tiles.push_back({l, h, QImage(), stats.entropy, stats.maxWeight});
             }
-            const auto mean = attn::HeadStatistics::meanOfHeads(r, l);
-            const auto stats = attn::HeadStatistics::compute(mean.data(), r.queryCount, r.keyCount);
-            m_tiles.push_back({l, kMean, MapImage::render(mean.data(), r.queryCount, r.keyCount, &r.mask, m_colors,
-                                                   0.0, std::max(stats.maxWeight, 1e-12), 256),
-                stats.entropy, stats.maxWeight});
+            m_tiles.push_back({l, kMean, QImage(), 0.0, 0.0}); // its statistics come with its picture
         }
     }
+    std::vector<LayerRequest> requests = layerRequests();
+    if (!r.mapsOnDemand()) {
+        for (const LayerRequest& q : requests)
+            applyLayer(q.layer, renderLayer(*m_computation, q, m_colors, nullptr));
+        update();
+        return;
+    }
+    // A long prompt: every head's map is made from the trace's queries and keys (about 12 ms a head
+    // at 4 096 tokens), on a worker, a layer at a time; the grid fills in as layers arrive.
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    m_cancelTiles = cancel;
+    m_pendingLayers = static_cast<int>(requests.size());
+    const quint64 generation = m_tileGeneration;
+    QPointer<HeadGridView> self(this);
+    (void)QtConcurrent::run([self, generation, cancel, computation = m_computation, requests, colors = m_colors] {
+        for (const LayerRequest& q : requests) {
+            if (cancel->load())
+                return;
+            LayerTiles tiles = renderLayer(*computation, q, colors, cancel.get());
+            if (cancel->load())
+                return;
+            QMetaObject::invokeMethod(
+                qApp,
+                [self, generation, layer = q.layer, tiles = std::move(tiles)]() mutable {
+                    if (!self || self->m_tileGeneration != generation)
+                        return;
+                    self->applyLayer(layer, std::move(tiles));
+                    --self->m_pendingLayers;
+                    self->update();
+                    if (self->m_pendingLayers == 0)
+                        emit self->tilesReady();
+                },
+                Qt::QueuedConnection);
+        }
+    });
     update();
+}
+
+void HeadGridView::finishTiles()
+{
+    if (!m_computation || m_pendingLayers == 0)
+        return;
+    if (m_cancelTiles)
+        m_cancelTiles->store(true);
+    m_cancelTiles.reset();
+    ++m_tileGeneration; // whatever the worker still delivers is dropped
+    for (const LayerRequest& q : layerRequests()) {
+        const bool missing = std::any_of(
+            m_tiles.begin(), m_tiles.end(), [&q](const Tile& t) { return t.layer == q.layer && t.image.isNull(); });
+        if (missing)
+            applyLayer(q.layer, renderLayer(*m_computation, q, m_colors, nullptr));
+    }
+    m_pendingLayers = 0;
+    update();
+    emit tilesReady();
+}
+
+std::vector<HeadGridView::LayerRequest> HeadGridView::layerRequests() const
+{
+    std::vector<LayerRequest> out;
+    if (!m_computation)
+        return out;
+    for (int l = 0; l < m_computation->result->layers; ++l) {
+        LayerRequest q{l, {}, false};
+        for (const Tile& t : m_tiles)
+            if (t.layer == l) {
+                if (t.head == kMean)
+                    q.mean = true;
+                else
+                    q.heads.push_back(t.head);
+            }
+        if (!q.heads.empty() || q.mean)
+            out.push_back(std::move(q));
+    }
+    return out;
+}
+
+HeadGridView::LayerTiles HeadGridView::renderLayer(
+    const Computation& c, const LayerRequest& q, const ColorMap& colors, const std::atomic<bool>* cancel)
+{
+    const auto& r = *c.result;
+    LayerTiles out;
+    const auto thumbs = attn::HeadThumbnails::compute(r, q.layer, q.heads, q.mean, kTileSide, cancel);
+    if (!thumbs)
+        return out;
+    // Exact cells (a map no larger than a tile) keep the mask's colour, as MapImage::render does.
+    const bool exact = thumbs->rows == r.queryCount && thumbs->cols == r.keyCount;
+    for (size_t k = 0; k < q.heads.size(); ++k) {
+        const double hi = std::max(attn::HeadStatistics::forHead(r, q.layer, q.heads[k]).maxWeight, 1e-12);
+        out.heads.emplace_back(q.heads[k],
+            MapImage::render(thumbs->heads[k].data(), thumbs->rows, thumbs->cols, exact ? &r.mask : nullptr, colors, 0.0, hi, kTileSide));
+    }
+    if (q.mean) {
+        out.mean = MapImage::render(thumbs->mean.data(), thumbs->rows, thumbs->cols, exact ? &r.mask : nullptr, colors, 0.0,
+            std::max(thumbs->meanStats.maxWeight, 1e-12), kTileSide);
+        out.meanStats = thumbs->meanStats;
+    }
+    return out;
+}
+
+void HeadGridView::applyLayer(int layer, LayerTiles tiles)
+{
+    for (Tile& t : m_tiles) {
+        if (t.layer != layer)
+            continue;
+        if (t.head == kMean) {
+            t.image = tiles.mean;
+            t.entropy = tiles.meanStats.entropy;
+            t.maxWeight = tiles.meanStats.maxWeight;
+            continue;
+        }
+        for (auto& [head, image] : tiles.heads)
+            if (head == t.head)
+                t.image = image;
+    }
 }
 
 int HeadGridView::columns() const
@@ -167,7 +292,13 @@ void HeadGridView::paint(QPainter& p, const QRect& area) const
         p.drawText(area, Qt::AlignCenter, tr("No head passes the filter"));
     for (const Tile& t : m_tiles) {
         const QRect rect = tileRect(area, t.layer, t.head);
-        p.drawImage(rect, t.image);
+        if (t.image.isNull()) { // still being made (a long prompt's maps, on a worker)
+            p.fillRect(rect, QColor(0xee, 0xee, 0xee));
+            p.setPen(QColor(0x80, 0x80, 0x80));
+            p.drawText(rect, Qt::AlignCenter, QStringLiteral("…"));
+        } else {
+            p.drawImage(rect, t.image);
+        }
         const bool current = t.layer == m_currentLayer && t.head == m_currentHead;
         p.setPen(current ? QPen(QColor(0xd6, 0x27, 0x28), 3) : QPen(QColor(0x60, 0x60, 0x60), 1));
         p.drawRect(rect.adjusted(0, 0, -1, -1));

@@ -12,11 +12,16 @@
 #include <QImage>
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
+#include <vector>
+
 class HeadGridView : public QWidget {
     Q_OBJECT
 public:
     static constexpr int kMean = -1;
     explicit HeadGridView(QWidget* parent = nullptr);
+    ~HeadGridView() override;
 
     void setComputation(ComputationPtr computation);
     void setColorMap(const QString& name);
@@ -41,8 +46,14 @@ public:
     int rowsCount() const;
     QSize sizeHint() const override { return {800, 600}; }
 
+    // Whether every tile has its picture (a long prompt's are made on a worker, a layer at a time);
+    // finishTiles() makes the missing ones now, in this thread (exports, tests).
+    bool tilesPending() const { return m_pendingLayers > 0; }
+    void finishTiles();
+
 signals:
     void headActivated(int layer, int head); // head kMean: mean of heads
+    void tilesReady(); // the last layer of a worker's tiles arrived
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -57,8 +68,23 @@ private:
         double maxWeight;
         double value = 0.0;
     };
+    static constexpr int kTileSide = 256;
+    struct LayerRequest {
+        int layer;
+        std::vector<int> heads;
+        bool mean;
+    };
+    struct LayerTiles {
+        std::vector<std::pair<int, QImage>> heads;
+        QImage mean;
+        attn::HeadStats meanStats;
+    };
     int tileIndex(int layer, int head) const;
     void rebuild();
+    std::vector<LayerRequest> layerRequests() const;
+    static LayerTiles renderLayer(
+        const Computation& computation, const LayerRequest& request, const ColorMap& colors, const std::atomic<bool>* cancel);
+    void applyLayer(int layer, LayerTiles tiles);
 
     ComputationPtr m_computation;
     ColorMap m_colors = ColorMap::byName(QStringLiteral("viridis"));
@@ -66,4 +92,7 @@ private:
     int m_currentLayer = 0;
     int m_currentHead = 0;
     std::optional<Ranking> m_ranking;
+    std::shared_ptr<std::atomic<bool>> m_cancelTiles;
+    quint64 m_tileGeneration = 0;
+    int m_pendingLayers = 0;
 };

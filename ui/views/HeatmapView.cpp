@@ -182,13 +182,14 @@ const float* HeatmapView::currentMap() const
     if (m_other)
         return m_diff.data();
     if (m_head == kMeanHead)
-        return m_mean.data();
-    return m_computation->result->weightRow(m_layer, m_head, 0);
+        return m_mean.empty() ? nullptr : m_mean.data();
+    return m_headMap.get();
 }
 
 void HeatmapView::rebuild()
 {
     m_mean.clear();
+    m_headMap.reset();
     m_wholeMinMax.reset();
     if (!m_computation) {
         m_map->data()->clear();
@@ -211,8 +212,23 @@ void HeatmapView::rebuild()
         }
     } else if (m_head == kMeanHead) {
         m_mean = attn::HeadStatistics::meanOfHeads(r, m_layer);
+    } else {
+        // A long prompt's map is made here from the trace's queries and keys (12-14 ms at 4 096
+        // tokens), or found in the maps' cache; a held map is a view.
+        auto made = r.headMap(m_layer, m_head);
+        if (!made) {
+            m_headMap.reset();
+            emit failed(QString::fromStdString(made.error()));
+        } else {
+            m_headMap = *made;
+        }
     }
     const float* map = currentMap();
+    if (!map) {
+        m_map->data()->clear();
+        m_plot->replot();
+        return;
+    }
     const int nq = r.queryCount, nk = r.keyCount;
     m_lod = nq > kLodSide || nk > kLodSide;
     if (m_lod) {
@@ -253,7 +269,7 @@ void HeatmapView::rebuild()
 
 void HeatmapView::applyRange()
 {
-    if (!m_computation)
+    if (!m_computation || !currentMap())
         return;
     const auto& r = *m_computation->result;
     double lo = 0.0, hi = 1.0;
@@ -283,7 +299,11 @@ void HeatmapView::applyRange()
         break;
     }
     case RangeMode::Shared: {
-        const auto [mn, mx] = scanMinMax(r.weights.data(), r.weights.size(), false);
+        auto [mn, mx] = r.mapsOnDemand() ? std::make_pair(0.0, 0.0) : scanMinMax(r.weights.data(), r.weights.size(), false);
+        if (r.mapsOnDemand()) // every head's largest weight was streamed during the forward pass
+            for (int l = 0; l < r.layers; ++l)
+                for (int h = 0; h < r.heads; ++h)
+                    mx = std::max(mx, attn::HeadStatistics::forHead(r, l, h).maxWeight);
         lo = std::min(mn, 0.0);
         hi = mx > lo ? mx : lo + 1.0;
         break;
@@ -304,7 +324,7 @@ double HeatmapView::cellValue(int query, int key) const
     if (!m_lod)
         return m_map->data()->cell(key, query);
     const auto& r = *m_computation->result;
-    if (r.isMasked(query, key) && !m_other)
+    if ((r.isMasked(query, key) && !m_other) || !currentMap())
         return std::numeric_limits<double>::quiet_NaN();
     return currentMap()[static_cast<size_t>(query) * r.keyCount + key];
 }
@@ -329,7 +349,7 @@ QSize HeatmapView::plotDataSize() const { return QSize(m_map->data()->keySize(),
 
 void HeatmapView::updateLevelOfDetail()
 {
-    if (!m_computation || !m_lod)
+    if (!m_computation || !m_lod || !currentMap())
         return;
     const auto& r = *m_computation->result;
     const QCPRange xr = m_plot->xAxis->range(), yr = m_plot->yAxis->range();
@@ -391,11 +411,13 @@ QString HeatmapView::tooltipText(int i, int j) const
     if (r.isMasked(i, j))
         return text + QStringLiteral("masked (weight 0)");
     const float* map = currentMap();
+    if (!map)
+        return text;
     if (m_other) {
         const auto& o = *m_other->result;
         const int h = std::min(m_head, o.heads - 1);
-        const double a = m_head == kMeanHead ? std::nan("") : r.weight(m_layer, std::min(m_head, r.heads - 1), i, j);
-        const double b = m_head == kMeanHead ? std::nan("") : o.weight(m_layer, h, i, j);
+        const double a = m_head == kMeanHead ? std::nan("") : r.weightAt(m_layer, std::min(m_head, r.heads - 1), i, j);
+        const double b = m_head == kMeanHead ? std::nan("") : o.weightAt(m_layer, h, i, j);
         text += QStringLiteral("difference %1").arg(static_cast<double>(map[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 7);
         if (m_head != kMeanHead)
             text += QStringLiteral("\nA %1 − B %2").arg(a, 0, 'g', 7).arg(b, 0, 'g', 7);

@@ -71,6 +71,8 @@ public:
 signals:
     void querySelected(int query);
     void cellHovered(int query, int key);
+    // The current head's map could not be made (a long prompt's map over the memory budget).
+    void failed(const QString& message);
 
 private:
     void rebuild();
@@ -90,6 +92,7 @@ private:
     QCPItemRect* m_selection = nullptr;
     ComputationPtr m_computation;
     std::vector<float> m_mean;
+    attn::AttentionResult::HeadMap m_headMap; // the current head's map (held, or made on demand)
     ComputationPtr m_other;    // difference mode: the subtrahend
     std::vector<float> m_diff;
     int m_layer = 0;

@@ -24,12 +24,33 @@ void LinesView::setComputation(ComputationPtr computation)
     if (m_computation && m_layer >= m_computation->result->layers)
         m_layer = 0;
     m_focusSide = m_focusIndex = -1;
+    loadLayer();
     update();
+}
+
+void LinesView::loadLayer()
+{
+    m_maps.clear();
+    if (!m_computation || std::max(m_computation->result->queryCount, m_computation->result->keyCount) > kMaxTokens)
+        return;
+    const auto& r = *m_computation->result;
+    for (int h = 0; h < r.heads; ++h) {
+        auto map = r.headMap(m_layer, h);
+        m_maps.push_back(map ? *map : nullptr);
+    }
+}
+
+float LinesView::weightOf(int head, int i, int j) const
+{
+    const auto& r = *m_computation->result;
+    const float* map = static_cast<size_t>(head) < m_maps.size() ? m_maps[static_cast<size_t>(head)].get() : nullptr;
+    return map ? map[static_cast<size_t>(i) * r.keyCount + j] : 0.0f;
 }
 
 void LinesView::setLayer(int layer)
 {
     m_layer = m_computation ? std::clamp(layer, 0, m_computation->result->layers - 1) : std::max(layer, 0);
+    loadLayer();
     update();
 }
 
@@ -82,8 +103,8 @@ bool LinesView::lineVisible(int head, int i, int j) const
         return false;
     if (m_focusSide == 1 && j != m_focusIndex)
         return false;
-    const auto& r = *m_computation->result;
-    return r.weight(m_layer, head, i, j) >= m_threshold && r.weight(m_layer, head, i, j) > 0.0f;
+    const float w = weightOf(head, i, j);
+    return w >= m_threshold && w > 0.0f;
 }
 
 int LinesView::visibleLineCount() const
@@ -129,7 +150,7 @@ void LinesView::paint(QPainter& p, const QRect& area) const
             for (int j = 0; j < r.keyCount; ++j) {
                 if (!lineVisible(h, i, j))
                     continue;
-                const double w = std::min(1.0f, r.weight(m_layer, h, i, j));
+                const double w = std::min(1.0f, weightOf(h, i, j));
                 c.setAlphaF(std::clamp(w, 0.03, 1.0));
                 p.setPen(QPen(c, 1.0 + 2.0 * w));
                 p.drawLine(QPointF(x0, rowY(i)), QPointF(x1, rowY(j)));

@@ -8,6 +8,8 @@
 #include <QSet>
 #include <QWidget>
 
+#include <vector>
+
 class LinesView : public QWidget {
     Q_OBJECT
 public:
@@ -41,8 +43,12 @@ private:
     };
     Geometry geometry(const QRect& area) const;
     bool lineVisible(int head, int query, int key) const;
+    float weightOf(int head, int query, int key) const;
+    void loadLayer();
 
     ComputationPtr m_computation;
+    // The layer's maps, one per head (views of held weights, or made on demand; null if refused).
+    std::vector<attn::AttentionResult::HeadMap> m_maps;
     int m_layer = 0;
     QSet<int> m_disabled;
     double m_threshold = 0.01;

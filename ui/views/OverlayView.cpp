@@ -191,13 +191,17 @@ std::vector<float> OverlayView::cellValues() const
     if (m_mode == Mode::Rollout)
         return patchesOnly(rolloutProvider()(r, m_head, std::max(m_query, 0)));
     std::vector<float> mean;
+    attn::AttentionResult::HeadMap held;
     const float* map = nullptr;
     if (m_head < 0 || m_head >= r.heads) {
         mean = attn::HeadStatistics::meanOfHeads(r, layer);
-        map = mean.data();
-    } else {
-        map = r.weightRow(layer, m_head, 0);
+        map = mean.empty() ? nullptr : mean.data();
+    } else if (auto m = r.headMap(layer, m_head)) {
+        held = *m;
+        map = held.get();
     }
+    if (!map)
+        return {};
     std::vector<float> values(static_cast<size_t>(n), 0.0f);
     if (m_mode == Mode::Query) {
         if (m_query < 0 || m_query >= r.queryCount)
