@@ -77,6 +77,17 @@ float AttentionMaps::weight(int layer, int head, int query, int key) const
     return row[static_cast<size_t>(key)];
 }
 
+AttentionMaps::Map AttentionMaps::cached(int layer, int head) const
+{
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_cache.begin(); it != m_cache.end(); ++it)
+        if (it->layer == layer && it->head == head) {
+            m_cache.splice(m_cache.begin(), m_cache, it);
+            return m_cache.front().map;
+        }
+    return nullptr;
+}
+
 Expected<AttentionMaps::Map> AttentionMaps::map(int layer, int head) const
 {
     const int n = m_trace->tokens;
@@ -108,7 +119,7 @@ Expected<AttentionMaps::Map> AttentionMaps::map(int layer, int head) const
     }
     Map result = std::move(made);
     std::lock_guard lock(m_mutex);
-    const uint64_t cacheLimit = m_budget / 4;
+    const uint64_t cacheLimit = std::min(m_budget / 4, kCacheCapBytes);
     if (bytes <= cacheLimit) {
         m_cache.push_front({layer, head, result});
         m_cachedBytes += bytes;

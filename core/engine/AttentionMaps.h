@@ -4,7 +4,9 @@
 // (straight from q·k and the row's softmax maximum and sum), or a level-of-detail image at screen
 // resolution computed from the query and key blocks without the map: each cell the maximum of the
 // weights it covers, as MapDownsampler::maxPool of the exact map, so a peak stays visible. Recently
-// used exact maps are kept (least recently used dropped first) within a quarter of the budget; a map
+// used exact maps are kept (least recently used dropped first) within a quarter of the budget and at
+// most kCacheCapBytes (8 maps of 4 096 tokens: beyond that a dropped map's storage is recycled for the
+// next instead of 64 MB of fresh pages, ~150 ms on the VMs measured here, being faulted in); a map
 // larger than the budget is refused with the memory it needs. The storage of the last two maps
 // released (by the cache and every holder) is recycled for the next: memory already faulted in is
 // rewritten instead of fresh pages being zeroed (on the VMs measured here fresh memory costs ~2 ms/MB,
@@ -26,6 +28,7 @@ public:
     using MapStorage = std::vector<float, HugePageAllocator<float>>;
     using Map = std::shared_ptr<const MapStorage>;
 
+    static constexpr uint64_t kCacheCapBytes = 512ull << 20;
     AttentionMaps(std::shared_ptr<const AttentionTrace> trace, uint64_t budgetBytes);
 
     const AttentionTrace& trace() const { return *m_trace; }
@@ -39,6 +42,9 @@ public:
     Expected<Map> map(int layer, int head) const;
     // Rows [row0, row1) of one head's exact map into out ((row1 - row0) x N).
     void rows(int layer, int head, int row0, int row1, float* out) const;
+    // The exact map when the cache holds it (moved to the front), else null: nothing is computed, so
+    // a view can tell whether showing a head is immediate or a job for a worker.
+    Map cached(int layer, int head) const;
     float weight(int layer, int head, int query, int key) const;
     // outRows x outCols (each clamped to 1..N): cell (r, c) is the largest weight of the input cells
     // mapped to it (input row i to output row i * outRows / N, likewise for columns).
