@@ -1,6 +1,7 @@
 #include "AttentionWorker.h"
 
 #include "AttentionComputer.h"
+#include "BackgroundPool.h"
 #include "ImageDecoder.h"
 
 #include <QFutureWatcher>
@@ -29,7 +30,7 @@ AttentionWorker::~AttentionWorker()
     if (m_cancel)
         m_cancel->store(true);
     // Tasks hold their own copies of everything they touch; nothing here must outlive us.
-    QThreadPool::globalInstance()->waitForDone();
+    BackgroundPool::instance()->waitForDone();
 }
 
 void AttentionWorker::request(const attn::InputSpec& input, const attn::Mechanism& mechanism)
@@ -120,5 +121,5 @@ void AttentionWorker::start()
             emit failed(outcome.error);
     });
     emit started();
-    watcher->setFuture(QtConcurrent::run(task));
+    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), task));
 }

@@ -135,6 +135,7 @@ QByteArray ViewExporter::render(Format format, const ComputationPtr& computation
         HeatmapView view;
         view.setComputation(computation);
         view.setHead(o.layer, o.head);
+        view.finishMap(); // a long prompt's map: made now, not left to a worker
         view.setColorMap(o.colormap);
         view.setRangeMode(rangeOf(o.range));
         view.setLabelsVisible(o.labels);

@@ -120,17 +120,8 @@ void DetailsPanel::setComputation(ComputationPtr computation)
             m_stage.reset();
     }
     m_mean.clear();
-    m_headMap.reset();
-    if (m_computation && m_head == -1) {
+    if (m_computation && m_head == -1 && !m_computation->result->mapsOnDemand())
         m_mean = attn::HeadStatistics::meanOfHeads(*m_computation->result, m_layer);
-    } else if (m_computation) {
-        // A long prompt's map is made here (or found in the cache the heatmap just filled).
-        auto made = m_computation->result->headMap(m_layer, m_head);
-        if (made)
-            m_headMap = *made;
-        else
-            m_cell->setText(QString::fromStdString(made.error()));
-    }
     refreshStats();
     refreshMatrix();
     refreshRow();
@@ -149,13 +140,35 @@ void DetailsPanel::setSelectedQuery(int query)
     refreshRow();
 }
 
-const float* DetailsPanel::map() const
+std::vector<float> DetailsPanel::rows(int row0, int row1) const
 {
-    if (!m_computation)
-        return nullptr;
-    if (m_head == -1)
-        return m_mean.empty() ? nullptr : m_mean.data();
-    return m_headMap.get();
+    if (!m_computation || row1 <= row0)
+        return {};
+    const auto& r = *m_computation->result;
+    if (m_layer < 0 || m_layer >= r.layers || m_head >= r.heads || row0 < 0 || row1 > r.queryCount)
+        return {};
+    const size_t width = static_cast<size_t>(r.keyCount), count = static_cast<size_t>(row1 - row0) * width;
+    std::vector<float> out(count);
+    if (m_head >= 0) {
+        r.copyRows(m_layer, m_head, row0, row1, out.data());
+        return out;
+    }
+    if (!r.mapsOnDemand()) {
+        if (m_mean.size() < static_cast<size_t>(row1) * width)
+            return {};
+        std::copy_n(m_mean.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(row0) * width), count, out.begin());
+        return out;
+    }
+    // the mean of heads, as HeadStatistics::meanOfHeads: summed in double in head order
+    std::vector<double> acc(count, 0.0);
+    for (int h = 0; h < r.heads; ++h) {
+        r.copyRows(m_layer, h, row0, row1, out.data());
+        for (size_t k = 0; k < count; ++k)
+            acc[k] += out[k];
+    }
+    for (size_t k = 0; k < count; ++k)
+        out[k] = static_cast<float>(acc[k] / r.heads);
+    return out;
 }
 
 void DetailsPanel::setHoveredCell(int i, int j)
@@ -169,10 +182,11 @@ void DetailsPanel::setHoveredCell(int i, int j)
         m_cell->setText(tr("“%1” → “%2”: masked").arg(q, k));
         return;
     }
-    if (!map())
+    const std::vector<float> row = rows(i, i + 1);
+    if (row.empty())
         return;
     QString text = tr("“%1” [%2] → “%3” [%4]\nweight %5").arg(q).arg(i).arg(k).arg(j).arg(
-        static_cast<double>(map()[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 8);
+        static_cast<double>(row[static_cast<size_t>(j)]), 0, 'g', 8);
     if (m_head >= 0 && r.hasScores())
         text += tr("\nraw score %1").arg(static_cast<double>(r.score(m_layer, m_head, i, j)), 0, 'g', 8);
     m_cell->setText(text);
@@ -192,9 +206,10 @@ void DetailsPanel::refreshRow()
     m_rowTitle->setText(tr("<b>Query %1 “%2”: top keys</b>")
                             .arg(m_query)
                             .arg(QString::fromStdString(r.queryLabels[static_cast<size_t>(m_query)]).toHtmlEscaped()));
-    if (!map())
+    const std::vector<float> row = rows(m_query, m_query + 1);
+    if (row.empty())
         return;
-    const auto top = attn::HeadStatistics::topKeys(map() + static_cast<size_t>(m_query) * r.keyCount, r.keyCount, kTopKeys);
+    const auto top = attn::HeadStatistics::topKeys(row.data(), r.keyCount, kTopKeys);
     m_row->setRowCount(static_cast<int>(top.size()));
     for (int t = 0; t < static_cast<int>(top.size()); ++t) {
         const auto [key, weight] = top[static_cast<size_t>(t)];
@@ -344,22 +359,23 @@ void DetailsPanel::refreshMatrix()
     if (!m_computation)
         return;
     const auto& r = *m_computation->result;
-    const int rows = std::min(r.queryCount, kMatrixRows), cols = std::min(r.keyCount, kMatrixCols);
-    m_matrix->setRowCount(rows);
+    const int shownRows = std::min(r.queryCount, kMatrixRows), cols = std::min(r.keyCount, kMatrixCols);
+    m_matrix->setRowCount(shownRows);
     m_matrix->setColumnCount(cols);
     QStringList colLabels, rowLabels;
     for (int j = 0; j < cols; ++j)
         colLabels << QString::fromStdString(r.keyLabels[static_cast<size_t>(j)]);
-    for (int i = 0; i < rows; ++i)
+    for (int i = 0; i < shownRows; ++i)
         rowLabels << QString::fromStdString(r.queryLabels[static_cast<size_t>(i)]);
     m_matrix->setHorizontalHeaderLabels(colLabels);
     m_matrix->setVerticalHeaderLabels(rowLabels);
-    const float* m = map();
-    if (!m) {
+    const std::vector<float> shown = rows(0, shownRows);
+    if (shown.empty()) {
         m_matrix->setRowCount(0);
         return;
     }
-    for (int i = 0; i < rows; ++i)
+    const float* m = shown.data();
+    for (int i = 0; i < shownRows; ++i)
         for (int j = 0; j < cols; ++j)
             m_matrix->setItem(i, j,
                 r.isMasked(i, j) ? new QTableWidgetItem(QStringLiteral("—"))

@@ -39,11 +39,13 @@ private:
     void refreshStats();
     void refreshMatrix();
     void refreshStageMatrix();
-    const float* map() const;
+    // Rows [row0, row1) of the current head (or the mean of heads), (row1 - row0) x Nk: copied from a
+    // held map, or, a long prompt's maps on demand, made from the trace for just those rows (a hover,
+    // a selected query, the table's first rows never make a whole 64 MB map on the GUI thread).
+    std::vector<float> rows(int row0, int row1) const;
 
     ComputationPtr m_computation;
     std::vector<float> m_mean;
-    attn::AttentionResult::HeadMap m_headMap; // the current head's map (held, or made on demand)
     int m_layer = 0;
     int m_head = 0;
     int m_query = -1;

@@ -1,5 +1,6 @@
 #include "GenerationBar.h"
 
+#include "BackgroundPool.h"
 #include "ModelRunner.h"
 
 #include <QHBoxLayout>
@@ -81,7 +82,7 @@ void GenerationBar::step()
     setBusy(true);
     auto flag = m_cancelFlag;
     QPointer<GenerationBar> self(this);
-    QtConcurrent::run([spec, flag] {
+    QtConcurrent::run(BackgroundPool::instance(), [spec, flag] {
         attn::ComputeControl control;
         control.cancel = flag.get();
         return attn::ModelRunner::generate(spec.path, spec.text, 1, control);

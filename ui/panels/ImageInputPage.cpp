@@ -1,5 +1,6 @@
 #include "ImageInputPage.h"
 
+#include "BackgroundPool.h"
 #include "ImageDecoder.h"
 #include "ImagePreview.h"
 #include "ModelRunner.h"
@@ -128,7 +129,7 @@ void ImageInputPage::openImage(const QString& path, bool notify)
         if (notify)
             emit changed();
     });
-    watcher->setFuture(QtConcurrent::run([path]() -> Decoded {
+    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), [path]() -> Decoded {
         auto image = ImageDecoder::decode(ImageDecoder::resolvePath(path));
         if (!image)
             return {nullptr, QString::fromStdString(image.error())};

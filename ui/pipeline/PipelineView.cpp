@@ -1,5 +1,6 @@
 #include "PipelineView.h"
 
+#include "BackgroundPool.h"
 #include "MermaidStyle.h"
 #include "PipelineClusterItem.h"
 #include "PipelineEdgeItem.h"
@@ -97,7 +98,7 @@ void PipelineView::setDiagram(const attn::MermaidGraph& graph, const attn::Stage
         applyLayout(*watcher->result());
         emit layoutFinished();
     });
-    watcher->setFuture(QtConcurrent::run([graph, sizes] {
+    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), [graph, sizes] {
         return std::make_shared<Result>(attn::PipelineLayout::compute(graph, sizes));
     }));
 }

@@ -127,6 +127,12 @@ void DiffView::recompute()
 {
     if (!m_computationA)
         return;
+    if (m_computationA->input.kind == attn::InputKind::Model) {
+        // A checkpoint's attention is fixed by its weights: mechanism B would run the same forward
+        // again (a long prompt: tens of seconds and GBs) for the same maps.
+        m_status->setText(tr("a checkpoint's attention is set by its weights: compare mechanisms on text or sequences"));
+        return;
+    }
     m_status->setText(tr("computing B…"));
     m_worker->request(m_computationA->input, comparison());
 }

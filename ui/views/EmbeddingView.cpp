@@ -1,5 +1,6 @@
 #include "EmbeddingView.h"
 
+#include "BackgroundPool.h"
 #include "ColorMap.h"
 #include "TsneEmbedding.h"
 
@@ -87,8 +88,28 @@ void EmbeddingView::setFigureDecorations(bool title, bool labels)
     rebuild();
 }
 
+void EmbeddingView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_stale)
+        rebuild();
+}
+
 void EmbeddingView::rebuild()
 {
+    // A hidden tab does no work for a long prompt: its thousands of queries and keys (0.2 s for
+    // 8 192 points) would hold up the window for each new result nobody looks at. Exports
+    // (synchronous) always build.
+    m_stale = !isVisible() && !m_synchronous && m_computation
+        && m_computation->result->queryCount + m_computation->result->keyCount > kDeferPoints;
+    if (m_stale) {
+        ++m_generation; // a running t-SNE is stale too
+        m_computing = false;
+        m_points.reset();
+        m_plot->clearGraphs();
+        m_plot->clearItems();
+        return;
+    }
     m_plot->clearGraphs();
     m_plot->clearItems();
     if (m_plot->plotLayout()->rowCount() > 1) { // a title row from the last rebuild
@@ -129,7 +150,7 @@ void EmbeddingView::rebuild()
         showPoints(*watcher->result());
         emit layoutReady();
     });
-    watcher->setFuture(QtConcurrent::run([computation = m_computation, layer = m_layer, head = m_head,
+    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), [computation = m_computation, layer = m_layer, head = m_head,
                                              translate = m_translate->isChecked()] {
         return std::make_shared<Points>(attn::QueryKeyProjection::forHead(
             *computation->result, layer, head, translate, attn::QkLayout::Tsne));

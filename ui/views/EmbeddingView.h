@@ -49,6 +49,9 @@ signals:
     void tokenSelected(int position); // a query's row or a key's column: the token's position
     void layoutReady();               // a t-SNE finished and is drawn (or its error shown)
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void rebuild();
     void showPoints(const attn::Expected<attn::QueryKeyPoints>& points);
@@ -62,6 +65,8 @@ private:
     quint64 m_generation = 0; // a newer rebuild drops older t-SNE results
     bool m_computing = false;
     bool m_synchronous = false;
+    static constexpr int kDeferPoints = 2000;
+    bool m_stale = false; // rebuilt while hidden: done when shown (thousands of points cost ~0.2 s)
     ComputationPtr m_computation;
     std::optional<attn::QueryKeyPoints> m_points;
     int m_layer = 0;

@@ -1,5 +1,6 @@
 #include "HeadGridView.h"
 
+#include "BackgroundPool.h"
 #include "HeadStatistics.h"
 #include "HeadThumbnails.h"
 #include "MapImage.h"
@@ -119,7 +120,7 @@ void HeadGridView::rebuild()
     m_pendingLayers = static_cast<int>(requests.size());
     const quint64 generation = m_tileGeneration;
     QPointer<HeadGridView> self(this);
-    (void)QtConcurrent::run([self, generation, cancel, computation = m_computation, requests, colors = m_colors] {
+    (void)QtConcurrent::run(BackgroundPool::instance(), [self, generation, cancel, computation = m_computation, requests, colors = m_colors] {
         for (const LayerRequest& q : requests) {
             if (cancel->load())
                 return;

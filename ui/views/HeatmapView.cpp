@@ -1,5 +1,6 @@
 #include "HeatmapView.h"
 
+#include "BackgroundPool.h"
 #include "ColorMap.h"
 #include "HeadStatistics.h"
 #include "MapDownsampler.h"
@@ -7,7 +8,10 @@
 
 #include <qcustomplot.h>
 
+#include <QApplication>
 #include <QElapsedTimer>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -69,6 +73,12 @@ HeatmapView::HeatmapView(QWidget* parent)
     m_selection->setPen(QPen(Qt::white, 2));
     m_selection->setBrush(Qt::NoBrush);
     m_selection->setVisible(false);
+    m_note = new QCPItemText(m_plot);
+    m_note->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_note->position->setCoords(0.5, 0.5);
+    m_note->setFont(TokenFont::font(11));
+    m_note->setColor(QColor(0x50, 0x50, 0x50));
+    m_note->setVisible(false);
 
     setColorMap(m_colorMap);
     m_lodTimer = new QTimer(this);
@@ -190,6 +200,9 @@ void HeatmapView::rebuild()
 {
     m_mean.clear();
     m_headMap.reset();
+    m_wholePooled.reset();
+    if (!m_computation || !m_computation->result->mapsOnDemand())
+        m_pending.reset();
     m_wholeMinMax.reset();
     if (!m_computation) {
         m_map->data()->clear();
@@ -210,19 +223,30 @@ void HeatmapView::rebuild()
             m_plot->replot();
             return;
         }
+    } else if (r.mapsOnDemand()) {
+        // A long prompt: a head in the maps' cache is shown at once; any other head, or the mean of
+        // heads, is made on a worker (a fresh 4 096-token map is 64 MB of new memory) and shown when
+        // it arrives, so the window never waits for it.
+        if (!takePrepared(r) && m_head != kMeanHead)
+            if (auto cached = r.maps->cached(m_layer, m_head))
+                m_headMap = attn::AttentionResult::HeadMap(cached, cached->data());
+        if (!currentMap() && !m_prepared) {
+            prepareOnWorker(r);
+            m_map->data()->clear();
+            m_note->setText(m_head == kMeanHead ? tr("making the mean of layer %1's heads…").arg(m_layer)
+                                                : tr("making the map of layer %1 head %2…").arg(m_layer).arg(m_head));
+            m_note->setVisible(true);
+            m_plot->replot();
+            return;
+        }
+        m_prepared.reset();
     } else if (m_head == kMeanHead) {
         m_mean = attn::HeadStatistics::meanOfHeads(r, m_layer);
-    } else {
-        // A long prompt's map is made here from the trace's queries and keys (12-14 ms at 4 096
-        // tokens), or found in the maps' cache; a held map is a view.
-        auto made = r.headMap(m_layer, m_head);
-        if (!made) {
-            m_headMap.reset();
-            emit failed(QString::fromStdString(made.error()));
-        } else {
-            m_headMap = *made;
-        }
+    } else if (auto made = r.headMap(m_layer, m_head)) { // a held map: a view
+        m_headMap = *made;
     }
+    m_pending.reset();
+    m_note->setVisible(false);
     const float* map = currentMap();
     if (!map) {
         m_map->data()->clear();
@@ -265,6 +289,91 @@ void HeatmapView::rebuild()
     else
         m_selection->setVisible(false);
     resetZoom();
+}
+
+QSize HeatmapView::wholeImageSize(int queries, int keys) const
+{
+    const QRect area = m_plot->axisRect()->rect();
+    // At least 1024 cells per side, so an export drawn larger than the window is still sharp.
+    return QSize(std::min(keys, std::clamp(area.width(), 1024, 2048)), std::min(queries, std::clamp(area.height(), 1024, 2048)));
+}
+
+HeatmapView::Prepared HeatmapView::prepare(const attn::AttentionResult& r, int layer, int head, int pooledRows, int pooledCols)
+{
+    Prepared p;
+    p.result = &r;
+    p.layer = layer;
+    p.head = head;
+    if (head == kMeanHead) {
+        p.mean = attn::HeadStatistics::meanOfHeads(r, layer);
+        if (p.mean.empty())
+            p.error = tr("the mean of layer %1's heads could not be made").arg(layer);
+    } else if (auto made = r.headMap(layer, head)) {
+        p.map = *made;
+    } else {
+        p.error = QString::fromStdString(made.error());
+    }
+    const float* data = head == kMeanHead ? (p.mean.empty() ? nullptr : p.mean.data()) : p.map.get();
+    if (data && pooledRows > 0 && pooledCols > 0) { // off the GUI thread too: a pass over 64 MB
+        p.pooled = attn::MapDownsampler::maxPoolRegion(
+            data, r.keyCount, 0, r.queryCount, 0, r.keyCount, pooledRows, pooledCols, &p.pooledMinMax);
+        p.pooledRows = std::clamp(pooledRows, 1, r.queryCount);
+        p.pooledCols = std::clamp(pooledCols, 1, r.keyCount);
+    }
+    return p;
+}
+
+bool HeatmapView::takePrepared(const attn::AttentionResult& r)
+{
+    if (!m_prepared || m_prepared->result != &r || m_prepared->layer != m_layer || m_prepared->head != m_head) {
+        m_prepared.reset();
+        return false;
+    }
+    m_headMap = m_prepared->map;
+    m_mean = std::move(m_prepared->mean);
+    const float* map = m_head == kMeanHead ? (m_mean.empty() ? nullptr : m_mean.data()) : m_headMap.get();
+    if (map && !m_prepared->pooled.empty())
+        m_wholePooled = WholePooled{map, m_prepared->pooledRows, m_prepared->pooledCols, std::move(m_prepared->pooled),
+            m_prepared->pooledMinMax};
+    if (!m_prepared->error.isEmpty())
+        emit failed(m_prepared->error);
+    return true; // m_prepared stays set until rebuild has used it (an error leaves no map to show)
+}
+
+void HeatmapView::prepareOnWorker(const attn::AttentionResult& r)
+{
+    const std::pair<int, int> wanted{m_layer, m_head};
+    if (m_pending == wanted)
+        return; // already being made
+    m_pending = wanted;
+    const quint64 generation = ++m_prepareGeneration;
+    QPointer<HeatmapView> self(this);
+    const bool lod = r.queryCount > kLodSide || r.keyCount > kLodSide;
+    const QSize pooled = lod ? wholeImageSize(r.queryCount, r.keyCount) : QSize();
+    (void)QtConcurrent::run(BackgroundPool::instance(), [self, generation, computation = m_computation, wanted, pooled] {
+        Prepared p = prepare(*computation->result, wanted.first, wanted.second, pooled.height(), pooled.width());
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, generation, computation, p = std::move(p)]() mutable {
+                if (!self || self->m_prepareGeneration != generation || self->m_computation != computation)
+                    return;
+                self->m_pending.reset();
+                self->m_prepared = std::move(p);
+                self->rebuild();
+                emit self->mapReady();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void HeatmapView::finishMap()
+{
+    if (!m_computation || !m_pending)
+        return;
+    ++m_prepareGeneration; // the worker's delivery is dropped
+    m_prepared = prepare(*m_computation->result, m_pending->first, m_pending->second, 0, 0);
+    m_pending.reset();
+    rebuild();
 }
 
 void HeatmapView::applyRange()
@@ -379,6 +488,10 @@ void HeatmapView::updateLevelOfDetail()
         outCols = (lodCols + kc - 1) / kc;
         pooled = attn::MapDownsampler::maxPoolRegion(lod, lodCols, 0, lodRows, 0, lodCols, outRows, outCols, &minMax);
         minMax.first = r.headMinWeight[static_cast<size_t>(m_layer) * r.heads + m_head];
+    } else if (whole && m_wholePooled && m_wholePooled->map == currentMap() && m_wholePooled->rows == outRows
+               && m_wholePooled->cols == outCols) {
+        pooled = m_wholePooled->data; // made by the worker beside the map (same call, same cells)
+        minMax = m_wholePooled->minMax;
     } else {
         pooled = attn::MapDownsampler::maxPoolRegion(
             currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols, whole ? &minMax : nullptr);

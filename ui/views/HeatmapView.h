@@ -15,6 +15,7 @@ class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
 class QCPItemRect;
+class QCPItemText;
 class QMouseEvent;
 class QTimer;
 
@@ -67,12 +68,19 @@ public:
     QSize plotDataSize() const;
     // Render time of the last replot, in milliseconds.
     double lastRenderMilliseconds() const { return m_renderMs; }
+    // A long prompt (maps on demand): a head not in the maps' cache, or the mean of heads, is made on a
+    // worker while the plot says so; isMapPending() until it arrives (mapReady). finishMap() makes it
+    // now, in this thread (exports, tests).
+    bool isMapPending() const { return m_pending.has_value(); }
+    void finishMap();
 
 signals:
     void querySelected(int query);
     void cellHovered(int query, int key);
     // The current head's map could not be made (a long prompt's map over the memory budget).
     void failed(const QString& message);
+    // A long prompt's map (or mean of heads) made on a worker has arrived and is shown.
+    void mapReady();
 
 private:
     void rebuild();
@@ -90,9 +98,40 @@ private:
     QCPColorMap* m_map = nullptr;
     QCPColorScale* m_scale = nullptr;
     QCPItemRect* m_selection = nullptr;
+    QCPItemText* m_note = nullptr; // "making the map of …" while a worker makes it
     ComputationPtr m_computation;
     std::vector<float> m_mean;
     attn::AttentionResult::HeadMap m_headMap; // the current head's map (held, or made on demand)
+    // Maps on demand: what a worker made for (computation, layer, head), taken by the next rebuild.
+    struct Prepared {
+        const attn::AttentionResult* result = nullptr;
+        int layer = 0;
+        int head = 0;
+        attn::AttentionResult::HeadMap map; // a head
+        std::vector<float> mean;            // the mean of heads
+        QString error;
+        // The whole map's level-of-detail image (max-pooled, with its min and max), made beside it.
+        std::vector<float> pooled;
+        int pooledRows = 0;
+        int pooledCols = 0;
+        std::pair<float, float> pooledMinMax;
+    };
+    struct WholePooled {
+        const float* map = nullptr; // the map it was pooled from
+        int rows = 0;
+        int cols = 0;
+        std::vector<float> data;
+        std::pair<float, float> minMax;
+    };
+    std::optional<WholePooled> m_wholePooled;
+    std::optional<Prepared> m_prepared;
+    std::optional<std::pair<int, int>> m_pending; // (layer, head) a worker is making
+    quint64 m_prepareGeneration = 0;
+    bool takePrepared(const attn::AttentionResult& r);
+    void prepareOnWorker(const attn::AttentionResult& r);
+    static Prepared prepare(const attn::AttentionResult& r, int layer, int head, int pooledRows, int pooledCols);
+    // The size updateLevelOfDetail gives the whole map's image in the current plot area.
+    QSize wholeImageSize(int queries, int keys) const;
     ComputationPtr m_other;    // difference mode: the subtrahend
     std::vector<float> m_diff;
     int m_layer = 0;

@@ -1,0 +1,242 @@
+// The views on a long prompt's result (maps on demand, AttentionResult::maps) show what they show
+// for the same prompt with its maps captured: the bundled stories260K run both ways (ModelRunner),
+// each view given each result. The heatmap's cells and hover, the Details panel's top keys, the
+// lines, the heads grid's tiles (made on a worker, a layer at a time) and its ranking, the matrix
+// exports (.npy streamed, .csv) — and the refusals (JSON over the budget) name what they need.
+#include "DetailsPanel.h"
+#include "ExportOptions.h"
+#include "HeadGridView.h"
+#include "HeatmapView.h"
+#include "LinesView.h"
+#include "ModelRunner.h"
+#include "NpyFile.h"
+#include "ViewExporter.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+namespace {
+
+ComputationPtr runModel(attn::InputSpec::MapCapture capture, uint64_t budget = 0)
+{
+    attn::InputSpec spec;
+    spec.kind = attn::InputKind::Model;
+    spec.path = qgetenv("ATTNSCOPE_BUNDLED_MODEL").toStdString();
+    spec.text = "Once upon a time, there was a little girl named Lily. She loved to play outside in the sun. "
+                "One day, she saw a big red ball in the park and ran to kick it. Her friend Tom came to help.";
+    spec.mapCapture = capture;
+    attn::ComputeControl control;
+    control.memoryLimitBytes = budget;
+    auto r = attn::ModelRunner::run(spec, control);
+    if (!r) {
+        qWarning("%s", r.error().c_str());
+        return nullptr;
+    }
+    auto c = std::make_shared<Computation>();
+    c->input = spec;
+    c->result = std::make_shared<const attn::AttentionResult>(std::move(*r));
+    return c;
+}
+
+// Largest difference of one colour channel between two images of the same size (-1: sizes differ).
+int channelDifference(const QImage& a, const QImage& b)
+{
+    if (a.size() != b.size())
+        return -1;
+    int worst = 0;
+    for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width(); ++x) {
+            const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+            worst = std::max({worst, std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)), std::abs(qBlue(p) - qBlue(q))});
+        }
+    return worst;
+}
+
+QImage tileImage(HeadGridView& grid, int layer, int head)
+{
+    QImage canvas(grid.size(), QImage::Format_RGB32);
+    QPainter p(&canvas);
+    grid.paint(p, canvas.rect());
+    p.end();
+    return canvas.copy(grid.tileRect(canvas.rect(), layer, head).adjusted(1, 1, -1, -1));
+}
+
+} // namespace
+
+class TestMapsOnDemandViews : public QObject {
+    Q_OBJECT
+    ComputationPtr held;
+    ComputationPtr lazy;
+
+private slots:
+    void initTestCase()
+    {
+        held = runModel(attn::InputSpec::MapCapture::Captured);
+        lazy = runModel(attn::InputSpec::MapCapture::OnDemand);
+        QVERIFY(held && lazy);
+        QVERIFY(lazy->result->mapsOnDemand());
+        QVERIFY(lazy->result->weights.empty());
+        QVERIFY(held->result->queryCount > 40);
+    }
+
+    void heatmapShowsAnyHead()
+    {
+        HeatmapView a, b;
+        a.resize(700, 600);
+        b.resize(700, 600);
+        a.setComputation(held);
+        QVERIFY(!a.isMapPending()); // held maps: shown at once
+        QSignalSpy ready(&b, &HeatmapView::mapReady);
+        b.setComputation(lazy);
+        QVERIFY(b.isMapPending()); // on demand and not cached: a worker makes it
+        QCOMPARE(b.plotDataSize(), QSize(0, 0)); // nothing drawn yet: the plot says it is being made
+        QVERIFY(ready.wait(20000));
+        QVERIFY(!b.isMapPending());
+        QVERIFY(std::abs(a.cellValue(5, 1) - b.cellValue(5, 1)) <= 1e-5);
+        b.setHead(0, 0);
+        QVERIFY(!b.isMapPending()); // now in the maps' cache: immediate
+        const auto& r = *held->result;
+        for (auto [l, h] : {std::pair {0, 0}, {2, 5}, {4, 7}}) {
+            a.setHead(l, h);
+            b.setHead(l, h);
+            b.finishMap(); // made now, in this thread
+            QVERIFY(!b.isMapPending());
+            double worst = 0.0;
+            for (int i = 0; i < r.queryCount; ++i)
+                for (int j = 0; j <= i; ++j)
+                    worst = std::max(worst, std::abs(a.cellValue(i, j) - b.cellValue(i, j)));
+            QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
+            QVERIFY(std::isnan(b.cellValue(3, 9))); // masked (causal)
+            const QString tip = b.tooltipText(40, 2);
+            const double tipWeight = tip.section(QStringLiteral("weight "), 1).section('\n', 0, 0).toDouble();
+            QVERIFY2(std::abs(tipWeight - r.weight(l, h, 40, 2)) <= 1e-5 * std::max(1.0, tipWeight), qPrintable(tip));
+            QCOMPARE(tip.section('\n', 0, 0), a.tooltipText(40, 2).section('\n', 0, 0));
+        }
+        // the mean of heads, made from the maps a tile of rows at a time
+        a.setHead(1, -1);
+        b.setHead(1, -1);
+        QVERIFY(b.isMapPending()); // the mean of heads is always a job
+        QTRY_VERIFY_WITH_TIMEOUT(!b.isMapPending(), 20000);
+        QVERIFY(std::abs(a.cellValue(30, 4) - b.cellValue(30, 4)) <= 1e-5);
+        QVERIFY(std::abs(a.cellValue(30, 4)) > 0.0);
+        // a head switched to and away before its map arrives: only the last one is shown
+        b.setHead(3, 1);
+        b.setHead(3, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(!b.isMapPending(), 20000);
+        QCOMPARE(b.head(), 2);
+        a.setHead(3, 2);
+        QVERIFY(std::abs(a.cellValue(60, 7) - b.cellValue(60, 7)) <= 1e-5);
+    }
+
+    void detailsAndLines()
+    {
+        DetailsPanel a, b;
+        a.setComputation(held);
+        b.setComputation(lazy);
+        a.setHead(3, 2);
+        b.setHead(3, 2);
+        a.setSelectedQuery(40);
+        b.setSelectedQuery(40);
+        const QStringList ta = a.topKeysText(), tb = b.topKeysText();
+        QVERIFY(!ta.isEmpty());
+        QCOMPARE(tb.size(), ta.size());
+        for (int k = 0; k < ta.size(); ++k) {
+            QCOMPARE(tb[k].section(':', 0, 0), ta[k].section(':', 0, 0));
+            QVERIFY(std::abs(tb[k].section(": ", 1).toDouble() - ta[k].section(": ", 1).toDouble()) <= 1e-5);
+        }
+        LinesView la, lb;
+        la.setComputation(held);
+        lb.setComputation(lazy);
+        la.setLayer(2);
+        lb.setLayer(2);
+        QVERIFY(la.visibleLineCount() > 50);
+        QVERIFY(std::abs(la.visibleLineCount() - lb.visibleLineCount()) <= 2); // a weight at the threshold may flip
+    }
+
+    void headsGridTilesArriveFromAWorker()
+    {
+        HeadGridView a, b;
+        a.resize(900, 600);
+        b.resize(900, 600);
+        a.setComputation(held);
+        QVERIFY(!a.tilesPending()); // held maps: drawn at once
+        QSignalSpy ready(&b, &HeadGridView::tilesReady);
+        b.setComputation(lazy);
+        QVERIFY(b.tilesPending()); // on demand: a worker makes them
+        QVERIFY(ready.wait(20000));
+        QVERIFY(!b.tilesPending());
+        QCOMPARE(b.tileOrder(), a.tileOrder());
+        for (auto [l, h] : {std::pair {0, 0}, {2, 3}, {4, 7}, {1, HeadGridView::kMean}}) {
+            const int d = channelDifference(tileImage(a, l, h), tileImage(b, l, h));
+            QVERIFY2(d >= 0 && d <= 3, qPrintable(QString("L%1 H%2: %3").arg(l).arg(h).arg(d)));
+        }
+        // ranked by a streamed statistic: the same order as ranking the held maps
+        HeadGridView::Ranking ranking;
+        ranking.statistic = attn::HeadStatistic::FirstTokenMass;
+        a.setRanking(ranking);
+        b.setRanking(ranking);
+        b.finishTiles(); // made now, in this thread
+        QVERIFY(!b.tilesPending());
+        const auto va = a.tileValues(), vb = b.tileValues();
+        QCOMPARE(vb.size(), va.size());
+        for (size_t k = 0; k < va.size(); ++k)
+            QVERIFY(std::abs(va[k] - vb[k]) <= 1e-5);
+        QVERIFY(channelDifference(tileImage(a, b.tileOrder()[0].first, b.tileOrder()[0].second),
+                    tileImage(b, b.tileOrder()[0].first, b.tileOrder()[0].second))
+            <= 3);
+        // a new computation supersedes the running job: nothing of the old one lands
+        b.setComputation(lazy);
+        b.setComputation(held);
+        QVERIFY(!b.tilesPending());
+        QTest::qWait(200);
+        QCOMPARE(b.tileOrder(), a.tileOrder());
+    }
+
+    void matrixExports()
+    {
+        QTemporaryDir dir;
+        const QString npy = dir.filePath(QStringLiteral("all.npy"));
+        QCOMPARE(ViewExporter::exportMatrix(npy, lazy, 0, -1), QString());
+        auto parsed = attn::NpyFile::readFile(npy.toStdString());
+        QVERIFY(parsed.ok());
+        const auto& r = *held->result;
+        QCOMPARE(parsed->shape, (std::vector<int64_t> {5, 8, r.queryCount, r.keyCount}));
+        double worst = 0.0;
+        for (size_t k = 0; k < r.weights.size(); ++k)
+            worst = std::max(worst, std::abs(static_cast<double>(parsed->data[k]) - r.weights[k]));
+        QVERIFY2(worst <= 1e-5, qPrintable(QString::number(worst)));
+        const QString heldNpy = dir.filePath(QStringLiteral("held.npy"));
+        QCOMPARE(ViewExporter::exportMatrix(heldNpy, held, 0, -1), QString());
+        QFile f(heldNpy);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().toStdString() == attn::NpyFile::serialize({5, 8, r.queryCount, r.keyCount}, r.weights.data()));
+        const QString csv = dir.filePath(QStringLiteral("head.csv"));
+        QCOMPARE(ViewExporter::exportMatrix(csv, lazy, 2, 3), QString());
+        QVERIFY(QFileInfo(csv).size() > 1000);
+        // JSON of every map over the budget: refused with the memory it needs, no file
+        const auto tight = runModel(attn::InputSpec::MapCapture::OnDemand, 2ull << 20);
+        QVERIFY(tight);
+        const QString json = dir.filePath(QStringLiteral("all.json"));
+        const QString error = ViewExporter::exportMatrix(json, tight, 0, -1);
+        QVERIFY2(error.contains(QStringLiteral("needs about")) && error.contains(QStringLiteral("more than the memory budget of 2.0 MB")),
+            qPrintable(error));
+        QVERIFY(!QFileInfo::exists(json));
+        // the heads view exported from an on-demand result has every tile (no placeholder left)
+        ExportOptions o;
+        o.view = QStringLiteral("heads");
+        o.width = 900;
+        o.height = 600;
+        const QString png = dir.filePath(QStringLiteral("heads.png"));
+        QCOMPARE(ViewExporter::exportView(png, lazy, nullptr, o), QString());
+        const QString heldPng = dir.filePath(QStringLiteral("heads-held.png"));
+        QCOMPARE(ViewExporter::exportView(heldPng, held, nullptr, o), QString());
+        const int d = channelDifference(QImage(png), QImage(heldPng));
+        QVERIFY2(d >= 0 && d <= 3, qPrintable(QString::number(d)));
+    }
+};
+
+QTEST_MAIN(TestMapsOnDemandViews)
+#include "tst_maps_on_demand_views.moc"
