@@ -129,6 +129,8 @@ void DetailsPanel::setComputation(ComputationPtr computation)
 
 void DetailsPanel::setHead(int layer, int head)
 {
+    if (layer == m_layer && head == m_head)
+        return; // setComputation already showed this head (a long prompt's tables cost ~20 ms)
     m_layer = layer;
     m_head = head;
     setComputation(m_computation);

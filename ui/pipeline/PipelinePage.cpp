@@ -149,9 +149,12 @@ void PipelinePage::setComputation(ComputationPtr computation)
                                            : QString();
         // Follow the mechanism until the user edits the generated text.
         if (m_editor->toPlainText() == m_generatedText || m_editor->toPlainText().isEmpty()) {
+            const bool same = text == m_generatedText && m_editor->toPlainText() == text;
             m_generatedText = text;
-            setText(text);
-            return;
+            if (!same) { // the same diagram is not parsed and laid out again, only bound to the new stages
+                setText(text);
+                return;
+            }
         }
     }
     if (m_lastGood) {

@@ -124,6 +124,8 @@ void HeatmapView::setComputation(ComputationPtr computation)
 
 void HeatmapView::setHead(int layer, int head)
 {
+    if (layer == m_layer && head == m_head && m_computation && m_computation == m_builtFor)
+        return; // setComputation just showed this head
     m_layer = layer;
     m_head = head;
     rebuild();
@@ -198,6 +200,7 @@ const float* HeatmapView::currentMap() const
 
 void HeatmapView::rebuild()
 {
+    m_builtFor = m_computation;
     m_mean.clear();
     m_headMap.reset();
     m_wholePooled.reset();

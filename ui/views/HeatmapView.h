@@ -124,6 +124,7 @@ private:
         std::pair<float, float> minMax;
     };
     std::optional<WholePooled> m_wholePooled;
+    ComputationPtr m_builtFor; // the computation the last rebuild showed
     std::optional<Prepared> m_prepared;
     std::optional<std::pair<int, int>> m_pending; // (layer, head) a worker is making
     quint64 m_prepareGeneration = 0;

@@ -49,7 +49,10 @@ float LinesView::weightOf(int head, int i, int j) const
 
 void LinesView::setLayer(int layer)
 {
-    m_layer = m_computation ? std::clamp(layer, 0, m_computation->result->layers - 1) : std::max(layer, 0);
+    const int chosen = m_computation ? std::clamp(layer, 0, m_computation->result->layers - 1) : std::max(layer, 0);
+    if (chosen == m_layer && m_computation)
+        return; // setComputation loaded this layer's maps
+    m_layer = chosen;
     loadLayer();
     update();
 }
