@@ -96,7 +96,8 @@ InputPanel::InputPanel(QWidget* parent)
     modelButtons->addWidget(m_bundledModel);
     m_prompt = new QPlainTextEdit(modelPage);
     m_prompt->setPlaceholderText(tr("Prompt (causal LMs get the BOS token first, BERT [CLS] … [SEP])"));
-    auto* modelNote = new QLabel(tr("Every layer and head is captured; the model's next token is shown in the status bar. "
+    auto* modelNote = new QLabel(tr("Every layer and head; a long prompt keeps only its queries and keys and makes a head's map "
+                                    "when you look at it. The model's next token is shown in the status bar. "
                                     "A vision transformer (ViT) opens in the Image tab, over a picture."), modelPage);
     modelNote->setWordWrap(true);
     if (!bundledModel.isEmpty()) {
