@@ -390,8 +390,15 @@ private slots:
             QVERIFY(a.ok() && b.ok());
             QCOMPARE(b->first.size(), a->first.size());
             QCOMPARE(b->second.size(), a->second.size());
-            QVERIFY(worstDifference(a->first.data(), b->first.data(), a->first.size()) <= 1e-5);
-            QVERIFY(worstDifference(a->second.data(), b->second.data(), a->second.size()) <= 1e-5);
+            // relative to the vectors' size: post-RoPE keys reach ~10, and builds differ in rounding
+            for (const auto* pair : {&a->first, &a->second}) {
+                const std::vector<float>& want = *pair;
+                const std::vector<float>& got = pair == &a->first ? b->first : b->second;
+                double worst = 0.0;
+                for (size_t k = 0; k < want.size(); ++k)
+                    worst = std::max(worst, std::abs(static_cast<double>(want[k]) - got[k]) / std::max(1.0, std::abs(static_cast<double>(want[k]))));
+                QVERIFY2(worst <= 1e-5, qPrintable(QString("L%1 H%2: %3").arg(l).arg(h).arg(worst)));
+            }
         }
     }
 };

@@ -10,6 +10,8 @@
 #include "LinesView.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
+#include "PipelinePage.h"
+#include "PipelineView.h"
 #include "ViewExporter.h"
 
 #include <QSignalSpy>
@@ -193,6 +195,25 @@ private slots:
         QVERIFY(!b.tilesPending());
         QTest::qWait(200);
         QCOMPARE(b.tileOrder(), a.tileOrder());
+    }
+
+    void hiddenPipelineWaitsForALongPrompt()
+    {
+        // A long prompt's result (> 2000 tokens) reaching the hidden Pipeline tab is bound when shown;
+        // a short one at once.
+        auto longResult = std::make_shared<attn::AttentionResult>(*held->result);
+        longResult->queryCount = longResult->keyCount = 2500;
+        auto c = std::make_shared<Computation>(*held);
+        c->result = longResult;
+        PipelinePage page;
+        page.setComputation(c);
+        QTest::qWait(400); // longer than any parse debounce or layout: nothing happens while hidden
+        QVERIFY(page.view()->graph().nodes.empty());
+        page.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.view()->graph().nodes.empty(), 10000);
+        PipelinePage shortPage;
+        shortPage.setComputation(held);
+        QTRY_VERIFY_WITH_TIMEOUT(!shortPage.view()->graph().nodes.empty(), 10000);
     }
 
     void matrixExports()

@@ -143,6 +143,24 @@ std::vector<std::string> PipelinePage::stageNames() const
 void PipelinePage::setComputation(ComputationPtr computation)
 {
     m_computation = std::move(computation);
+    // A hidden tab does not parse and lay out a new diagram for a long prompt's result (40 ms of its
+    // arrival on the event loop); it does when shown. Short results bind at once, as before.
+    m_stale = !isVisible() && m_computation && m_computation->result->queryCount > kDeferTokens;
+    if (!m_stale)
+        applyComputation();
+}
+
+void PipelinePage::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_stale) {
+        m_stale = false;
+        applyComputation();
+    }
+}
+
+void PipelinePage::applyComputation()
+{
     if (currentSource() == kGenerated) {
         const QString text = m_computation ? QString::fromStdString(attn::PipelineDiagram::fromMechanism(
                                                  m_computation->mechanism, m_computation->result->cross))

@@ -51,7 +51,13 @@ public:
 signals:
     void stageSelected(const QString& stage);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
+    void applyComputation();
+    static constexpr int kDeferTokens = 2000;
+    bool m_stale = false; // a long prompt's result arrived while hidden: its diagram is bound when shown
     void sourceChosen(int index);
     void setText(const QString& text);
     void reparse();
