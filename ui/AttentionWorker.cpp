@@ -121,5 +121,5 @@ void AttentionWorker::start()
             emit failed(outcome.error);
     });
     emit started();
-    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), task));
+    watcher->setFuture(BackgroundPool::run(task));
 }

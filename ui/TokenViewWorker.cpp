@@ -93,7 +93,7 @@ void TokenViewWorker::derive()
     }
     ++m_running;
     QPointer<TokenViewWorker> self(this);
-    auto future = QtConcurrent::run(BackgroundPool::instance(), &deriveViews, m_source, m_tokens, m_rollout);
+    auto future = BackgroundPool::run(&deriveViews, m_source, m_tokens, m_rollout);
     future.then(this, [self, generation](Derived d) {
         if (!self)
             return;

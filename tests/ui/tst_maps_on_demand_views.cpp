@@ -3,22 +3,28 @@
 // each view given each result. The heatmap's cells and hover, the Details panel's top keys, the
 // lines, the heads grid's tiles (made on a worker, a layer at a time) and its ranking, the matrix
 // exports (.npy streamed, .csv) — and the refusals (JSON over the budget) name what they need.
+#include "BackgroundPool.h"
 #include "DetailsPanel.h"
 #include "ExportOptions.h"
 #include "HeadGridView.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
+#include "ModelResultBuilder.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
 #include "PipelinePage.h"
 #include "PipelineView.h"
+#include "StreamingAttention.h"
 #include "ViewExporter.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <qcustomplot.h>
 
 #include <cmath>
+#include <limits>
+#include <random>
 
 namespace {
 
@@ -64,6 +70,50 @@ QImage tileImage(HeadGridView& grid, int layer, int head)
     grid.paint(p, canvas.rect());
     p.end();
     return canvas.copy(grid.tileRect(canvas.rect(), layer, head).adjusted(1, 1, -1, -1));
+}
+
+// A long prompt's result with its maps on demand, made from a synthetic trace (one causal layer of
+// random post-RoPE queries and keys): longer than the heatmap shows cell by cell (kLodSide), which
+// the bundled model's 512-token context cannot reach.
+ComputationPtr syntheticLongResult(int n)
+{
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 1.5f);
+    auto random = [&](int rows, int cols) {
+        attn::Matrix m(rows, cols);
+        for (Eigen::Index i = 0; i < m.size(); ++i)
+            m.data()[i] = normal(rng);
+        return m;
+    };
+    attn::AttentionTrace trace;
+    trace.heads = 2;
+    trace.kvHeads = 1;
+    trace.tokens = n;
+    trace.headDim = 8;
+    trace.layers.resize(1);
+    attn::LayerTrace& t = trace.layers[0];
+    t.queries = random(n, 16);
+    t.keys = random(n, 8);
+    t.values = random(n, 8);
+    t.rule.heads = 2;
+    t.rule.kvHeads = 1;
+    t.rule.headDim = 8;
+    t.rule.causal = true;
+    t.rule.scale = 0.35f;
+    attn::Matrix context;
+    attn::StreamingAttention::attend(t.queries, t.keys, t.values, t.rule, context, &t.rows);
+    trace.headStats.resize(2);
+    for (int i = 0; i < n; ++i)
+        trace.tokenLabels.push_back("t" + std::to_string(i));
+    auto c = std::make_shared<Computation>();
+    c->result = std::make_shared<const attn::AttentionResult>(
+        attn::ModelResultBuilder::build(std::move(trace), 16, true, "synthetic", uint64_t { 1 } << 30));
+    return c;
+}
+
+QCPColorMap* colorMapOf(HeatmapView& view)
+{
+    return qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
 }
 
 } // namespace
@@ -131,6 +181,82 @@ private slots:
         QCOMPARE(b.head(), 2);
         a.setHead(3, 2);
         QVERIFY(std::abs(a.cellValue(60, 7) - b.cellValue(60, 7)) <= 1e-5);
+    }
+
+    void longPromptImageMadeOnTheWorker()
+    {
+        // Over kLodSide tokens the heatmap shows a max-pooled image of the whole map; on demand the
+        // worker pools it and fills the plot's cells, which the plot takes as they are. Those cells
+        // equal the ones the view makes itself (finishMap: map made here, pooled on this thread) and
+        // a naive max-pool of the exact map, bit for bit.
+        const int n = 1300;
+        const ComputationPtr c = syntheticLongResult(n);
+        QVERIFY(c->result->mapsOnDemand());
+        HeatmapView worker, here;
+        worker.resize(700, 600);
+        here.resize(700, 600);
+        QSignalSpy ready(&worker, &HeatmapView::mapReady);
+        worker.setComputation(c);
+        QVERIFY(worker.isMapPending());
+        QVERIFY(ready.wait(20000));
+        here.setComputation(c); // head 0 of layer 0, now in the maps' cache: pooled on this thread
+        here.finishMap();
+        QVERIFY(!here.isMapPending());
+        QCPColorMapData* a = colorMapOf(worker)->data();
+        QCPColorMapData* b = colorMapOf(here)->data();
+        QCOMPARE(worker.plotDataSize(), here.plotDataSize());
+        const QSize size = worker.plotDataSize();
+        QVERIFY(size.width() >= 1024 && size.width() < n); // pooled, at least 1024 cells a side
+        QCOMPARE(a->keyRange().lower, b->keyRange().lower);
+        QCOMPARE(a->keyRange().upper, b->keyRange().upper);
+        QCOMPARE(a->valueRange().upper, b->valueRange().upper);
+        auto map = c->result->maps->map(0, 0);
+        QVERIFY(map.ok());
+        // The reference, cell by cell: output row o covers the band of queries [o·N/R, (o+1)·N/R)
+        // (at least one), key k goes to output column k·C/N; each cell the largest weight it covers.
+        const int rows = size.height(), cols = size.width();
+        std::vector<float> want(static_cast<size_t>(rows) * cols, -std::numeric_limits<float>::infinity());
+        for (int o = 0; o < rows; ++o) {
+            const int r0 = static_cast<int>(static_cast<long long>(o) * n / rows);
+            const int r1 = std::max(static_cast<int>(static_cast<long long>(o + 1) * n / rows), r0 + 1);
+            for (int q = r0; q < r1; ++q)
+                for (int k = 0; k < n; ++k) {
+                    float& cell = want[static_cast<size_t>(o) * cols + static_cast<size_t>(static_cast<long long>(k) * cols / n)];
+                    cell = std::max(cell, (**map)[static_cast<size_t>(q) * n + k]);
+                }
+        }
+        int differ = 0, differWant = 0;
+        for (int i = 0; i < rows; ++i)
+            for (int j = 0; j < cols; ++j) {
+                const double x = a->cell(j, i);
+                differ += x != b->cell(j, i);
+                differWant += x != static_cast<double>(want[static_cast<size_t>(i) * cols + j]);
+            }
+        QCOMPARE(differ, 0);
+        QCOMPARE(differWant, 0);
+        QCOMPARE(a->cell(0, 0), 1.0); // query 0 attends only to itself
+        QVERIFY(a->cell(size.width() - 1, 0) == 0.0); // above the diagonal: weight 0
+        // the colour range is the whole map's: its minimum (0, masked) to its maximum (1)
+        QCOMPARE(colorMapOf(worker)->dataRange().upper, colorMapOf(here)->dataRange().upper);
+    }
+
+    void backgroundJobsRunBelowTheGuiThread()
+    {
+        // Our jobs run at nice kJobNice so the GUI thread gets a core when it needs one; the GUI
+        // thread itself keeps its priority, and a thread lowered once stays lowered.
+        const int gui = BackgroundPool::currentNice();
+        const int job = std::max(gui, BackgroundPool::kJobNice);
+        auto first = BackgroundPool::run([] { return BackgroundPool::currentNice(); });
+        QTRY_VERIFY(first.isFinished()); // waiting with result() could run the job right here
+        QCOMPARE(first.result(), job);
+        auto second = BackgroundPool::run([](int add) { return BackgroundPool::currentNice() + add; }, 100);
+        QTRY_VERIFY(second.isFinished());
+        QCOMPARE(second.result(), job + 100);
+        // result() at once: Qt may take the job back and run it on this, the GUI thread, which
+        // must keep its priority all the same.
+        const int third = BackgroundPool::run([] { return BackgroundPool::currentNice(); }).result();
+        QVERIFY(third == job || third == gui);
+        QCOMPARE(BackgroundPool::currentNice(), gui);
     }
 
     void detailsAndLines()

@@ -82,7 +82,7 @@ void GenerationBar::step()
     setBusy(true);
     auto flag = m_cancelFlag;
     QPointer<GenerationBar> self(this);
-    QtConcurrent::run(BackgroundPool::instance(), [spec, flag] {
+    BackgroundPool::run([spec, flag] {
         attn::ComputeControl control;
         control.cancel = flag.get();
         return attn::ModelRunner::generate(spec.path, spec.text, 1, control);

@@ -129,7 +129,7 @@ void ImageInputPage::openImage(const QString& path, bool notify)
         if (notify)
             emit changed();
     });
-    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), [path]() -> Decoded {
+    watcher->setFuture(BackgroundPool::run([path]() -> Decoded {
         auto image = ImageDecoder::decode(ImageDecoder::resolvePath(path));
         if (!image)
             return {nullptr, QString::fromStdString(image.error())};

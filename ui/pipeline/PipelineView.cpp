@@ -98,7 +98,7 @@ void PipelineView::setDiagram(const attn::MermaidGraph& graph, const attn::Stage
         applyLayout(*watcher->result());
         emit layoutFinished();
     });
-    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), [graph, sizes] {
+    watcher->setFuture(BackgroundPool::run([graph, sizes] {
         return std::make_shared<Result>(attn::PipelineLayout::compute(graph, sizes));
     }));
 }

@@ -150,7 +150,7 @@ void EmbeddingView::rebuild()
         showPoints(*watcher->result());
         emit layoutReady();
     });
-    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(), [computation = m_computation, layer = m_layer, head = m_head,
+    watcher->setFuture(BackgroundPool::run([computation = m_computation, layer = m_layer, head = m_head,
                                              translate = m_translate->isChecked()] {
         return std::make_shared<Points>(attn::QueryKeyProjection::forHead(
             *computation->result, layer, head, translate, attn::QkLayout::Tsne));

@@ -120,7 +120,7 @@ void HeadGridView::rebuild()
     m_pendingLayers = static_cast<int>(requests.size());
     const quint64 generation = m_tileGeneration;
     QPointer<HeadGridView> self(this);
-    (void)QtConcurrent::run(BackgroundPool::instance(), [self, generation, cancel, computation = m_computation, requests, colors = m_colors] {
+    (void)BackgroundPool::run([self, generation, cancel, computation = m_computation, requests, colors = m_colors] {
         for (const LayerRequest& q : requests) {
             if (cancel->load())
                 return;

@@ -99,6 +99,8 @@ HeatmapView::HeatmapView(QWidget* parent)
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { resetZoom(); });
 }
 
+HeatmapView::~HeatmapView() = default;
+
 void HeatmapView::setDifference(ComputationPtr a, ComputationPtr b)
 {
     m_other = std::move(b);
@@ -322,6 +324,8 @@ HeatmapView::Prepared HeatmapView::prepare(const attn::AttentionResult& r, int l
             data, r.keyCount, 0, r.queryCount, 0, r.keyCount, pooledRows, pooledCols, &p.pooledMinMax);
         p.pooledRows = std::clamp(pooledRows, 1, r.queryCount);
         p.pooledCols = std::clamp(pooledCols, 1, r.keyCount);
+        p.cells = std::make_unique<QCPColorMapData>(1, 1, QCPRange(0, 1), QCPRange(0, 1));
+        fillCells(*p.cells, p.pooled, p.pooledRows, p.pooledCols, 0, r.keyCount, 0, r.queryCount, r, false);
     }
     return p;
 }
@@ -337,7 +341,7 @@ bool HeatmapView::takePrepared(const attn::AttentionResult& r)
     const float* map = m_head == kMeanHead ? (m_mean.empty() ? nullptr : m_mean.data()) : m_headMap.get();
     if (map && !m_prepared->pooled.empty())
         m_wholePooled = WholePooled{map, m_prepared->pooledRows, m_prepared->pooledCols, std::move(m_prepared->pooled),
-            m_prepared->pooledMinMax};
+            m_prepared->pooledMinMax, std::move(m_prepared->cells)};
     if (!m_prepared->error.isEmpty())
         emit failed(m_prepared->error);
     return true; // m_prepared stays set until rebuild has used it (an error leaves no map to show)
@@ -353,7 +357,7 @@ void HeatmapView::prepareOnWorker(const attn::AttentionResult& r)
     QPointer<HeatmapView> self(this);
     const bool lod = r.queryCount > kLodSide || r.keyCount > kLodSide;
     const QSize pooled = lod ? wholeImageSize(r.queryCount, r.keyCount) : QSize();
-    (void)QtConcurrent::run(BackgroundPool::instance(), [self, generation, computation = m_computation, wanted, pooled] {
+    (void)BackgroundPool::run([self, generation, computation = m_computation, wanted, pooled] {
         Prepared p = prepare(*computation->result, wanted.first, wanted.second, pooled.height(), pooled.width());
         QMetaObject::invokeMethod(
             qApp,
@@ -493,6 +497,12 @@ void HeatmapView::updateLevelOfDetail()
         minMax.first = r.headMinWeight[static_cast<size_t>(m_layer) * r.heads + m_head];
     } else if (whole && m_wholePooled && m_wholePooled->map == currentMap() && m_wholePooled->rows == outRows
                && m_wholePooled->cols == outCols) {
+        if (m_wholePooled->cells) {
+            // Made by the worker beside the map, already as the plot's cells: the plot takes them.
+            m_wholeMinMax = m_wholePooled->minMax;
+            m_map->setData(m_wholePooled->cells.release(), false);
+            return;
+        }
         pooled = m_wholePooled->data; // made by the worker beside the map (same call, same cells)
         minMax = m_wholePooled->minMax;
     } else {
@@ -501,16 +511,22 @@ void HeatmapView::updateLevelOfDetail()
     }
     if (whole)
         m_wholeMinMax = minMax;
-    m_map->data()->setSize(outCols, outRows);
-    const double w = static_cast<double>(x1 - x0) / outCols, h = static_cast<double>(y1 - y0) / outRows;
-    m_map->data()->setRange(QCPRange(x0 - 0.5 + w / 2, x1 - 0.5 - w / 2), QCPRange(y0 - 0.5 + h / 2, y1 - 0.5 - h / 2));
-    const bool exact = outCols == x1 - x0 && outRows == y1 - y0;
+    fillCells(*m_map->data(), pooled, outRows, outCols, x0, x1, y0, y1, r, m_other != nullptr);
+}
+
+void HeatmapView::fillCells(QCPColorMapData& cells, const std::vector<float>& pooled, int rows, int cols, int x0, int x1,
+    int y0, int y1, const attn::AttentionResult& r, bool keepMasked)
+{
+    cells.setSize(cols, rows);
+    const double w = static_cast<double>(x1 - x0) / cols, h = static_cast<double>(y1 - y0) / rows;
+    cells.setRange(QCPRange(x0 - 0.5 + w / 2, x1 - 0.5 - w / 2), QCPRange(y0 - 0.5 + h / 2, y1 - 0.5 - h / 2));
+    const bool exact = cols == x1 - x0 && rows == y1 - y0;
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (int i = 0; i < outRows; ++i)
-        for (int j = 0; j < outCols; ++j) {
-            const double v = pooled[static_cast<size_t>(i) * outCols + j];
+    for (int i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j) {
+            const double v = pooled[static_cast<size_t>(i) * cols + j];
             // Cell by cell (zoomed in far enough) masked cells keep their colour.
-            m_map->data()->setCell(j, i, exact && !m_other && r.isMasked(y0 + i, x0 + j) ? nan : v);
+            cells.setCell(j, i, exact && !keepMasked && r.isMasked(y0 + i, x0 + j) ? nan : v);
         }
 }
 

@@ -7,12 +7,14 @@
 
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
 class QCustomPlot;
 class QCPColorMap;
+class QCPColorMapData;
 class QCPColorScale;
 class QCPItemRect;
 class QCPItemText;
@@ -29,6 +31,7 @@ public:
     static constexpr int kLodSide = 1024;
 
     explicit HeatmapView(QWidget* parent = nullptr);
+    ~HeatmapView() override;
 
     void setComputation(ComputationPtr computation);
     // Difference mode: shows a - b on the diverging map, symmetric around 0.
@@ -115,6 +118,9 @@ private:
         int pooledRows = 0;
         int pooledCols = 0;
         std::pair<float, float> pooledMinMax;
+        // Those cells already in the plot's own form (doubles, its size and range): 8-32 MB of
+        // fresh memory filled on the worker, handed to the plot without a copy.
+        std::unique_ptr<QCPColorMapData> cells;
     };
     struct WholePooled {
         const float* map = nullptr; // the map it was pooled from
@@ -122,6 +128,7 @@ private:
         int cols = 0;
         std::vector<float> data;
         std::pair<float, float> minMax;
+        std::unique_ptr<QCPColorMapData> cells; // data as the plot's cells, until the plot takes them
     };
     std::optional<WholePooled> m_wholePooled;
     ComputationPtr m_builtFor; // the computation the last rebuild showed
@@ -131,6 +138,10 @@ private:
     bool takePrepared(const attn::AttentionResult& r);
     void prepareOnWorker(const attn::AttentionResult& r);
     static Prepared prepare(const attn::AttentionResult& r, int layer, int head, int pooledRows, int pooledCols);
+    // The plot's cells for pooled (rows x cols) covering queries [y0, y1) x keys [x0, x1); cell by
+    // cell (exact) masked cells are NaN unless keepMasked.
+    static void fillCells(QCPColorMapData& cells, const std::vector<float>& pooled, int rows, int cols, int x0, int x1,
+        int y0, int y1, const attn::AttentionResult& r, bool keepMasked);
     // The size updateLevelOfDetail gives the whole map's image in the current plot area.
     QSize wholeImageSize(int queries, int keys) const;
     ComputationPtr m_other;    // difference mode: the subtrahend
