@@ -15,6 +15,7 @@
 #include "InputPanel.h"
 #include "LinesPage.h"
 #include "LinesView.h"
+#include "MatrixExportJob.h"
 #include "MechanismJson.h"
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QProgressDialog>
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
@@ -561,7 +563,8 @@ void MainWindow::exportInteractively()
     const QString path = dialog.path();
     QString error;
     if (dialog.isMatrix()) {
-        error = ViewExporter::exportMatrix(path, m_current, o.layer, o.head);
+        exportMatrixInBackground(path, o.layer, o.head);
+        return;
     } else if (dialog.heads() == ExportDialog::Heads::EachHeadOneFile && o.view != QLatin1String("heads") &&
                o.view != QLatin1String("pipeline")) {
         const QFileInfo info(path);
@@ -579,6 +582,40 @@ void MainWindow::exportInteractively()
         showError(error);
     else
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+}
+
+void MainWindow::exportMatrixInBackground(const QString& path, int layer, int head)
+{
+    // On a worker, with a progress dialog and Cancel (a long prompt's .npy is tens of GB written
+    // head by head); the window keeps painting meanwhile and the dialog keeps it from changing.
+    auto* job = new MatrixExportJob(path, m_current, layer, head, this);
+    auto* progress = new QProgressDialog(tr("Exporting %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 1000, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(400);
+    progress->setAutoReset(false);
+    progress->setAutoClose(false);
+    progress->setValue(0);
+    connect(progress, &QProgressDialog::canceled, job, &MatrixExportJob::cancel);
+    connect(job, &MatrixExportJob::progress, progress, [progress](quint64 written, quint64 total) {
+        if (total == 0)
+            return;
+        progress->setValue(static_cast<int>(written * 1000 / total));
+        progress->setLabelText(tr("Exporting %1: %2 of %3 MB")
+                                   .arg(QFileInfo(progress->property("path").toString()).fileName())
+                                   .arg(static_cast<double>(written) / (1024.0 * 1024.0), 0, 'f', 0)
+                                   .arg(static_cast<double>(total) / (1024.0 * 1024.0), 0, 'f', 0));
+    });
+    progress->setProperty("path", path);
+    connect(job, &MatrixExportJob::finished, this, [this, job, progress](const QString& error) {
+        progress->close();
+        progress->deleteLater();
+        job->deleteLater();
+        if (!error.isEmpty())
+            showError(error);
+        else
+            statusBar()->showMessage(tr("Exported %1").arg(job->path()), 5000);
+    });
+    job->start();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

@@ -47,6 +47,9 @@ public:
     attn::Session session() const;
     // Brings a view to the front by name: heatmap, heads, lines, diff, pipeline, overlay.
     void showView(const QString& name);
+    // The File > Export matrix path: the current result's weights (.npy every map, .csv one head,
+    // .json) written on a worker behind a progress dialog with Cancel (MatrixExportJob).
+    void exportMatrixInBackground(const QString& path, int layer, int head);
 
     ComputationPtr current() const { return m_current; }
     AttentionWorker* worker() const { return m_worker; }

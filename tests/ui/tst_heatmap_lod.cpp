@@ -5,6 +5,7 @@
 #include "HeatmapView.h"
 #include "MapDownsampler.h"
 #include "Pcg32.h"
+#include "TokenAxisTicker.h"
 
 #include <qcustomplot.h>
 
@@ -130,6 +131,35 @@ void TestHeatmapLod::largeMapUsesScreenResolutionAndZoomsToExactCells()
     const auto* map = qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
     QVERIFY(map);
     QCOMPARE(static_cast<float>(map->data()->cell(0, 0)), blockMax);
+    // Token labels: as many as fit the axis (17 px apart along x, 15 along y), at multiples of a
+    // 1-2-5 step, each the token's own label.
+    view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    auto checkLabels = [&](QCPAxis* axis, int spacing, int first, int last, int wantStep) {
+        const QVector<double> ticks = axis->tickVector();
+        const QVector<QString> labels = axis->tickVectorLabels();
+        QCOMPARE(labels.size(), ticks.size());
+        QVERIFY(!ticks.isEmpty());
+        const int length = axis->orientation() == Qt::Horizontal ? axis->axisRect()->width() : axis->axisRect()->height();
+        QVERIFY2(static_cast<int>(ticks.size() - 1) * spacing <= length, qPrintable(QString::number(ticks.size())));
+        for (int t = 0; t < ticks.size(); ++t) {
+            const int token = static_cast<int>(ticks[t]);
+            QCOMPARE(ticks[t], static_cast<double>(token));
+            QCOMPARE(token % wantStep, 0);
+            QVERIFY(token >= first && token <= last);
+            QCOMPARE(labels[t], QStringLiteral("t%1").arg(token));
+            if (t > 0)
+                QCOMPARE(token - static_cast<int>(ticks[t - 1]), wantStep);
+        }
+    };
+    const int xStep = TokenAxisTicker::stepFor(n, view.plot()->axisRect()->width(), 17);
+    QVERIFY(xStep >= 50 && xStep <= 200); // 3000 tokens across ~700 px
+    checkLabels(view.plot()->xAxis, 17, 0, n - 1, xStep);
+    checkLabels(view.plot()->yAxis, 15, 0, n - 1, TokenAxisTicker::stepFor(n, view.plot()->axisRect()->height(), 15));
+    QCOMPARE(TokenAxisTicker::stepFor(1000, 600, 15), 50); // 40 fit: 25 tokens apart, rounded up to 50
+    QCOMPARE(TokenAxisTicker::stepFor(4, 600, 15), 1);
+    QCOMPARE(TokenAxisTicker::stepFor(4096, 630, 15), 100);
+    QCOMPARE(TokenAxisTicker::stepFor(20, 100, 15), 5);
+    QCOMPARE(TokenAxisTicker::stepFor(20, 5, 15), 20); // not even one fits: one label
     // Hover is exact regardless of the image.
     QCOMPARE(view.cellValue(1234, 2345), static_cast<double>(r.weight(0, 0, 1234, 2345)));
     QVERIFY(view.tooltipText(1234, 2345).contains(QString::number(r.weight(0, 0, 1234, 2345), 'g', 7)));
@@ -139,6 +169,10 @@ void TestHeatmapLod::largeMapUsesScreenResolutionAndZoomsToExactCells()
     QTest::qWait(120);
     QCOMPARE(view.plotDataSize(), QSize(40, 30));
     QCOMPARE(static_cast<float>(map->data()->cell(5, 7)), r.weight(0, 0, 507, 1005));
+    // zoomed in, the labels of the tokens in view: every one of the 30 rows fits
+    view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    checkLabels(view.plot()->yAxis, 15, 500, 529, 1);
+    QCOMPARE(view.plot()->yAxis->tickVector().size(), 30);
 }
 
 // From kLodMinSide up the whole-map image comes from the engine's block maxima, not from a pass

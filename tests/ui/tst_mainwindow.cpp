@@ -18,9 +18,12 @@
 #include "SampleCatalog.h"
 #include "Session.h"
 #include "ViewControls.h"
+#include "ViewExporter.h"
 
 #include <QComboBox>
 #include <QLabel>
+#include <QProgressDialog>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QSlider>
@@ -54,6 +57,7 @@ private slots:
     void modelTabShowsEveryLayerAndHead();
     void modelTabOpensOnTheBundledModel();
     void aGgufModelOpensWithItsSummaryAndHeads();
+    void matrixExportRunsBehindAProgressDialog();
     void firstScreenFitsWithoutSideScrolling_data();
     void firstScreenFitsWithoutSideScrolling();
 
@@ -510,6 +514,32 @@ void TestMainWindow::modelTabOpensOnTheBundledModel()
             for (int i = 0; i < n; ++i)
                 for (int j = 0; j <= i; ++j) // causal: a prefix's rows do not depend on what follows
                     QVERIFY(std::abs(c->result->weight(l, h, i, j) - expected->data[((size_t(l) * 8 + h) * n + i) * n + j]) < 1e-4);
+}
+
+void TestMainWindow::matrixExportRunsBehindAProgressDialog()
+{
+    // File > Export of the matrix runs on a worker behind a progress dialog; the file written is
+    // the one the synchronous exporter writes, byte for byte; a bad name is refused in the banner
+    // and leaves nothing.
+    QVERIFY(m_window->openSample(QStringLiteral("seed000-cross")));
+    QVERIFY(waitForResult());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("weights.npy"));
+    const QString reference = dir.filePath(QStringLiteral("reference.npy"));
+    QVERIFY(ViewExporter::exportMatrix(reference, m_window->current(), 0, 0).isEmpty());
+    m_window->exportMatrixInBackground(path, 0, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->statusBar()->currentMessage().startsWith(QLatin1String("Exported")), 10000);
+    QVERIFY2(m_window->errorBanner()->text().isEmpty(), qPrintable(m_window->errorBanner()->text()));
+    QFile a(path), b(reference);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    const QByteArray written = a.readAll();
+    QCOMPARE(written, b.readAll());
+    QCOMPARE(static_cast<quint64>(written.size()), ViewExporter::matrixNpyBytes(m_window->current()));
+    QTRY_VERIFY(!m_window->findChild<QProgressDialog*>()); // the dialog is gone once written
+    const QString bad = dir.filePath(QStringLiteral("weights.txt"));
+    m_window->exportMatrixInBackground(bad, 0, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->errorBanner()->text().contains(QLatin1String("choose a .csv, .npy or .json")), 10000);
+    QVERIFY(!QFileInfo::exists(bad));
 }
 
 void TestMainWindow::firstScreenFitsWithoutSideScrolling_data()

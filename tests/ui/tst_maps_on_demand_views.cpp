@@ -9,6 +9,7 @@
 #include "HeadGridView.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
+#include "MatrixExportJob.h"
 #include "ModelResultBuilder.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
@@ -257,6 +258,71 @@ private slots:
         const int third = BackgroundPool::run([] { return BackgroundPool::currentNice(); }).result();
         QVERIFY(third == job || third == gui);
         QCOMPARE(BackgroundPool::currentNice(), gui);
+    }
+
+    void matrixExportJobReportsAndCancels()
+    {
+        // A long prompt's .npy export on a worker (MatrixExportJob): progress in bytes up to the
+        // file's size, the file equal to the synchronous export; cancelled, nothing is written and a
+        // file already at the path stays as it was.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("all.npy"));
+        const QString reference = dir.filePath(QStringLiteral("reference.npy"));
+        QVERIFY(ViewExporter::exportMatrix(reference, lazy, 0, 0).isEmpty());
+        const quint64 total = ViewExporter::matrixNpyBytes(lazy);
+        QCOMPARE(static_cast<quint64>(QFileInfo(reference).size()), total);
+        {
+            MatrixExportJob job(path, lazy, 0, 0);
+            QSignalSpy progress(&job, &MatrixExportJob::progress);
+            QSignalSpy finished(&job, &MatrixExportJob::finished);
+            job.start();
+            QVERIFY(job.isRunning());
+            QVERIFY(finished.wait(20000));
+            QCOMPARE(finished.first().at(0).toString(), QString());
+            QVERIFY(progress.size() >= 40); // one report per head's tile here (5 x 8 heads)
+            quint64 last = 0;
+            for (const auto& p : progress) {
+                QVERIFY(p.at(0).toULongLong() >= last);
+                QCOMPARE(p.at(1).toULongLong(), total);
+                last = p.at(0).toULongLong();
+            }
+            QCOMPARE(last, total);
+        }
+        QFile a(path), b(reference);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        QCOMPARE(a.readAll(), b.readAll());
+        a.close();
+
+        // cancelled mid-stream (after the third report): the file there before is untouched
+        const QString kept = dir.filePath(QStringLiteral("kept.npy"));
+        {
+            QFile f(kept);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("keep me");
+        }
+        std::atomic<bool> stop {false};
+        int reports = 0;
+        MatrixExportControl control;
+        control.cancel = &stop;
+        control.progress = [&](uint64_t, uint64_t) {
+            if (++reports == 3)
+                stop = true;
+        };
+        const QString error = ViewExporter::exportMatrix(kept, lazy, 0, 0, &control);
+        QCOMPARE(error, QStringLiteral("export of '%1' cancelled: nothing was written").arg(kept));
+        QCOMPARE(reports, 3);
+        QFile k(kept);
+        QVERIFY(k.open(QIODevice::ReadOnly));
+        QCOMPARE(k.readAll(), QByteArray("keep me"));
+        // cancelled before it starts, through the job
+        MatrixExportJob job(dir.filePath(QStringLiteral("never.npy")), lazy, 0, 0);
+        QSignalSpy finished(&job, &MatrixExportJob::finished);
+        job.cancel();
+        job.start();
+        QVERIFY(finished.wait(20000));
+        QVERIFY(finished.first().at(0).toString().contains(QLatin1String("cancelled: nothing was written")));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("never.npy"))));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 3); // all, reference, kept: no temporaries
     }
 
     void detailsAndLines()

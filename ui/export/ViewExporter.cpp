@@ -7,6 +7,7 @@
 #include "HeatmapView.h"
 #include "LinesView.h"
 #include "MermaidParser.h"
+#include "NpyFile.h"
 #include "OverlayView.h"
 #include "PipelineDiagram.h"
 #include "PipelineView.h"
@@ -244,22 +245,51 @@ QString ViewExporter::exportView(
     return AtomicFileWriter::write(path, bytes);
 }
 
-QString ViewExporter::exportMatrix(const QString& path, const ComputationPtr& computation, int layer, int head)
+uint64_t ViewExporter::matrixNpyBytes(const ComputationPtr& computation)
+{
+    if (!computation)
+        return 0;
+    const auto& r = *computation->result;
+    const std::vector<int64_t> shape {r.layers, r.heads, r.queryCount, r.keyCount};
+    return attn::NpyFile::header(shape).size() + r.allMapsBytes();
+}
+
+QString ViewExporter::exportMatrix(
+    const QString& path, const ComputationPtr& computation, int layer, int head, const MatrixExportControl* control)
 {
     if (!computation)
         return QStringLiteral("nothing to export: no computation");
     const auto& r = *computation->result;
     const QString suffix = QFileInfo(path).suffix().toLower();
     std::string bytes;
+    auto cancelled = [control] { return control && control->cancel && control->cancel->load(); };
+    const QString cancelMessage = QStringLiteral("export of '%1' cancelled: nothing was written").arg(path);
     if (suffix == QLatin1String("npy")) {
         // Streamed, a tile of rows at a time: a long prompt's maps (made on demand) never sit in memory.
-        return AtomicFileWriter::writeStreamed(path, [&r](const AtomicFileWriter::Sink& sink) -> QString {
-            attn::ResultExport::streamWeightsNpy(r, {}, {}, [&sink](const char* data, size_t size) {
-                return sink(QByteArrayView(data, static_cast<qsizetype>(size)));
+        const uint64_t total = matrixNpyBytes(computation);
+        return AtomicFileWriter::writeStreamed(path, [&](const AtomicFileWriter::Sink& sink) -> QString {
+            uint64_t written = 0, reported = 0;
+            bool stopped = false;
+            attn::ResultExport::streamWeightsNpy(r, {}, {}, [&](const char* data, size_t size) {
+                if (cancelled()) {
+                    stopped = true;
+                    return false;
+                }
+                if (!sink(QByteArrayView(data, static_cast<qsizetype>(size))))
+                    return false;
+                written += size;
+                // About 200 reports over the file, and the last one.
+                if (control && control->progress && (written - reported >= total / 200 || written == total)) {
+                    control->progress(written, total);
+                    reported = written;
+                }
+                return true;
             });
-            return {};
+            return stopped ? cancelMessage : QString();
         });
     }
+    if (control && control->progress)
+        control->progress(0, 0); // one piece: no steps to report
     if (suffix == QLatin1String("csv")) {
         bytes = attn::ResultExport::weightsCsv(r, layer, std::max(0, std::min(head, r.heads - 1)));
     } else if (suffix == QLatin1String("json")) {
@@ -277,5 +307,7 @@ QString ViewExporter::exportMatrix(const QString& path, const ComputationPtr& co
     } else {
         return QStringLiteral("'%1': choose a .csv, .npy or .json file name").arg(path);
     }
+    if (cancelled())
+        return cancelMessage;
     return AtomicFileWriter::write(path, QByteArray::fromStdString(bytes));
 }

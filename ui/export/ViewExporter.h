@@ -9,6 +9,17 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
+#include <cstdint>
+#include <functional>
+
+// What a long matrix export reports and obeys (MatrixExportJob): bytes written of the total, and a
+// flag that stops it — the file is then not written at all (a file already there stays as it was).
+struct MatrixExportControl {
+    const std::atomic<bool>* cancel = nullptr;
+    std::function<void(uint64_t written, uint64_t total)> progress;
+};
+
 class ViewExporter {
 public:
     enum class Format { Png, Svg, Pdf, Unknown };
@@ -24,7 +35,11 @@ public:
     static QString exportView(const QString& path, const ComputationPtr& computation, const ComputationPtr& comparison,
         const ExportOptions& options);
     // The weights of one head (-1: every head for NPY/JSON) as CSV, NPY or JSON by extension.
-    static QString exportMatrix(const QString& path, const ComputationPtr& computation, int layer, int head);
+    // With control: progress as the .npy is streamed, and a cancel flag checked between tiles.
+    static QString exportMatrix(const QString& path, const ComputationPtr& computation, int layer, int head,
+        const MatrixExportControl* control = nullptr);
+    // The bytes exportMatrix writes for an .npy of every map (its header and L x H x N x N floats).
+    static uint64_t matrixNpyBytes(const ComputationPtr& computation);
     static QByteArray render(Format format, const ComputationPtr& computation, const ComputationPtr& comparison,
         const ExportOptions& options, QString* error = nullptr);
 };

@@ -4,6 +4,7 @@
 #include "ColorMap.h"
 #include "HeadStatistics.h"
 #include "MapDownsampler.h"
+#include "TokenAxisTicker.h"
 #include "TokenFont.h"
 
 #include <qcustomplot.h>
@@ -20,19 +21,10 @@
 #include <limits>
 
 namespace {
-QSharedPointer<QCPAxisTickerText> labelTicker(const std::vector<std::string>& labels, int maxLabels)
-{
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    const int n = static_cast<int>(labels.size());
-    const int step = n <= maxLabels ? 1 : (n + maxLabels - 1) / maxLabels;
-    for (int i = 0; i < n; i += step) {
-        QString label = QString::fromStdString(labels[static_cast<size_t>(i)]);
-        if (label.size() > 18) // long labels (vectors, long words) would crowd the axis; hover shows them whole
-            label = label.left(17) + QStringLiteral("…");
-        ticker->addTick(i, label);
-    }
-    return ticker;
-}
+// The least distance between two token labels along an axis: a 9 pt line (15 px) across the
+// y axis; along the x axis the same line turned 60 degrees (15 / sin 60° ≈ 17 px).
+constexpr int kXLabelSpacing = 17;
+constexpr int kYLabelSpacing = 15;
 } // namespace
 
 HeatmapView::HeatmapView(QWidget* parent)
@@ -261,8 +253,8 @@ void HeatmapView::rebuild()
     const int nq = r.queryCount, nk = r.keyCount;
     m_lod = nq > kLodSide || nk > kLodSide;
     if (m_lod) {
-        m_plot->xAxis->setTicker(labelTicker(r.keyLabels, 80));
-        m_plot->yAxis->setTicker(labelTicker(r.queryLabels, 80));
+        m_plot->xAxis->setTicker(QSharedPointer<TokenAxisTicker>::create(r.keyLabels, m_plot->xAxis, kXLabelSpacing));
+        m_plot->yAxis->setTicker(QSharedPointer<TokenAxisTicker>::create(r.queryLabels, m_plot->yAxis, kYLabelSpacing));
         m_selection->setVisible(false);
         // One replot, after the image is built: replotting at the reset range first would paint
         // the previous image for nothing, and the range change's timer would pool the whole map
@@ -284,8 +276,8 @@ void HeatmapView::rebuild()
                 (!trivialMask && r.isMasked(i, j) && (!m_other || m_other->result->isMasked(i, j)))
                     ? nan
                     : map[static_cast<size_t>(i) * nk + j]);
-    m_plot->xAxis->setTicker(labelTicker(r.keyLabels, 80));
-    m_plot->yAxis->setTicker(labelTicker(r.queryLabels, 80));
+    m_plot->xAxis->setTicker(QSharedPointer<TokenAxisTicker>::create(r.keyLabels, m_plot->xAxis, kXLabelSpacing));
+    m_plot->yAxis->setTicker(QSharedPointer<TokenAxisTicker>::create(r.queryLabels, m_plot->yAxis, kYLabelSpacing));
     m_plot->xAxis->setLabel(r.cross ? QStringLiteral("keys (inputs)") : QStringLiteral("keys"));
     m_plot->yAxis->setLabel(r.cross ? QStringLiteral("queries") : QStringLiteral("queries"));
     applyRange();
