@@ -13,9 +13,8 @@
 namespace {
 QThreadPool* g_backgroundPool = nullptr;
 
-// Runs when the QCoreApplication is destroyed: the last jobs end and every pool thread is joined
-// before the process exits, so nothing is still running (or expiring) under exit handlers — a
-// thread ending while LeakSanitizer stops the world at exit crashed its tracer (tst_monkey, ASan CI).
+// Runs when the QCoreApplication is destroyed: the last jobs end (a job still running was cancelled
+// by its owner) and every pool thread is joined, so nothing of ours runs under the exit handlers.
 void joinBackgroundPool()
 {
     QThreadPool* pool = g_backgroundPool;

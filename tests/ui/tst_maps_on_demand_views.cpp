@@ -7,6 +7,7 @@
 #include "DetailsPanel.h"
 #include "ExportOptions.h"
 #include "HeadGridView.h"
+#include "HeadsPage.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
 #include "MatrixExportJob.h"
@@ -18,6 +19,8 @@
 #include "StreamingAttention.h"
 #include "ViewExporter.h"
 
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -323,6 +326,33 @@ private slots:
         QVERIFY(finished.first().at(0).toString().contains(QLatin1String("cancelled: nothing was written")));
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("never.npy"))));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 3); // all, reference, kept: no temporaries
+    }
+
+    void headsGridScrollsAtAReadableTileSize()
+    {
+        // Every layer's heads and their mean in rows (5 x 9 tiles here, 24 x 15 on a 0.5B model):
+        // in a page smaller than that, the tiles keep kMinTileSide pixels and the page scrolls.
+        HeadsPage page;
+        page.resize(320, 240);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        HeadGridView* grid = page.grid();
+        grid->setComputation(held);
+        const int side = HeadGridView::kMinTileSide;
+        QCOMPARE(grid->columns(), 9);
+        QCOMPARE(grid->rowsCount(), 5);
+        QCOMPARE(grid->minimumGridSize(), QSize(8 + 9 * (side + 8), 8 + 5 * (side + 18 + 8)));
+        QTRY_VERIFY(grid->width() >= grid->minimumGridSize().width());
+        QVERIFY(grid->height() >= grid->minimumGridSize().height());
+        QVERIFY(grid->tileRect(4, 7).width() >= side);
+        QVERIFY(grid->tileRect(4, 7).bottom() < grid->height()); // the last row is inside, below the fold
+        auto* scroll = page.findChild<QScrollArea*>();
+        QVERIFY(scroll && scroll->widget() == grid);
+        QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0 && scroll->horizontalScrollBar()->maximum() > 0);
+        // room enough: no scrolling, the tiles grow with the page
+        page.resize(1400, 900);
+        QTRY_VERIFY(scroll->verticalScrollBar()->maximum() == 0);
+        QVERIFY(grid->tileRect(0, 0).width() > side);
     }
 
     void detailsAndLines()

@@ -86,6 +86,7 @@ void HeadGridView::rebuild()
     m_tiles.clear();
     m_pendingLayers = 0;
     if (!m_computation) {
+        setMinimumSize(0, 0);
         update();
         return;
     }
@@ -106,6 +107,7 @@ void HeadGridView::rebuild()
             m_tiles.push_back({l, kMean, QImage(), 0.0, 0.0}); // its statistics come with its picture
         }
     }
+    setMinimumSize(minimumGridSize()); // a scroll area shows the rest
     std::vector<LayerRequest> requests = layerRequests();
     if (!r.mapsOnDemand()) {
         for (const LayerRequest& q : requests)
@@ -248,6 +250,13 @@ int HeadGridView::rowsCount() const
         return r.layers;
     const int cols = columns();
     return (r.heads + 1 + cols - 1) / cols;
+}
+
+QSize HeadGridView::minimumGridSize() const
+{
+    // The tile pitch of tileRect: side + margin across, side + caption + margin down.
+    constexpr int margin = 8, caption = 18;
+    return {margin + columns() * (kMinTileSide + margin), margin + rowsCount() * (kMinTileSide + caption + margin)};
 }
 
 QRect HeadGridView::tileRect(const QRect& area, int layer, int head) const

@@ -45,6 +45,10 @@ public:
     int columns() const;
     int rowsCount() const;
     QSize sizeHint() const override { return {800, 600}; }
+    // The least size at which every tile is kMinTileSide pixels (24 layers x 15 tiles: 968 x 1976);
+    // set as the widget's minimum, so the Heads page scrolls rather than shrinking tiles to dots.
+    QSize minimumGridSize() const;
+    static constexpr int kMinTileSide = 56;
 
     // Whether every tile has its picture (a long prompt's are made on a worker, a layer at a time);
     // finishTiles() makes the missing ones now, in this thread (exports, tests).

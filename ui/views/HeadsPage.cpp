@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSettings>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 HeadsPage::HeadsPage(QWidget* parent)
@@ -45,7 +46,12 @@ HeadsPage::HeadsPage(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
-    layout->addWidget(m_grid, 1);
+    // Many heads (24 layers x 14 of a 0.5B model) scroll at a readable tile size.
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(m_grid);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    layout->addWidget(scroll, 1);
 
     // The order and filter persist (QSettings "heads/..."), as the colour map does.
     QSettings settings;
