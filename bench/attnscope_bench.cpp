@@ -463,6 +463,8 @@ int main(int argc, char** argv)
                 return 1;
             times.push_back(ms);
         }
+        // Which repeat was the slowest (0 = the first after the warm-up): a cold start shows as 0.
+        const int slowestAt = static_cast<int>(std::max_element(times.begin(), times.end()) - times.begin());
         std::sort(times.begin(), times.end());
         const size_t mid = times.size() / 2;
         Measurement m;
@@ -476,8 +478,8 @@ int main(int argc, char** argv)
         results.push_back(m);
         std::printf("{\"case\":\"mha-self\",\"n\":%d,\"d\":%d,\"heads\":%d,\"median_ms\":%.4f,\"gflops\":%.3f,"
                     "\"peak_rss_mb\":%.1f,\"impl\":\"attnscope\",\"threads\":%d,\"repeats\":%d,\"min_ms\":%.4f,"
-                    "\"max_ms\":%.4f}\n",
-                    n, kDim, kHeads, m.medianMs, m.gflops, m.peakRssMb, threads, repeats, m.minMs, m.maxMs);
+                    "\"max_ms\":%.4f,\"slowest_repeat\":%d}\n",
+                    n, kDim, kHeads, m.medianMs, m.gflops, m.peakRssMb, threads, repeats, m.minMs, m.maxMs, slowestAt);
         std::fflush(stdout);
     }
 
