@@ -7,6 +7,7 @@
 #include "DetailsPanel.h"
 #include "ExportOptions.h"
 #include "HeadGridView.h"
+#include "HeadStatistics.h"
 #include "HeadsPage.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
@@ -349,6 +350,14 @@ private slots:
         auto* scroll = page.findChild<QScrollArea*>();
         QVERIFY(scroll && scroll->widget() == grid);
         QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0 && scroll->horizontalScrollBar()->maximum() > 0);
+        // captions: the full one where it fits, a compact one on a 56 px tile, cut below that
+        const QString wide = grid->captionAt(4, 7, 400);
+        QVERIFY2(wide.startsWith(QLatin1String("L4 h7  H=")), qPrintable(wide));
+        const QString entropy = wide.section(QStringLiteral("H="), 1);
+        QVERIFY(std::abs(entropy.toDouble() - attn::HeadStatistics::forHead(*held->result, 4, 7).entropy) <= 0.005);
+        QCOMPARE(grid->captionAt(4, 7, side), QStringLiteral("L4h7 ") + entropy);
+        QVERIFY(grid->captionAt(4, 7, 20).endsWith(QChar(0x2026)));
+        QCOMPARE(grid->captionAt(4, 99, 400), QString());
         // room enough: no scrolling, the tiles grow with the page
         page.resize(1400, 900);
         QTRY_VERIFY(scroll->verticalScrollBar()->maximum() == 0);

@@ -289,6 +289,41 @@ QRect HeadGridView::tileRect(const QRect& area, int layer, int head) const
     return QRect(area.left() + margin + col * pitchX, area.top() + margin + row * pitchY + caption, side, side);
 }
 
+QString HeadGridView::captionFor(const Tile& t, const QFontMetrics& metrics, int width) const
+{
+    // The fullest caption that fits the tile's width: "L3 h2  H=5.90", then "L3h2 5.90" (a long
+    // prompt's 56 px tiles), then that one cut.
+    const auto& r = *m_computation->result;
+    const bool layered = r.layers > 1;
+    QStringList candidates;
+    if (m_ranking) {
+        const QString value = QString::number(t.value, 'f', 2);
+        candidates << QStringLiteral("L%1.H%2  %3=%4")
+                          .arg(t.layer)
+                          .arg(t.head)
+                          .arg(QLatin1String(attn::HeadRanking::name(m_ranking->statistic)), value)
+                   << QStringLiteral("L%1.H%2 %3").arg(t.layer).arg(t.head).arg(value);
+    } else {
+        const QString who = t.head == kMean ? tr("mean") : (layered ? tr("h%1") : tr("head %1")).arg(t.head);
+        const QString entropy = QString::number(t.entropy, 'f', 2);
+        const QString layer = layered ? tr("L%1").arg(t.layer) : QString();
+        candidates << (layered ? layer + QLatin1Char(' ') : QString()) + who + QStringLiteral("  H=") + entropy
+                   << layer + who + QLatin1Char(' ') + entropy;
+    }
+    for (const QString& c : candidates)
+        if (metrics.horizontalAdvance(c) <= width)
+            return c;
+    return metrics.elidedText(candidates.back(), Qt::ElideRight, width);
+}
+
+QString HeadGridView::captionAt(int layer, int head, int width) const
+{
+    for (const Tile& t : m_tiles)
+        if (t.layer == layer && t.head == head)
+            return captionFor(t, QFontMetrics(TokenFont::font(8)), width);
+    return {};
+}
+
 void HeadGridView::paint(QPainter& p, const QRect& area) const
 {
     p.fillRect(area, Qt::white);
@@ -312,18 +347,7 @@ void HeadGridView::paint(QPainter& p, const QRect& area) const
         const bool current = t.layer == m_currentLayer && t.head == m_currentHead;
         p.setPen(current ? QPen(QColor(0xd6, 0x27, 0x28), 3) : QPen(QColor(0x60, 0x60, 0x60), 1));
         p.drawRect(rect.adjusted(0, 0, -1, -1));
-        QString caption = t.head == kMean ? tr("mean") : (r.layers > 1 ? tr("h%1") : tr("head %1")).arg(t.head);
-        if (r.layers > 1)
-            caption = tr("L%1 ").arg(t.layer) + caption;
-        if (m_ranking)
-            caption = QStringLiteral("L%1.H%2  %3=%4")
-                          .arg(t.layer)
-                          .arg(t.head)
-                          .arg(QLatin1String(attn::HeadRanking::name(m_ranking->statistic)))
-                          .arg(t.value, 0, 'f', 2);
-        else
-            caption += QStringLiteral("  H=%1").arg(t.entropy, 0, 'f', 2);
-        caption = p.fontMetrics().elidedText(caption, Qt::ElideRight, rect.width());
+        const QString caption = captionFor(t, p.fontMetrics(), rect.width());
         p.setPen(Qt::black);
         p.drawText(QRect(rect.left(), rect.top() - 17, rect.width(), 16), Qt::AlignLeft | Qt::AlignVCenter, caption);
     }

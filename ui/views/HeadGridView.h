@@ -9,6 +9,7 @@
 #include "Computation.h"
 #include "HeadRanking.h"
 
+#include <QFontMetrics>
 #include <QImage>
 #include <QWidget>
 
@@ -48,6 +49,8 @@ public:
     // The least size at which every tile is kMinTileSide pixels (24 layers x 15 tiles: 968 x 1976);
     // set as the widget's minimum, so the Heads page scrolls rather than shrinking tiles to dots.
     QSize minimumGridSize() const;
+    // The caption drawn above a tile `width` pixels wide (tests); empty when there is no such tile.
+    QString captionAt(int layer, int head, int width) const;
     static constexpr int kMinTileSide = 56;
 
     // Whether every tile has its picture (a long prompt's are made on a worker, a layer at a time);
@@ -72,6 +75,7 @@ private:
         double maxWeight;
         double value = 0.0;
     };
+    QString captionFor(const Tile& tile, const QFontMetrics& metrics, int width) const;
     static constexpr int kTileSide = 256;
     struct LayerRequest {
         int layer;
