@@ -16,6 +16,7 @@
 #include "LinesPage.h"
 #include "LinesView.h"
 #include "MatrixExportJob.h"
+#include "MatrixExportProgress.h"
 #include "MechanismJson.h"
 
 #include <nlohmann/json.hpp>
@@ -40,7 +41,6 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
-#include <QProgressDialog>
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
@@ -586,29 +586,10 @@ void MainWindow::exportInteractively()
 
 void MainWindow::exportMatrixInBackground(const QString& path, int layer, int head)
 {
-    // On a worker, with a progress dialog and Cancel (a long prompt's .npy is tens of GB written
-    // head by head); the window keeps painting meanwhile and the dialog keeps it from changing.
+    // On a worker (a long prompt's .npy is tens of GB written head by head), behind its progress dialog.
     auto* job = new MatrixExportJob(path, m_current, layer, head, this);
-    auto* progress = new QProgressDialog(tr("Exporting %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 1000, this);
-    progress->setWindowModality(Qt::WindowModal);
-    progress->setMinimumDuration(400);
-    progress->setAutoReset(false);
-    progress->setAutoClose(false);
-    progress->setValue(0);
-    connect(progress, &QProgressDialog::canceled, job, &MatrixExportJob::cancel);
-    connect(job, &MatrixExportJob::progress, progress, [progress](quint64 written, quint64 total) {
-        if (total == 0)
-            return;
-        progress->setValue(static_cast<int>(written * 1000 / total));
-        progress->setLabelText(tr("Exporting %1: %2 of %3 MB")
-                                   .arg(QFileInfo(progress->property("path").toString()).fileName())
-                                   .arg(static_cast<double>(written) / (1024.0 * 1024.0), 0, 'f', 0)
-                                   .arg(static_cast<double>(total) / (1024.0 * 1024.0), 0, 'f', 0));
-    });
-    progress->setProperty("path", path);
-    connect(job, &MatrixExportJob::finished, this, [this, job, progress](const QString& error) {
-        progress->close();
-        progress->deleteLater();
+    new MatrixExportProgress(job, this);
+    connect(job, &MatrixExportJob::finished, this, [this, job](const QString& error) {
         job->deleteLater();
         if (!error.isEmpty())
             showError(error);

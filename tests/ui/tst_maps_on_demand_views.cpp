@@ -12,6 +12,7 @@
 #include "HeatmapView.h"
 #include "LinesView.h"
 #include "MatrixExportJob.h"
+#include "MatrixExportProgress.h"
 #include "ModelResultBuilder.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
@@ -20,6 +21,8 @@
 #include "StreamingAttention.h"
 #include "ViewExporter.h"
 
+#include <QPointer>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -326,6 +329,21 @@ private slots:
         QVERIFY(finished.wait(20000));
         QVERIFY(finished.first().at(0).toString().contains(QLatin1String("cancelled: nothing was written")));
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("never.npy"))));
+        // its dialog: bytes as tenths of a percent and MB, Cancel stops the job, gone once it ends
+        MatrixExportJob shown(dir.filePath(QStringLiteral("shown.npy")), lazy, 0, 0);
+        QPointer<MatrixExportProgress> dialog = new MatrixExportProgress(&shown, nullptr);
+        emit shown.progress(quint64 {384} << 20, quint64 {1024} << 20);
+        QCOMPARE(dialog->value(), 375);
+        QCOMPARE(dialog->labelText(), QStringLiteral("Exporting shown.npy: 384 of 1024 MB"));
+        QSignalSpy shownFinished(&shown, &MatrixExportJob::finished);
+        QPushButton* cancelButton = dialog->findChild<QPushButton*>();
+        QVERIFY(cancelButton);
+        cancelButton->click();
+        shown.start();
+        QVERIFY(shownFinished.wait(20000));
+        QVERIFY(shownFinished.first().at(0).toString().contains(QLatin1String("cancelled")));
+        QTRY_VERIFY(dialog.isNull());
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("shown.npy"))));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 3); // all, reference, kept: no temporaries
     }
 
