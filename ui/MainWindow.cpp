@@ -16,7 +16,8 @@
 #include "LinesPage.h"
 #include "LinesView.h"
 #include "MatrixExportJob.h"
-#include "MatrixExportProgress.h"
+#include "ExportProgress.h"
+#include "ViewExportJob.h"
 #include "MechanismJson.h"
 
 #include <nlohmann/json.hpp>
@@ -561,35 +562,33 @@ void MainWindow::exportInteractively()
         return;
     const ExportOptions o = dialog.options();
     const QString path = dialog.path();
-    QString error;
-    if (dialog.isMatrix()) {
+    if (dialog.isMatrix())
         exportMatrixInBackground(path, o.layer, o.head);
-        return;
-    } else if (dialog.heads() == ExportDialog::Heads::EachHeadOneFile && o.view != QLatin1String("heads") &&
-               o.view != QLatin1String("pipeline")) {
-        const QFileInfo info(path);
-        for (int h = 0; h < m_current->result->heads && error.isEmpty(); ++h) {
-            ExportOptions each = o;
-            each.head = h;
-            const QString file = info.dir().filePath(
-                QStringLiteral("%1_head%2.%3").arg(info.completeBaseName()).arg(h).arg(info.suffix()));
-            error = ViewExporter::exportView(file, m_current, m_diff->viewB()->computation(), each);
-        }
-    } else {
-        error = ViewExporter::exportView(path, m_current, m_diff->viewB()->computation(), o);
-    }
-    if (!error.isEmpty())
-        showError(error);
     else
-        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+        exportPicturesInBackground(path, o,
+            dialog.heads() == ExportDialog::Heads::EachHeadOneFile && o.view != QLatin1String("heads")
+                && o.view != QLatin1String("pipeline"));
 }
 
-void MainWindow::exportMatrixInBackground(const QString& path, int layer, int head)
+ExportJob* MainWindow::exportPicturesInBackground(const QString& path, const ExportOptions& options, bool eachHead)
 {
-    // On a worker (a long prompt's .npy is tens of GB written head by head), behind its progress dialog.
-    auto* job = new MatrixExportJob(path, m_current, layer, head, this);
-    new MatrixExportProgress(job, this);
-    connect(job, &MatrixExportJob::finished, this, [this, job](const QString& error) {
+    // A long prompt's maps are made on workers and the files encoded there; the window stays live.
+    auto items = eachHead ? ViewExportJob::eachHead(path, options, m_current ? m_current->result->heads : 0)
+                          : std::vector<ViewExportJob::Item>{{path, options}};
+    return startExport(new ViewExportJob(std::move(items), m_current, m_diff->viewB()->computation(), this));
+}
+
+ExportJob* MainWindow::exportMatrixInBackground(const QString& path, int layer, int head)
+{
+    // On a worker (a long prompt's .npy is tens of GB written head by head).
+    return startExport(new MatrixExportJob(path, m_current, layer, head, this));
+}
+
+ExportJob* MainWindow::startExport(ExportJob* job)
+{
+    // Behind its progress dialog; the message when it ends.
+    new ExportProgress(job, this);
+    connect(job, &ExportJob::finished, this, [this, job](const QString& error) {
         job->deleteLater();
         if (!error.isEmpty())
             showError(error);
@@ -597,6 +596,7 @@ void MainWindow::exportMatrixInBackground(const QString& path, int layer, int he
             statusBar()->showMessage(tr("Exported %1").arg(job->path()), 5000);
     });
     job->start();
+    return job;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

@@ -17,6 +17,7 @@ class DetailsPanel;
 class DiffView;
 class PipelinePage;
 class ErrorBanner;
+class ExportJob;
 class HeadGridView;
 class HeatmapView;
 class InputPanel;
@@ -47,9 +48,12 @@ public:
     attn::Session session() const;
     // Brings a view to the front by name: heatmap, heads, lines, diff, pipeline, overlay.
     void showView(const QString& name);
-    // The File > Export matrix path: the current result's weights (.npy every map, .csv one head,
-    // .json) written on a worker behind a progress dialog with Cancel (MatrixExportJob).
-    void exportMatrixInBackground(const QString& path, int layer, int head);
+    // File > Export, each behind a progress dialog with Cancel; the job deletes itself when it ends
+    // (its finished() comes first). The matrix: the current result's weights (.npy every map, .csv
+    // one head, .json) written on a worker (MatrixExportJob). A picture (.png/.svg/.pdf), or one per
+    // head of options.layer: ViewExportJob (a long prompt's maps made and the files encoded on workers).
+    ExportJob* exportMatrixInBackground(const QString& path, int layer, int head);
+    ExportJob* exportPicturesInBackground(const QString& path, const ExportOptions& options, bool eachHead);
 
     ComputationPtr current() const { return m_current; }
     AttentionWorker* worker() const { return m_worker; }
@@ -87,6 +91,7 @@ private:
     void applyColorMap(const QString& name);
     void applyRange(const QString& range);
     void exportInteractively();
+    ExportJob* startExport(ExportJob* job);
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     void restoreSettings();

@@ -5,6 +5,7 @@
 #include "DataDirectory.h"
 #include "DetailsPanel.h"
 #include "DiffView.h"
+#include "ExportJob.h"
 #include "ErrorBanner.h"
 #include "HeadGridView.h"
 #include "HeatmapView.h"
@@ -58,6 +59,7 @@ private slots:
     void modelTabOpensOnTheBundledModel();
     void aGgufModelOpensWithItsSummaryAndHeads();
     void matrixExportRunsBehindAProgressDialog();
+    void pictureExportsRunBehindAProgressDialog();
     void firstScreenFitsWithoutSideScrolling_data();
     void firstScreenFitsWithoutSideScrolling();
 
@@ -540,6 +542,45 @@ void TestMainWindow::matrixExportRunsBehindAProgressDialog()
     m_window->exportMatrixInBackground(bad, 0, 0);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->errorBanner()->text().contains(QLatin1String("choose a .csv, .npy or .json")), 10000);
     QVERIFY(!QFileInfo::exists(bad));
+}
+
+void TestMainWindow::pictureExportsRunBehindAProgressDialog()
+{
+    // File > Export of a picture, and of every head one file each, runs as a job behind a progress
+    // dialog: each file is the synchronous exporter's, byte for byte; the status bar names it.
+    QVERIFY(m_window->openSample(QStringLiteral("seed001-text")));
+    QVERIFY(waitForResult());
+    QTemporaryDir dir;
+    ExportOptions o;
+    o.width = 640;
+    o.height = 480;
+    const QString path = dir.filePath(QStringLiteral("heat.png"));
+    ExportJob* job = m_window->exportPicturesInBackground(path, o, false);
+    QSignalSpy finished(job, &ExportJob::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.first().at(0).toString(), QString());
+    QCOMPARE(m_window->statusBar()->currentMessage(), QStringLiteral("Exported %1").arg(path));
+    QString error;
+    QFile a(path);
+    QVERIFY(a.open(QIODevice::ReadOnly));
+    QVERIFY(a.readAll() == ViewExporter::render(ViewExporter::Format::Png, m_window->current(), nullptr, o, &error));
+    const int heads = m_window->current()->result->heads;
+    QVERIFY(heads > 1);
+    job = m_window->exportPicturesInBackground(dir.filePath(QStringLiteral("each.pdf")), o, true);
+    QSignalSpy eachFinished(job, &ExportJob::finished);
+    QVERIFY(eachFinished.wait(10000));
+    QCOMPARE(eachFinished.first().at(0).toString(), QString());
+    for (int h = 0; h < heads; ++h) {
+        QFile pdf(dir.filePath(QStringLiteral("each_head%1.pdf").arg(h)));
+        QVERIFY2(pdf.open(QIODevice::ReadOnly), qPrintable(pdf.fileName()));
+        QVERIFY(pdf.readAll().startsWith("%PDF-"));
+    }
+    QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), heads + 1);
+    QTRY_VERIFY(!m_window->findChild<QProgressDialog*>());
+    // an unknown picture type: refused in the banner, nothing written
+    job = m_window->exportPicturesInBackground(dir.filePath(QStringLiteral("heat.bmp")), o, false);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->errorBanner()->text().contains(QLatin1String("choose a .png, .svg or .pdf")), 10000);
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("heat.bmp"))));
 }
 
 void TestMainWindow::firstScreenFitsWithoutSideScrolling_data()

@@ -6,19 +6,21 @@
 #include "BackgroundPool.h"
 #include "DetailsPanel.h"
 #include "ExportOptions.h"
+#include "ExportScene.h"
 #include "HeadGridView.h"
 #include "HeadStatistics.h"
 #include "HeadsPage.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
 #include "MatrixExportJob.h"
-#include "MatrixExportProgress.h"
+#include "ExportProgress.h"
 #include "ModelResultBuilder.h"
 #include "ModelRunner.h"
 #include "NpyFile.h"
 #include "PipelinePage.h"
 #include "PipelineView.h"
 #include "StreamingAttention.h"
+#include "ViewExportJob.h"
 #include "ViewExporter.h"
 
 #include <QPointer>
@@ -331,7 +333,7 @@ private slots:
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("never.npy"))));
         // its dialog: bytes as tenths of a percent and MB, Cancel stops the job, gone once it ends
         MatrixExportJob shown(dir.filePath(QStringLiteral("shown.npy")), lazy, 0, 0);
-        QPointer<MatrixExportProgress> dialog = new MatrixExportProgress(&shown, nullptr);
+        QPointer<ExportProgress> dialog = new ExportProgress(&shown, nullptr);
         emit shown.progress(quint64 {384} << 20, quint64 {1024} << 20);
         QCOMPARE(dialog->value(), 375);
         QCOMPARE(dialog->labelText(), QStringLiteral("Exporting shown.npy: 384 of 1024 MB"));
@@ -345,6 +347,154 @@ private slots:
         QTRY_VERIFY(dialog.isNull());
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("shown.npy"))));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 3); // all, reference, kept: no temporaries
+    }
+
+    void pictureExportJobDrawsWhatRenderDraws()
+    {
+        // A picture export of a long prompt: the scene's map is made on a worker (pending until
+        // ready(); the window's loop runs meanwhile), then drawn on this thread and encoded and
+        // written on a worker. Each file is what the synchronous ViewExporter::render makes, byte
+        // for byte; progress counts files; a cancel keeps the files written and names them.
+        QTemporaryDir dir;
+        ExportOptions o;
+        o.width = 900;
+        o.height = 700;
+        o.layer = 0;
+        o.head = 1;
+        o.range = QStringLiteral("log");
+        {
+            const ComputationPtr c = syntheticLongResult(1300);
+            ExportScene scene(c, nullptr, o);
+            QVERIFY(scene.error().isEmpty());
+            QVERIFY(scene.isPending()); // head 1 is not in the maps' cache: a worker makes it
+            QSignalSpy ready(&scene, &ExportScene::ready);
+            QVERIFY(ready.wait(20000));
+            QVERIFY(!scene.isPending());
+            ExportOptions missing = o;
+            missing.head = 5;
+            QCOMPARE(ExportScene(c, nullptr, missing).error(),
+                QStringLiteral("there is no head 5 in layer 0 (the result has 1 layer(s) of 2 head(s))"));
+        }
+        const ComputationPtr c = syntheticLongResult(1300); // a fresh cache: head 1 made on the worker again
+        const QString one = dir.filePath(QStringLiteral("one.png"));
+        {
+            ViewExportJob job({{one, o}}, c, nullptr);
+            QCOMPARE(job.describe(0, 1), QStringLiteral("Exporting one.png…"));
+            QSignalSpy finished(&job, &ViewExportJob::finished);
+            QSignalSpy progress(&job, &ViewExportJob::progress);
+            job.start();
+            QVERIFY(job.isRunning());
+            QVERIFY(!QFileInfo::exists(one));
+            QVERIFY(finished.wait(20000));
+            QCOMPARE(finished.first().at(0).toString(), QString());
+            QCOMPARE(progress.size(), 2);
+            QCOMPARE(progress.last().at(0).toULongLong(), 1u);
+            QCOMPARE(job.filesWritten(), 1);
+        }
+        QString error;
+        const QByteArray reference = ViewExporter::render(ViewExporter::Format::Png, c, nullptr, o, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QFile f(one);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray written = f.readAll();
+        QCOMPARE(written.size(), reference.size());
+        QVERIFY(written == reference);
+        QImage image;
+        QVERIFY(image.loadFromData(written, "PNG"));
+        QCOMPARE(image.size(), QSize(900, 700));
+
+        // every head of a layer, one file each (the bundled model: 8 heads), as SVG
+        ExportOptions e = o;
+        e.range = QStringLiteral("per-head");
+        const auto items = ViewExportJob::eachHead(dir.filePath(QStringLiteral("map.svg")), e, lazy->result->heads);
+        QCOMPARE(items.size(), size_t {8});
+        QCOMPARE(items[3].path, dir.filePath(QStringLiteral("map_head3.svg")));
+        QCOMPARE(items[3].options.head, 3);
+        {
+            ViewExportJob job(items, lazy, nullptr);
+            QCOMPARE(job.describe(3, 8), QStringLiteral("Exporting map_head3.svg: 3 of 8 files"));
+            QSignalSpy finished(&job, &ViewExportJob::finished);
+            QSignalSpy progress(&job, &ViewExportJob::progress);
+            job.start();
+            QVERIFY(finished.wait(20000));
+            QCOMPARE(finished.first().at(0).toString(), QString());
+            QCOMPARE(progress.size(), 9);
+            for (int i = 0; i < 9; ++i) {
+                QCOMPARE(progress.at(i).at(0).toULongLong(), static_cast<quint64>(i));
+                QCOMPARE(progress.at(i).at(1).toULongLong(), 8u);
+            }
+        }
+        for (const auto& item : items) {
+            QFile svg(item.path);
+            QVERIFY2(svg.open(QIODevice::ReadOnly), qPrintable(item.path));
+            const QByteArray want = ViewExporter::render(ViewExporter::Format::Svg, lazy, nullptr, item.options, &error);
+            QVERIFY(error.isEmpty());
+            QVERIFY2(svg.readAll() == want, qPrintable(item.path));
+        }
+
+        // cancelled once the first file is written: that file stays whole, the rest are not written,
+        // a file already at a later name is left as it was
+        QTemporaryDir cancelDir;
+        const auto pngs = ViewExportJob::eachHead(cancelDir.filePath(QStringLiteral("c.png")), e, lazy->result->heads);
+        {
+            QFile keep(pngs[2].path);
+            QVERIFY(keep.open(QIODevice::WriteOnly));
+            keep.write("keep me");
+        }
+        {
+            ViewExportJob job(pngs, lazy, nullptr);
+            QSignalSpy finished(&job, &ViewExportJob::finished);
+            connect(&job, &ViewExportJob::progress, &job, [&job](quint64 done, quint64) {
+                if (done == 1)
+                    job.cancel();
+            });
+            job.start();
+            QVERIFY(finished.wait(20000));
+            QCOMPARE(finished.first().at(0).toString(),
+                QStringLiteral("export cancelled after 1 of 8 files (each of those is complete; the others were not written)"));
+            QCOMPARE(job.filesWritten(), 1);
+        }
+        QFile first(pngs[0].path);
+        QVERIFY(first.open(QIODevice::ReadOnly));
+        QVERIFY(first.readAll() == ViewExporter::render(ViewExporter::Format::Png, lazy, nullptr, pngs[0].options, &error));
+        QVERIFY(!QFileInfo::exists(pngs[1].path));
+        QFile kept(pngs[2].path);
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), QByteArray("keep me"));
+        QCOMPARE(QDir(cancelDir.path()).entryList(QDir::Files).size(), 2); // no temporaries
+
+        // cancelled before it starts: nothing; a bad name and an unwritable place are refused by name
+        {
+            const QString never = cancelDir.filePath(QStringLiteral("never.png"));
+            ViewExportJob job({{never, o}}, c, nullptr);
+            QSignalSpy finished(&job, &ViewExportJob::finished);
+            job.cancel();
+            job.start();
+            QVERIFY(finished.wait(20000));
+            QCOMPARE(finished.first().at(0).toString(),
+                QStringLiteral("export of '%1' cancelled: nothing was written").arg(never));
+            QVERIFY(!QFileInfo::exists(never));
+        }
+        {
+            const QString txt = cancelDir.filePath(QStringLiteral("map.txt"));
+            ViewExportJob job(ViewExportJob::eachHead(txt, e, 2), lazy, nullptr);
+            QSignalSpy finished(&job, &ViewExportJob::finished);
+            job.start();
+            QVERIFY(finished.wait(20000));
+            QCOMPARE(finished.first().at(0).toString(),
+                QStringLiteral("'%1': choose a .png, .svg or .pdf file name").arg(cancelDir.filePath(QStringLiteral("map_head0.txt"))));
+        }
+        {
+            const QString nowhere = cancelDir.filePath(QStringLiteral("no/such/dir/map.png"));
+            ViewExportJob job({{nowhere, e}}, lazy, nullptr);
+            QSignalSpy finished(&job, &ViewExportJob::finished);
+            job.start();
+            QVERIFY(finished.wait(20000));
+            const QString message = finished.first().at(0).toString();
+            QVERIFY2(message.contains(nowhere), qPrintable(message));
+            QVERIFY(!QFileInfo::exists(nowhere));
+        }
+        QCOMPARE(QDir(cancelDir.path()).entryList(QDir::Files).size(), 2);
     }
 
     void headsGridScrollsAtAReadableTileSize()

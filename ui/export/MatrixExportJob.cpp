@@ -4,12 +4,13 @@
 #include "ViewExporter.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QPointer>
 
 #include <utility>
 
 MatrixExportJob::MatrixExportJob(QString path, ComputationPtr computation, int layer, int head, QObject* parent)
-    : QObject(parent)
+    : ExportJob(parent)
     , m_path(std::move(path))
     , m_computation(std::move(computation))
     , m_layer(layer)
@@ -54,3 +55,14 @@ void MatrixExportJob::start()
 }
 
 void MatrixExportJob::cancel() { m_cancel->store(true); }
+
+QString MatrixExportJob::describe(quint64 written, quint64 total) const
+{
+    const QString name = QFileInfo(m_path).fileName();
+    if (total == 0)
+        return tr("Exporting %1…").arg(name);
+    return tr("Exporting %1: %2 of %3 MB")
+        .arg(name)
+        .arg(static_cast<double>(written) / (1024.0 * 1024.0), 0, 'f', 0)
+        .arg(static_cast<double>(total) / (1024.0 * 1024.0), 0, 'f', 0);
+}

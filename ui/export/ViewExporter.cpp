@@ -1,73 +1,63 @@
 #include "ViewExporter.h"
 
 #include "AtomicFileWriter.h"
-#include "DiffView.h"
-#include "EmbeddingView.h"
-#include "HeadGridView.h"
-#include "HeatmapView.h"
-#include "LinesView.h"
-#include "MermaidParser.h"
+#include "ExportScene.h"
 #include "NpyFile.h"
-#include "OverlayView.h"
-#include "PipelineDiagram.h"
-#include "PipelineView.h"
 #include "PngWriter.h"
-#include "StageBinder.h"
 #include "ResultExport.h"
 
 #include <qcustomplot.h>
 
 #include <QBuffer>
-#include <QComboBox>
 #include <QFileInfo>
 #include <QImage>
 #include <QPdfWriter>
 #include <QSvgGenerator>
 
-#include <functional>
-
 namespace {
-using PaintFn = std::function<void(QCPPainter&, const QRect&)>;
-
-HeatmapView::RangeMode rangeOf(const QString& name)
+QImage blankImage(const ExportOptions& o)
 {
-    if (name == QLatin1String("fixed"))
-        return HeatmapView::RangeMode::Fixed;
-    if (name == QLatin1String("shared"))
-        return HeatmapView::RangeMode::Shared;
-    if (name == QLatin1String("log"))
-        return HeatmapView::RangeMode::Log;
-    return HeatmapView::RangeMode::PerHead;
+    QImage image(o.width, o.height, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    const int dotsPerMeter = qRound(o.dpi / 0.0254);
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
+    return image;
+}
+} // namespace
+
+QImage ViewExporter::paintImage(ExportScene& scene)
+{
+    QImage image = blankImage(scene.options());
+    {
+        QCPPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        scene.paint(painter, image.rect());
+    }
+    return image;
 }
 
-QByteArray paintTo(ViewExporter::Format format, const ExportOptions& o, QString* error, const PaintFn& paint)
+QByteArray ViewExporter::encodePng(const QImage& image, QString* error)
 {
+    // libpng directly (PngWriter): Qt's writer tries every row filter, most of the export's time.
+    QByteArray bytes;
+    const QString problem = PngWriter::write(image, bytes);
+    if (!problem.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("PNG: %1").arg(problem);
+        return {};
+    }
+    return bytes;
+}
+
+QByteArray ViewExporter::paintVector(Format format, ExportScene& scene)
+{
+    const ExportOptions& o = scene.options();
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     const QRect area(0, 0, o.width, o.height);
-    switch (format) {
-    case ViewExporter::Format::Png: {
-        QImage image(o.width, o.height, QImage::Format_ARGB32_Premultiplied);
-        image.fill(Qt::white);
-        const int dotsPerMeter = qRound(o.dpi / 0.0254);
-        image.setDotsPerMeterX(dotsPerMeter);
-        image.setDotsPerMeterY(dotsPerMeter);
-        {
-            QCPPainter painter(&image);
-            painter.setRenderHint(QPainter::Antialiasing);
-            paint(painter, area);
-        }
-        // libpng directly (PngWriter): Qt's writer tries every row filter, most of the export's time.
-        const QString problem = PngWriter::write(image, bytes);
-        if (!problem.isEmpty()) {
-            if (error)
-                *error = QStringLiteral("PNG: %1").arg(problem);
-            return {};
-        }
-        break;
-    }
-    case ViewExporter::Format::Svg: {
+    if (format == Format::Svg) {
         QSvgGenerator svg;
         svg.setOutputDevice(&buffer);
         svg.setSize(area.size());
@@ -76,11 +66,9 @@ QByteArray paintTo(ViewExporter::Format format, const ExportOptions& o, QString*
         svg.setTitle(QStringLiteral("AttnScope %1").arg(o.view));
         QCPPainter painter;
         painter.begin(&svg);
-        paint(painter, area);
+        scene.paint(painter, area);
         painter.end();
-        break;
-    }
-    case ViewExporter::Format::Pdf: {
+    } else if (format == Format::Pdf) {
         QPdfWriter pdf(&buffer);
         pdf.setCreator(QStringLiteral("AttnScope"));
         pdf.setTitle(QStringLiteral("AttnScope %1").arg(o.view));
@@ -89,16 +77,11 @@ QByteArray paintTo(ViewExporter::Format format, const ExportOptions& o, QString*
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         QCPPainter painter;
         painter.begin(&pdf);
-        paint(painter, area);
+        scene.paint(painter, area);
         painter.end();
-        break;
-    }
-    case ViewExporter::Format::Unknown:
-        break;
     }
     return bytes;
 }
-} // namespace
 
 ViewExporter::Format ViewExporter::formatOf(const QString& path)
 {
@@ -115,119 +98,16 @@ ViewExporter::Format ViewExporter::formatOf(const QString& path)
 QByteArray ViewExporter::render(Format format, const ComputationPtr& computation, const ComputationPtr& comparison,
     const ExportOptions& o, QString* error)
 {
-    auto fail = [error](const QString& message) {
+    ExportScene scene(computation, comparison, o);
+    scene.finish(); // a long prompt's map or tiles: made now, in this thread
+    if (!scene.error().isEmpty()) {
         if (error)
-            *error = message;
-        return QByteArray();
-    };
-    if (!computation)
-        return fail(QStringLiteral("nothing to export: no computation"));
-    if (o.width < 16 || o.height < 16 || o.width > 20000 || o.height > 20000)
-        return fail(QStringLiteral("the export size %1 x %2 is outside 16..20000 pixels").arg(o.width).arg(o.height));
-    const auto& r = *computation->result;
-    if (o.head >= r.heads || o.head < -1 || o.layer < 0 || o.layer >= r.layers)
-        return fail(QStringLiteral("there is no head %1 in layer %2 (the result has %3 layer(s) of %4 head(s))")
-                        .arg(o.head)
-                        .arg(o.layer)
-                        .arg(r.layers)
-                        .arg(r.heads));
-
-    if (o.view == QLatin1String("heatmap")) {
-        HeatmapView view;
-        view.setComputation(computation);
-        view.setHead(o.layer, o.head);
-        view.finishMap(); // a long prompt's map: made now, not left to a worker
-        view.setColorMap(o.colormap);
-        view.setRangeMode(rangeOf(o.range));
-        view.setLabelsVisible(o.labels);
-        if (!o.colorBar)
-            view.setColorScaleVisible(false);
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) {
-            view.plot()->toPainter(&p, area.width(), area.height());
-        });
+            *error = scene.error();
+        return {};
     }
-    if (o.view == QLatin1String("heads")) {
-        HeadGridView view;
-        view.setColorMap(o.colormap);
-        view.setComputation(computation);
-        view.finishTiles(); // a long prompt's tiles: made now, not left to a worker
-        view.setCurrent(-100, -100); // no highlight in exports
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
-    }
-    if (o.view == QLatin1String("lines")) {
-        LinesView view;
-        view.setComputation(computation);
-        view.setLayer(o.layer);
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
-    }
-    if (o.view == QLatin1String("diff")) {
-        if (!comparison)
-            return fail(QStringLiteral("the diff view needs a second computation"));
-        DiffView view;
-        view.setColorMap(o.colormap);
-        view.setComputations(computation, comparison);
-        view.setHead(o.layer, o.head);
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.render(p, area); });
-    }
-    if (o.view == QLatin1String("pipeline")) {
-        // The given Mermaid source, or the engine's own diagram of this mechanism.
-        const std::string source = o.mermaid.isEmpty()
-                                       ? attn::PipelineDiagram::fromMechanism(computation->mechanism, r.cross)
-                                       : o.mermaid.toStdString();
-        auto graph = attn::MermaidParser::parse(source);
-        if (!graph)
-            return fail(QStringLiteral("the pipeline diagram: %1").arg(QString::fromStdString(graph.error())));
-        PipelineView view;
-        view.setMarkUnbound(false); // the diagram as written
-        view.setSynchronousLayout(true);
-        view.setDiagram(*graph, attn::StageBinder::bind(*graph, r.stageNames()));
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, area); });
-    }
-    if (o.view == QLatin1String("qk")) {
-        if (o.head < 0)
-            return fail(QStringLiteral("the Q/K view shows one head: choose a head, not the mean of heads"));
-        EmbeddingView view;
-        view.setSynchronous(true);
-        view.layoutBox()->setCurrentIndex(o.qkTsne ? 1 : 0);
-        view.setColorMap(o.colormap);
-        view.setComputation(computation);
-        view.setHead(o.layer, o.head);
-        view.setFigureDecorations(true, o.labels);
-        if (!view.points())
-            return fail(QStringLiteral("the Q/K view: %1").arg(view.message()));
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) {
-            view.plot()->toPainter(&p, area.width(), area.height());
-        });
-    }
-    if (o.view == QLatin1String("overlay")) {
-        if (r.gridRows <= 0)
-            return fail(QStringLiteral("the overlay view needs an image input (--image F)"));
-        const auto mode = OverlayView::parseMode(o.overlayMode);
-        if (!mode)
-            return fail(QStringLiteral("unknown overlay mode '%1' (query, received, spatial, rollout)").arg(o.overlayMode));
-        if (!OverlayView::isModeAvailable(*mode, r))
-            return fail(*mode == OverlayView::Mode::Rollout
-                            ? QStringLiteral("the rollout overlay needs several layers and the rollout engine")
-                            : QStringLiteral("this computation has no spatial attention map"));
-        if (o.query >= r.queryCount)
-            return fail(QStringLiteral("there is no query patch %1,%2 in the %3 x %4 grid")
-                            .arg(o.query / r.gridCols)
-                            .arg(o.query % r.gridCols)
-                            .arg(r.gridRows)
-                            .arg(r.gridCols));
-        OverlayView view;
-        view.setComputation(computation);
-        view.setHead(o.layer, o.head);
-        view.setColorMap(o.colormap);
-        view.setMode(*mode);
-        view.selectQuery(o.query);
-        view.setOpacity(o.opacity);
-        view.setGridVisible(o.grid);
-        view.setCaptionVisible(o.labels);
-        view.setColorBarVisible(o.colorBar);
-        return paintTo(format, o, error, [&](QCPPainter& p, const QRect& area) { view.paint(p, QRectF(area)); });
-    }
-    return fail(QStringLiteral("unknown view '%1' (%2)").arg(o.view, viewNames().join(QStringLiteral(", "))));
+    if (format == Format::Png)
+        return encodePng(paintImage(scene), error);
+    return paintVector(format, scene);
 }
 
 QString ViewExporter::exportView(

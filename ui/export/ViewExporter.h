@@ -6,6 +6,7 @@
 #include "ExportOptions.h"
 
 #include <QByteArray>
+#include <QImage>
 #include <QString>
 #include <QStringList>
 
@@ -19,6 +20,8 @@ struct MatrixExportControl {
     const std::atomic<bool>* cancel = nullptr;
     std::function<void(uint64_t written, uint64_t total)> progress;
 };
+
+class ExportScene;
 
 class ViewExporter {
 public:
@@ -42,4 +45,11 @@ public:
     static uint64_t matrixNpyBytes(const ComputationPtr& computation);
     static QByteArray render(Format format, const ComputationPtr& computation, const ComputationPtr& comparison,
         const ExportOptions& options, QString* error = nullptr);
+
+    // render's steps, for ViewExportJob: a ready scene drawn into a white image of the options' size
+    // and dpi (GUI thread), that image as a PNG file's bytes (any thread), or the scene drawn as an
+    // SVG or PDF file's bytes (GUI thread).
+    static QImage paintImage(ExportScene& scene);
+    static QByteArray encodePng(const QImage& image, QString* error = nullptr);
+    static QByteArray paintVector(Format format, ExportScene& scene);
 };
