@@ -96,7 +96,10 @@ void usage(std::FILE* to)
         "  1 s per size, at least 3; --threads sets omp_set_num_threads and Eigen::setNbThreads.\n"
         "  --kernels: SGEMM peak, the Q K^T and A V products, copy bandwidth and the softmax instead.\n"
         "  --case stories260k-forward [--model DIR]: the stories260K llama2.c forward (default N = 256)\n"
-        "  capturing every layer's attention, instead of the engine.\n");
+        "  capturing every layer's attention, instead of the engine.\n"
+        "  --case noise-floor [--repeats R]: the machine's own spread: a fixed 1.5-3 ms of pure arithmetic\n"
+        "  on each of T threads (one OpenMP fork and join, as one N = 128 call), R repeats (default 45,\n"
+        "  as mha-self at N = 128), 20 runs; max/min of each run.\n");
 }
 
 bool parsePositive(const char* text, int& out)
@@ -158,8 +161,8 @@ int parseArgs(int argc, char** argv, Options& o)
             const char* v = value("--case");
             if (!v)
                 return 2;
-            if (std::string(v) != "mha-self" && std::string(v) != "stories260k-forward") {
-                std::fprintf(stderr, "attnscope-bench: --case: '%s' is not mha-self or stories260k-forward\n", v);
+            if (std::string(v) != "mha-self" && std::string(v) != "stories260k-forward" && std::string(v) != "noise-floor") {
+                std::fprintf(stderr, "attnscope-bench: --case: '%s' is not mha-self, stories260k-forward or noise-floor\n", v);
                 return 2;
             }
             o.caseName = v;
@@ -415,6 +418,59 @@ int runStories260k(const Options& opt, int threads)
     return 0;
 }
 
+// Work that touches no memory: what is left of its spread is the machine's (scheduler, host).
+double spin(long iterations)
+{
+    volatile double x = 1.0;
+    for (long i = 0; i < iterations; ++i)
+        x = x * 1.0000001 + 1e-9;
+    return x;
+}
+
+double msSince(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int runNoiseFloor(const Options& opt, int threads)
+{
+    long iterations = 1024; // calibrated on one thread to 1.5-3 ms, about the N = 128 call
+    double calibratedMs = 0.0;
+    for (;;) {
+        const auto t0 = std::chrono::steady_clock::now();
+        spin(iterations);
+        calibratedMs = msSince(t0);
+        if (calibratedMs >= 1.5)
+            break;
+        iterations *= 2;
+    }
+    const int repeats = opt.repeats ? opt.repeats : 45;
+    constexpr int kRuns = 20;
+    int over = 0;
+    double worst = 0.0;
+    for (int run = 0; run < kRuns; ++run) {
+        std::vector<double> times;
+        for (int r = 0; r < repeats; ++r) {
+            const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+            for (int t = 0; t < threads; ++t)
+                spin(iterations);
+            times.push_back(msSince(t0));
+        }
+        std::sort(times.begin(), times.end());
+        const double spread = times.back() / times.front();
+        over += spread > 1.5;
+        worst = std::max(worst, spread);
+        std::printf("{\"case\":\"noise-floor\",\"run\":%d,\"threads\":%d,\"repeats\":%d,\"min_ms\":%.4f,"
+                    "\"median_ms\":%.4f,\"max_ms\":%.4f,\"max_over_min\":%.3f}\n",
+            run, threads, repeats, times.front(), times[times.size() / 2], times.back(), spread);
+    }
+    std::printf("noise floor, %d thread(s), %d runs of %d repeats of a fixed %.2f ms: max/min > 1.5 in %d run(s), "
+                "worst %.2f\n",
+        threads, kRuns, repeats, calibratedMs, over, worst);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -433,6 +489,8 @@ int main(int argc, char** argv)
     }
     if (opt.caseName == "stories260k-forward")
         return runStories260k(opt, threads);
+    if (opt.caseName == "noise-floor")
+        return runNoiseFloor(opt, threads);
 
     attn::Mechanism mech;
     mech.score = attn::ScoreKind::ScaledDot;

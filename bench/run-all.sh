@@ -125,6 +125,10 @@ done
 echo "ratio = attnscope median / torch median (below 1: attnscope faster); max/min = slowest / fastest repeat"
 echo "(a = attnscope, t = torch); GF/s at the median; MB = peak RSS of the process"
 echo
+echo "the machine's own spread (attnscope-bench --case noise-floor --threads $threads: no memory, no engine):"
+timeout "$per_run_timeout" "$bench" --case noise-floor --threads "$threads" | tail -1 ||
+    { echo "run-all.sh: attnscope-bench --case noise-floor failed" >&2; exit 1; }
+echo
 echo "kernels (attnscope-bench --kernels --threads $threads):"
 timeout "$per_run_timeout" "$bench" --kernels --threads "$threads" || { echo "run-all.sh: attnscope-bench --kernels failed" >&2; exit 1; }
 fi
