@@ -13,6 +13,7 @@ struct Derived {
     ComputationPtr view;
     ComputationPtr rollout;
     QString error;
+    bool cancelled = false;
 };
 
 ComputationPtr withResult(const Computation& base, attn::AttentionResult result)
@@ -25,10 +26,14 @@ ComputationPtr withResult(const Computation& base, attn::AttentionResult result)
     return c;
 }
 
-Derived deriveViews(
-    ComputationPtr source, attn::TokenViewOptions tokens, std::optional<attn::RolloutOptions> rollout)
+Derived deriveViews(ComputationPtr source, attn::TokenViewOptions tokens, std::optional<attn::RolloutOptions> rollout,
+    std::shared_ptr<std::atomic<bool>> cancel)
 {
     Derived d;
+    if (cancel->load()) { // superseded before it began
+        d.cancelled = true;
+        return d;
+    }
     d.view = source;
     if (tokens.any()) {
         auto view = attn::TokenView::apply(*source->result, tokens);
@@ -40,7 +45,13 @@ Derived deriveViews(
     }
     if (rollout) {
         const auto& r = *d.view->result;
-        auto map = attn::AttentionRollout::compute(r, *rollout);
+        attn::ComputeControl control;
+        control.cancel = cancel.get();
+        auto map = attn::AttentionRollout::compute(r, *rollout, control);
+        if (!map && cancel->load()) {
+            d.cancelled = true;
+            return d;
+        }
         if (!map) {
             d.error = QString::fromStdString(map.error());
             return d;
@@ -68,6 +79,12 @@ TokenViewWorker::TokenViewWorker(QObject* parent)
 {
 }
 
+TokenViewWorker::~TokenViewWorker()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
 void TokenViewWorker::setSource(ComputationPtr source)
 {
     m_source = std::move(source);
@@ -85,6 +102,9 @@ void TokenViewWorker::setOptions(
 void TokenViewWorker::derive()
 {
     const quint64 generation = ++m_generation;
+    if (m_cancel)
+        m_cancel->store(true); // whatever is still running is superseded
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
     if (!m_source)
         return;
     if (!m_tokens.any() && !m_rollout) {
@@ -93,12 +113,13 @@ void TokenViewWorker::derive()
     }
     ++m_running;
     QPointer<TokenViewWorker> self(this);
-    auto future = BackgroundPool::run(&deriveViews, m_source, m_tokens, m_rollout);
+    auto future = BackgroundPool::run(&deriveViews, m_source, m_tokens, m_rollout, m_cancel);
     future.then(this, [self, generation](Derived d) {
         if (!self)
             return;
         --self->m_running;
-        if (generation != self->m_generation)
+        self->m_cancelled += d.cancelled;
+        if (generation != self->m_generation || d.cancelled)
             return;
         if (!d.error.isEmpty())
             emit self->failed(d.error);

@@ -243,6 +243,20 @@ private slots:
         const auto refused = AttentionRollout::compute(lazy, {}, tight);
         QVERIFY(!refused.ok());
         QVERIFY2(QString::fromStdString(refused.error()).contains("more than the memory budget of 1 MB"), refused.error().c_str());
+        // cancelled after its first layer (set from the progress report): it stops before the second
+        std::atomic<bool> stop {false};
+        int reports = 0;
+        ComputeControl cancelling;
+        cancelling.cancel = &stop;
+        cancelling.progress = [&](double fraction) {
+            ++reports;
+            QCOMPARE(fraction, 1.0 / lazy.layers);
+            stop = true;
+        };
+        const auto cancelled = AttentionRollout::compute(lazy, {}, cancelling);
+        QVERIFY(!cancelled.ok());
+        QCOMPARE(QString::fromStdString(cancelled.error()), QString("cancelled"));
+        QCOMPARE(reports, 1);
     }
 
     void tokenViewsOnDemand()

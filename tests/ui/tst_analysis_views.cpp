@@ -6,6 +6,7 @@
 #include "AnalysisBar.h"
 #include "AttentionRollout.h"
 #include "AttentionWorker.h"
+#include "BackgroundPool.h"
 #include "DiffView.h"
 #include "EmbeddingView.h"
 #include "GenerationBar.h"
@@ -26,9 +27,12 @@
 #include <QTabWidget>
 #include <QToolButton>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
+#include <atomic>
 #include <functional>
+#include <vector>
 
 #include <qcustomplot.h>
 
@@ -43,6 +47,7 @@ private slots:
     void sessionKeepsTheAnalysis();
     void clickingAQueryKeyPointSelectsItsRow();
     void tsneRunsOffTheGuiThread();
+    void supersededRolloutIsCancelled();
     void stepThroughAddsTheGeneratedToken();
 
 private:
@@ -220,6 +225,42 @@ void TestAnalysisViews::sessionKeepsTheAnalysis()
     // The same map as before saving: rollout of the filtered tokens, cell for cell.
     QCOMPARE(other.heatmap()->computation()->result->keyLabels, (std::vector<std::string> { "the", "cat", "sat" }));
     QCOMPARE(other.heatmap()->computation()->result->weights, shown->result->weights);
+}
+
+void TestAnalysisViews::supersededRolloutIsCancelled()
+{
+    // A derivation superseded before it ran stops without computing (a long prompt's rollout is
+    // seconds of N x N products): every pool thread is held while the rollout is asked for and then
+    // switched off again; released, the rollout's job finds its flag set and delivers nothing, and
+    // the view shows the plain result.
+    QVERIFY(waitForView([&] { computeText(QStringLiteral("one two three four five six"), 2); }));
+    const ComputationPtr plain = m_window->heatmap()->computation();
+    TokenViewWorker* worker = m_window->tokenViewWorker();
+    QSignalSpy ready(worker, &TokenViewWorker::ready);
+    std::atomic<bool> release {false};
+    std::atomic<int> holding {0};
+    const int threads = BackgroundPool::instance()->maxThreadCount();
+    std::vector<QFuture<void>> blockers;
+    for (int i = 0; i < threads; ++i)
+        blockers.push_back(BackgroundPool::run([&] {
+            ++holding;
+            while (!release)
+                QThread::msleep(1);
+        }));
+    QTRY_COMPARE(holding.load(), threads);
+    attn::RolloutOptions rollout;
+    worker->setOptions({}, rollout); // queued behind the blockers
+    QVERIFY(worker->isBusy());
+    worker->setOptions({}, std::nullopt); // supersedes it: the plain result, at once
+    QCOMPARE(ready.size(), 1);
+    QVERIFY(!ready.first().at(1).value<ComputationPtr>());
+    release = true;
+    for (auto& f : blockers)
+        f.waitForFinished();
+    QTRY_VERIFY(!worker->isBusy());
+    QCOMPARE(worker->cancelledDerivations(), 1);
+    QCOMPARE(ready.size(), 1); // the cancelled rollout delivered nothing
+    QCOMPARE(m_window->heatmap()->computation(), plain);
 }
 
 void TestAnalysisViews::clickingAQueryKeyPointSelectsItsRow()
