@@ -184,6 +184,94 @@ std::vector<float> AttentionMaps::levelOfDetail(int layer, int head, int outRows
     return out;
 }
 
+AttentionMaps::RegionImage AttentionMaps::regionImage(
+    int layer, int head, int row0, int row1, int col0, int col1, int outRows, int outCols) const
+{
+    const int n = m_trace->tokens;
+    row0 = std::clamp(row0, 0, n - 1);
+    row1 = std::clamp(row1, row0 + 1, n);
+    col0 = std::clamp(col0, 0, n - 1);
+    col1 = std::clamp(col1, col0 + 1, n);
+    const int height = row1 - row0, width = col1 - col0;
+    RegionImage image;
+    image.rows = std::clamp(outRows, 1, height);
+    image.cols = std::clamp(outCols, 1, width);
+    const int outR = image.rows, outC = image.cols;
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    image.cells.assign(static_cast<size_t>(outR) * outC, -kInf);
+    // Output column o pools the region's columns [colStart[o], colStart[o + 1]) (relative to col0);
+    // output row o the queries [bandStart[o], bandStart[o + 1]), as in MapDownsampler::maxPoolRegion.
+    std::vector<int> colStart(static_cast<size_t>(outC) + 1, width);
+    for (int c = width - 1; c >= 0; --c)
+        colStart[static_cast<size_t>(static_cast<long long>(c) * outC / width)] = c;
+    std::vector<int> bandStart(static_cast<size_t>(outR) + 1, row1);
+    for (int o = 0; o < outR; ++o)
+        bandStart[static_cast<size_t>(o)] = row0 + static_cast<int>(static_cast<long long>(o) * height / outR);
+    // The weights come in the row tiles map() makes them in ([t * kRowTile, (t + 1) * kRowTile)): the
+    // same products, so the same bits as the exact map (a product's last bits depend on its shape).
+    // Chunks of whole bands, each owned by one thread (no two threads write a cell), of at least
+    // minChunk queries, cut where a band starts a tile when one does soon (else a tile shared by two
+    // chunks is computed twice).
+    const int minChunk = std::clamp(height / 16, kRowTile, 4 * kRowTile);
+    std::vector<int> chunkStart {0};
+    for (int o = 1; o < outR; ++o) {
+        const int from = bandStart[static_cast<size_t>(chunkStart.back())], at = bandStart[static_cast<size_t>(o)];
+        if ((at - from >= minChunk && at % kRowTile == 0) || at - from >= 2 * minChunk)
+            chunkStart.push_back(o);
+    }
+    chunkStart.push_back(outR);
+    const auto chunks = static_cast<int>(chunkStart.size()) - 1;
+    float lo = kInf, loPositive = kInf;
+#pragma omp parallel if (chunks > 1) reduction(min : lo, loPositive)
+    {
+        std::vector<float> tile;
+        std::vector<float> colMax(static_cast<size_t>(width));
+#pragma omp for schedule(dynamic, 1)
+        for (int chunk = 0; chunk < chunks; ++chunk) {
+            int band = chunkStart[static_cast<size_t>(chunk)];
+            const int bandEnd = chunkStart[static_cast<size_t>(chunk) + 1];
+            const int rBegin = bandStart[static_cast<size_t>(band)];
+            const int rEnd = bandStart[static_cast<size_t>(bandEnd)];
+            std::fill(colMax.begin(), colMax.end(), -kInf);
+            auto flush = [&](int o) {
+                float* dst = &image.cells[static_cast<size_t>(o) * outC];
+                for (int c = 0; c < outC; ++c) {
+                    float m = dst[c];
+                    for (int k = colStart[static_cast<size_t>(c)]; k < colStart[static_cast<size_t>(c) + 1]; ++k)
+                        m = colMax[static_cast<size_t>(k)] > m ? colMax[static_cast<size_t>(k)] : m;
+                    dst[c] = m;
+                }
+                std::fill(colMax.begin(), colMax.end(), -kInf);
+            };
+            for (int t0 = rBegin / kRowTile * kRowTile; t0 < rEnd; t0 += kRowTile) {
+                const int t1 = std::min(n, t0 + kRowTile);
+                tile.resize(static_cast<size_t>(t1 - t0) * n);
+                rows(layer, head, t0, t1, tile.data());
+                for (int r = std::max(rBegin, t0); r < std::min(rEnd, t1); ++r) {
+                    while (r >= bandStart[static_cast<size_t>(band) + 1])
+                        flush(band++);
+                    const float* src = tile.data() + static_cast<size_t>(r - t0) * n + col0;
+                    float* hi = colMax.data();
+                    for (int c = 0; c < width; ++c) {
+                        const float v = src[c];
+                        hi[c] = v > hi[c] ? v : hi[c];
+                        lo = v < lo ? v : lo;
+                        loPositive = v > 0.0f && v < loPositive ? v : loPositive;
+                    }
+                }
+            }
+            flush(band);
+        }
+    }
+    float hi = -kInf;
+    for (float v : image.cells)
+        hi = v > hi ? v : hi;
+    image.min = lo;
+    image.max = hi;
+    image.minPositive = loPositive;
+    return image;
+}
+
 int AttentionMaps::cachedMaps() const
 {
     std::lock_guard lock(m_mutex);

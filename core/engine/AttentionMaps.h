@@ -49,6 +49,20 @@ public:
     // outRows x outCols (each clamped to 1..N): cell (r, c) is the largest weight of the input cells
     // mapped to it (input row i to output row i * outRows / N, likewise for columns).
     std::vector<float> levelOfDetail(int layer, int head, int outRows, int outCols) const;
+    // What the heatmap draws of a long prompt, from the queries and keys in row tiles without the map:
+    // queries [row0, row1) x keys [col0, col1) max-pooled to outRows x outCols (each clamped to the
+    // region) exactly as MapDownsampler::maxPoolRegion pools the exact map (output row o the queries
+    // [row0 + o * rows / outRows, row0 + (o + 1) * rows / outRows), key c the column
+    // (c - col0) * outCols / cols), with the region's smallest, largest and smallest positive weight.
+    struct RegionImage {
+        std::vector<float> cells; // rows x cols, row-major
+        int rows = 0;
+        int cols = 0;
+        float min = 0.0f;
+        float max = 0.0f;
+        float minPositive = 0.0f; // +inf when no weight in the region is positive
+    };
+    RegionImage regionImage(int layer, int head, int row0, int row1, int col0, int col1, int outRows, int outCols) const;
     // How many exact maps the cache holds now (for tests and the memory readout).
     int cachedMaps() const;
     uint64_t cachedBytes() const;

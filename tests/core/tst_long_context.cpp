@@ -295,6 +295,48 @@ private slots:
                 for (size_t c = 0; c < lod.size(); ++c)
                     QCOMPARE(lod[c], pooled[c]); // same weights, same pooling: bit for bit
             }
+            // The heatmap's image of a region, from Q and K: maxPoolRegion of the exact map bit for
+            // bit, and the region's smallest, largest and smallest positive weight by a plain scan.
+            struct Region {
+                int row0, row1, col0, col1, outRows, outCols;
+            };
+            for (const Region g : {Region {0, n, 0, n, 100, 100}, Region {0, n, 0, n, 7, 333}, Region {37, 291, 5, 377, 50, 61},
+                     Region {200, 201, 0, n, 1, 400}, Region {0, n, 399, 400, 400, 1}, Region {13, 90, 150, 160, 500, 500},
+                     Region {0, n, 0, n, 400, 400}}) {
+                const auto image = maps.regionImage(0, h, g.row0, g.row1, g.col0, g.col1, g.outRows, g.outCols);
+                std::pair<float, float> minMax;
+                const auto pooled = MapDownsampler::maxPoolRegion(
+                    (**m).data(), n, g.row0, g.row1, g.col0, g.col1, g.outRows, g.outCols, &minMax);
+                QCOMPARE(image.rows, std::min(g.outRows, g.row1 - g.row0));
+                QCOMPARE(image.cols, std::min(g.outCols, g.col1 - g.col0));
+                QCOMPARE(image.cells.size(), pooled.size());
+                int differ = 0;
+                for (size_t c = 0; c < pooled.size(); ++c)
+                    differ += image.cells[c] != pooled[c];
+                QCOMPARE(differ, 0);
+                float lo = 1e9f, hi = -1.0f, loPositive = std::numeric_limits<float>::infinity();
+                for (int i = g.row0; i < g.row1; ++i)
+                    for (int j = g.col0; j < g.col1; ++j) {
+                        const float v = (**m)[static_cast<size_t>(i) * n + j];
+                        lo = std::min(lo, v);
+                        hi = std::max(hi, v);
+                        if (v > 0.0f)
+                            loPositive = std::min(loPositive, v);
+                    }
+                QCOMPARE(image.min, lo);
+                QCOMPARE(image.max, hi);
+                QCOMPARE(image.min, minMax.first);
+                QCOMPARE(image.max, minMax.second);
+                QCOMPARE(image.minPositive, loPositive);
+            }
+            // Above the diagonal only (causal): every weight 0, none positive.
+            const auto upper = maps.regionImage(0, h, 0, 10, 300, 400, 10, 10);
+            QCOMPARE(upper.max, 0.0f);
+            QCOMPARE(upper.min, 0.0f);
+            QVERIFY(std::isinf(upper.minPositive));
+            // One cell asked for at any size: that cell (query 0 sees only key 0, weight 1).
+            QCOMPARE(maps.regionImage(0, h, 0, 1, 0, 1, 4, 4).cells, std::vector<float> {(**m)[0]});
+            QVERIFY(std::abs((**m)[0] - 1.0f) <= 1e-6f);
         }
         QCOMPARE(maps.cachedMaps(), 2);
         QCOMPARE(maps.cachedBytes(), 2 * AttentionMaps::mapBytes(n));
@@ -335,6 +377,7 @@ private slots:
         QCOMPARE(uncached.recycledBuffers(), 1);
         // LOD images and single weights never need the map.
         QCOMPARE(tiny.levelOfDetail(0, 2, 50, 50).size(), size_t { 2500 });
+        QCOMPARE(tiny.regionImage(0, 2, 0, n, 0, n, 40, 40).cells.size(), size_t { 1600 });
         QCOMPARE(tiny.cachedMaps(), 0);
     }
 

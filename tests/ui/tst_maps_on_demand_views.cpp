@@ -12,6 +12,7 @@
 #include "HeadsPage.h"
 #include "HeatmapView.h"
 #include "LinesView.h"
+#include "MapDownsampler.h"
 #include "MatrixExportJob.h"
 #include "ExportProgress.h"
 #include "ModelResultBuilder.h"
@@ -196,9 +197,9 @@ private slots:
     void longPromptImageMadeOnTheWorker()
     {
         // Over kLodSide tokens the heatmap shows a max-pooled image of the whole map; on demand the
-        // worker pools it and fills the plot's cells, which the plot takes as they are. Those cells
-        // equal the ones the view makes itself (finishMap: map made here, pooled on this thread) and
-        // a naive max-pool of the exact map, bit for bit.
+        // worker makes it straight from the head's queries and keys (no map is made) and fills the
+        // plot's cells, which the plot takes as they are. Those cells equal the ones the view makes
+        // itself (finishMap, on this thread) and a naive max-pool of the exact map, bit for bit.
         const int n = 1300;
         const ComputationPtr c = syntheticLongResult(n);
         QVERIFY(c->result->mapsOnDemand());
@@ -209,8 +210,12 @@ private slots:
         worker.setComputation(c);
         QVERIFY(worker.isMapPending());
         QVERIFY(ready.wait(20000));
-        here.setComputation(c); // head 0 of layer 0, now in the maps' cache: pooled on this thread
+        QVERIFY(worker.isDrawnFromQueriesAndKeys());
+        QCOMPARE(c->result->maps->cachedMaps(), 0); // the image needed no map
+        here.setComputation(c);
+        QVERIFY(here.isMapPending());
         here.finishMap();
+        QVERIFY(here.isDrawnFromQueriesAndKeys());
         QVERIFY(!here.isMapPending());
         QCPColorMapData* a = colorMapOf(worker)->data();
         QCPColorMapData* b = colorMapOf(here)->data();
@@ -248,6 +253,99 @@ private slots:
         QVERIFY(a->cell(size.width() - 1, 0) == 0.0); // above the diagonal: weight 0
         // the colour range is the whole map's: its minimum (0, masked) to its maximum (1)
         QCOMPARE(colorMapOf(worker)->dataRange().upper, colorMapOf(here)->dataRange().upper);
+    }
+
+    void longPromptHeadDrawnFromQueriesAndKeys()
+    {
+        // A head of a long prompt drawn without its map: hover, the colour range (per head and log)
+        // and a zoomed region's image (made on a worker when the view stops) are the exact map's.
+        const int n = 1300;
+        const ComputationPtr c = syntheticLongResult(n);
+        const auto& r = *c->result;
+        HeatmapView view;
+        view.resize(700, 600);
+        view.setHead(0, 1);
+        view.setComputation(c);
+        QSignalSpy ready(&view, &HeatmapView::mapReady);
+        QVERIFY(ready.wait(20000));
+        QVERIFY(view.isDrawnFromQueriesAndKeys());
+        QCOMPARE(r.maps->cachedMaps(), 0);
+        const auto exact = r.maps->map(0, 1); // the reference (now cached, but the view does not look)
+        QVERIFY(exact.ok());
+        const auto& m = **exact;
+        auto at = [&](int i, int j) { return m[static_cast<size_t>(i) * n + j]; };
+        for (auto [i, j] : {std::pair {0, 0}, {1299, 3}, {640, 640}, {1000, 17}, {77, 76}}) {
+            QVERIFY2(std::abs(view.cellValue(i, j) - at(i, j)) <= 1e-6, qPrintable(QString("%1,%2").arg(i).arg(j)));
+            const QString tip = view.tooltipText(i, j);
+            const double tipWeight = tip.section(QStringLiteral("weight "), 1).section('\n', 0, 0).toDouble();
+            QVERIFY2(std::abs(tipWeight - at(i, j)) <= 1e-6, qPrintable(tip));
+        }
+        QVERIFY(std::isnan(view.cellValue(5, 900))); // masked (causal)
+        QVERIFY(view.tooltipText(5, 900).endsWith(QStringLiteral("masked (weight 0)")));
+        // Per head: 0 (the masked cells) to the largest weight; log: the smallest positive weight up.
+        const auto [lo, hi] = attn::MapDownsampler::minMax(m.data(), m.size(), false);
+        const auto [loPositive, hi2] = attn::MapDownsampler::minMax(m.data(), m.size(), true);
+        QCOMPARE(lo, 0.0f);
+        QCOMPARE(colorMapOf(view)->dataRange().lower, 0.0);
+        QCOMPARE(colorMapOf(view)->dataRange().upper, static_cast<double>(hi));
+        view.setRangeMode(HeatmapView::RangeMode::Log);
+        QVERIFY(loPositive > 0.0f && loPositive < 1e-3f);
+        QCOMPARE(colorMapOf(view)->dataRange().lower, std::max(static_cast<double>(loPositive), 1e-9));
+        QCOMPARE(colorMapOf(view)->dataRange().upper, static_cast<double>(hi2));
+        view.setRangeMode(HeatmapView::RangeMode::PerHead);
+
+        // Zoomed to queries 50..1249 x keys 0..1199: pooled to 1024 x 1024 on a worker.
+        QSignalSpy region(&view, &HeatmapView::regionReady);
+        view.plot()->xAxis->setRange(-0.5, 1199.5);
+        view.plot()->yAxis->setRange(49.5, 1249.5);
+        QVERIFY(region.wait(20000));
+        QVERIFY(!view.isRegionPending());
+        QCOMPARE(view.plotDataSize(), QSize(1024, 1024));
+        const auto want = attn::MapDownsampler::maxPoolRegion(m.data(), n, 50, 1250, 0, 1200, 1024, 1024);
+        QCPColorMapData* cells = colorMapOf(view)->data();
+        int differ = 0;
+        for (int i = 0; i < 1024; ++i)
+            for (int j = 0; j < 1024; ++j)
+                differ += cells->cell(j, i) != static_cast<double>(want[static_cast<size_t>(i) * 1024 + j]);
+        QCOMPARE(differ, 0);
+        QCOMPARE(cells->keyRange().lower, -0.5 + 1200.0 / 1024 / 2);
+        QCOMPARE(cells->valueRange().lower, 49.5 + 1200.0 / 1024 / 2);
+        // Closer: queries 200..499 x keys 300..599 cell by cell, the masked cells (key > query) NaN.
+        view.plot()->xAxis->setRange(299.5, 599.5);
+        view.plot()->yAxis->setRange(199.5, 499.5);
+        QVERIFY(region.wait(20000));
+        QCOMPARE(view.plotDataSize(), QSize(300, 300));
+        cells = colorMapOf(view)->data();
+        int wrong = 0, masked = 0;
+        for (int i = 0; i < 300; ++i)
+            for (int j = 0; j < 300; ++j) {
+                const double v = cells->cell(j, i);
+                if (300 + j > 200 + i) {
+                    masked += std::isnan(v);
+                    wrong += !std::isnan(v);
+                } else {
+                    wrong += v != static_cast<double>(at(200 + i, 300 + j));
+                }
+            }
+        QCOMPARE(wrong, 0);
+        QCOMPARE(masked, 300 * 300 - (200 * 201 / 2)); // queries 300..499 see keys 300..q
+        // Back to the whole map: the image made first, at once (no job).
+        view.resetZoom();
+        QTest::qWait(60); // the range timer
+        QVERIFY(!view.isRegionPending());
+        QCOMPARE(view.plotDataSize(), QSize(1024, 1024));
+        QCOMPARE(colorMapOf(view)->data()->keyRange().lower, -0.5 + 1300.0 / 1024 / 2);
+        // A region asked for and then another head shown: the region's image never replaces it.
+        region.clear();
+        view.plot()->xAxis->setRange(99.5, 1199.5);
+        view.plot()->yAxis->setRange(99.5, 1199.5);
+        QTRY_VERIFY(view.isRegionPending());
+        view.setHead(0, 0);
+        QVERIFY(ready.wait(20000));
+        QTest::qWait(200);
+        QCOMPARE(region.size(), 0);
+        QCOMPARE(view.head(), 0);
+        QCOMPARE(colorMapOf(view)->data()->keyRange().lower, -0.5 + 1300.0 / 1024 / 2);
     }
 
     void backgroundJobsRunBelowTheGuiThread()

@@ -332,7 +332,6 @@ void HeadGridView::paint(QPainter& p, const QRect& area) const
         return;
     }
     p.setFont(TokenFont::font(8));
-    const auto& r = *m_computation->result;
     if (m_tiles.empty())
         p.drawText(area, Qt::AlignCenter, tr("No head passes the filter"));
     for (const Tile& t : m_tiles) {

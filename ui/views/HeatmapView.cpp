@@ -201,6 +201,9 @@ void HeatmapView::rebuild()
     if (!m_computation || !m_computation->result->mapsOnDemand())
         m_pending.reset();
     m_wholeMinMax.reset();
+    m_fromQk = false;
+    m_regionPending = false;
+    ++m_regionGeneration; // a region image on its way is for what was shown before
     if (!m_computation) {
         m_map->data()->clear();
         m_plot->replot();
@@ -227,7 +230,7 @@ void HeatmapView::rebuild()
         if (!takePrepared(r) && m_head != kMeanHead)
             if (auto cached = r.maps->cached(m_layer, m_head))
                 m_headMap = attn::AttentionResult::HeadMap(cached, cached->data());
-        if (!currentMap() && !m_prepared) {
+        if (!currentMap() && !m_fromQk && !m_prepared) {
             prepareOnWorker(r);
             m_map->data()->clear();
             m_note->setText(m_head == kMeanHead ? tr("making the mean of layer %1's heads…").arg(m_layer)
@@ -245,7 +248,7 @@ void HeatmapView::rebuild()
     m_pending.reset();
     m_note->setVisible(false);
     const float* map = currentMap();
-    if (!map) {
+    if (!map && !m_fromQk) {
         m_map->data()->clear();
         m_plot->replot();
         return;
@@ -305,6 +308,19 @@ HeatmapView::Prepared HeatmapView::prepare(const attn::AttentionResult& r, int l
         p.mean = attn::HeadStatistics::meanOfHeads(r, layer);
         if (p.mean.empty())
             p.error = tr("the mean of layer %1's heads could not be made").arg(layer);
+    } else if (r.mapsOnDemand() && pooledRows > 0 && pooledCols > 0) {
+        // The whole map's image straight from the head's queries and keys: no 64 MB of fresh memory
+        // for a map nothing else needs (zoom asks for its region's image, hover for one weight).
+        auto image = r.maps->regionImage(layer, head, 0, r.queryCount, 0, r.keyCount, pooledRows, pooledCols);
+        p.fromQk = true;
+        p.pooledRows = image.rows;
+        p.pooledCols = image.cols;
+        p.pooledMinMax = {image.min, image.max};
+        p.minPositive = image.minPositive;
+        p.pooled = std::move(image.cells);
+        p.cells = std::make_unique<QCPColorMapData>(1, 1, QCPRange(0, 1), QCPRange(0, 1));
+        fillCells(*p.cells, p.pooled, p.pooledRows, p.pooledCols, 0, r.keyCount, 0, r.queryCount, r, false);
+        return p;
     } else if (auto made = r.headMap(layer, head)) {
         p.map = *made;
     } else {
@@ -330,8 +346,13 @@ bool HeatmapView::takePrepared(const attn::AttentionResult& r)
     }
     m_headMap = m_prepared->map;
     m_mean = std::move(m_prepared->mean);
+    m_fromQk = m_prepared->fromQk;
+    if (m_fromQk) {
+        m_wholeMinMax = m_prepared->pooledMinMax;
+        m_wholeMinPositive = m_prepared->minPositive;
+    }
     const float* map = m_head == kMeanHead ? (m_mean.empty() ? nullptr : m_mean.data()) : m_headMap.get();
-    if (map && !m_prepared->pooled.empty())
+    if ((map || m_fromQk) && !m_prepared->pooled.empty())
         m_wholePooled = WholePooled{map, m_prepared->pooledRows, m_prepared->pooledCols, std::move(m_prepared->pooled),
             m_prepared->pooledMinMax, std::move(m_prepared->cells)};
     if (!m_prepared->error.isEmpty())
@@ -370,22 +391,27 @@ void HeatmapView::finishMap()
     if (!m_computation || !m_pending)
         return;
     ++m_prepareGeneration; // the worker's delivery is dropped
-    m_prepared = prepare(*m_computation->result, m_pending->first, m_pending->second, 0, 0);
+    const auto& r = *m_computation->result;
+    const bool lod = r.queryCount > kLodSide || r.keyCount > kLodSide;
+    const QSize pooled = lod ? wholeImageSize(r.queryCount, r.keyCount) : QSize();
+    m_prepared = prepare(r, m_pending->first, m_pending->second, pooled.height(), pooled.width());
     m_pending.reset();
     rebuild();
 }
 
 void HeatmapView::applyRange()
 {
-    if (!m_computation || !currentMap())
+    if (!m_computation || (!currentMap() && !m_fromQk))
         return;
     const auto& r = *m_computation->result;
     double lo = 0.0, hi = 1.0;
     // Smallest (0 when none) and largest (at least 0) value; positiveOnly: of the values > 0.
     auto scanMinMax = [this](const float* data, size_t n, bool positiveOnly) {
-        // The level-of-detail pass over the whole current map already found them.
-        const bool known = !positiveOnly && data == currentMap() && m_wholeMinMax;
-        const auto [mn, mx] = known ? *m_wholeMinMax : attn::MapDownsampler::minMax(data, n, positiveOnly);
+        // The level-of-detail pass over the whole current map already found them (drawn from q and k:
+        // the pass that made its image, which found the smallest positive weight too).
+        const bool known = data == currentMap() && m_wholeMinMax && (!positiveOnly || m_fromQk);
+        const auto [mn, mx] = known ? std::make_pair(positiveOnly ? m_wholeMinPositive : m_wholeMinMax->first, m_wholeMinMax->second)
+                                    : attn::MapDownsampler::minMax(data, n, positiveOnly);
         return std::make_pair(std::isfinite(mn) ? static_cast<double>(mn) : 0.0,
             std::isfinite(mx) ? std::max(0.0, static_cast<double>(mx)) : 0.0);
     };
@@ -432,7 +458,11 @@ double HeatmapView::cellValue(int query, int key) const
     if (!m_lod)
         return m_map->data()->cell(key, query);
     const auto& r = *m_computation->result;
-    if ((r.isMasked(query, key) && !m_other) || !currentMap())
+    if (r.isMasked(query, key) && !m_other)
+        return std::numeric_limits<double>::quiet_NaN();
+    if (m_fromQk)
+        return r.weightAt(m_layer, m_head, query, key);
+    if (!currentMap())
         return std::numeric_limits<double>::quiet_NaN();
     return currentMap()[static_cast<size_t>(query) * r.keyCount + key];
 }
@@ -457,7 +487,7 @@ QSize HeatmapView::plotDataSize() const { return QSize(m_map->data()->keySize(),
 
 void HeatmapView::updateLevelOfDetail()
 {
-    if (!m_computation || !m_lod || !currentMap())
+    if (!m_computation || !m_lod || (!currentMap() && !m_fromQk))
         return;
     const auto& r = *m_computation->result;
     const QCPRange xr = m_plot->xAxis->range(), yr = m_plot->yAxis->range();
@@ -497,6 +527,9 @@ void HeatmapView::updateLevelOfDetail()
         }
         pooled = m_wholePooled->data; // made by the worker beside the map (same call, same cells)
         minMax = m_wholePooled->minMax;
+    } else if (m_fromQk) {
+        requestRegion(x0, x1, y0, y1, outRows, outCols); // the plot keeps the image it has until then
+        return;
     } else {
         pooled = attn::MapDownsampler::maxPoolRegion(
             currentMap(), r.keyCount, y0, y1, x0, x1, outRows, outCols, whole ? &minMax : nullptr);
@@ -522,6 +555,31 @@ void HeatmapView::fillCells(QCPColorMapData& cells, const std::vector<float>& po
         }
 }
 
+void HeatmapView::requestRegion(int x0, int x1, int y0, int y1, int rows, int cols)
+{
+    const quint64 generation = ++m_regionGeneration;
+    m_regionPending = true;
+    QPointer<HeatmapView> self(this);
+    (void)BackgroundPool::run([self, generation, computation = m_computation, layer = m_layer, head = m_head, x0, x1,
+                                  y0, y1, rows, cols] {
+        const auto& r = *computation->result;
+        const auto image = r.maps->regionImage(layer, head, y0, y1, x0, x1, rows, cols);
+        auto cells = std::make_unique<QCPColorMapData>(1, 1, QCPRange(0, 1), QCPRange(0, 1));
+        fillCells(*cells, image.cells, image.rows, image.cols, x0, x1, y0, y1, r, false);
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, generation, cells = std::move(cells)]() mutable {
+                if (!self || self->m_regionGeneration != generation)
+                    return; // the view moved on, or shows another head
+                self->m_regionPending = false;
+                self->m_map->setData(cells.release(), false);
+                self->m_plot->replot(QCustomPlot::rpQueuedReplot);
+                emit self->regionReady();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 QString HeatmapView::tooltipText(int i, int j) const
 {
     if (!m_computation)
@@ -535,7 +593,7 @@ QString HeatmapView::tooltipText(int i, int j) const
     if (r.isMasked(i, j))
         return text + QStringLiteral("masked (weight 0)");
     const float* map = currentMap();
-    if (!map)
+    if (!map && !m_fromQk)
         return text;
     if (m_other) {
         const auto& o = *m_other->result;
@@ -547,7 +605,8 @@ QString HeatmapView::tooltipText(int i, int j) const
             text += QStringLiteral("\nA %1 − B %2").arg(a, 0, 'g', 7).arg(b, 0, 'g', 7);
         return text;
     }
-    text += QStringLiteral("weight %1").arg(static_cast<double>(map[static_cast<size_t>(i) * r.keyCount + j]), 0, 'g', 7);
+    const float weight = map ? map[static_cast<size_t>(i) * r.keyCount + j] : r.weightAt(m_layer, m_head, i, j);
+    text += QStringLiteral("weight %1").arg(static_cast<double>(weight), 0, 'g', 7);
     if (m_head == kMeanHead)
         text += QStringLiteral(" (mean of %1 heads)").arg(r.heads);
     else if (r.hasScores())

@@ -73,9 +73,16 @@ public:
     double lastRenderMilliseconds() const { return m_renderMs; }
     // A long prompt (maps on demand): a head not in the maps' cache, or the mean of heads, is made on a
     // worker while the plot says so; isMapPending() until it arrives (mapReady). finishMap() makes it
-    // now, in this thread (exports, tests).
+    // now, in this thread (exports, tests). Over kLodSide tokens a head's image is made straight from
+    // its queries and keys (AttentionMaps::regionImage), never its exact map: the whole map's image
+    // first, a zoomed region's on a worker when the view stops moving (the previous image, stretched,
+    // until it comes); hover reads the exact weight from q·k.
     bool isMapPending() const { return m_pending.has_value(); }
     void finishMap();
+    // The current head is drawn from its queries and keys, without its map (see above).
+    bool isDrawnFromQueriesAndKeys() const { return m_fromQk; }
+    // A zoomed region's image is being made on a worker (regionReady when it is shown).
+    bool isRegionPending() const { return m_regionPending; }
 
 signals:
     void querySelected(int query);
@@ -84,6 +91,8 @@ signals:
     void failed(const QString& message);
     // A long prompt's map (or mean of heads) made on a worker has arrived and is shown.
     void mapReady();
+    // The image of a zoomed region of a long prompt's head, made on a worker, is shown.
+    void regionReady();
 
 private:
     void rebuild();
@@ -112,6 +121,8 @@ private:
         int head = 0;
         attn::AttentionResult::HeadMap map; // a head
         std::vector<float> mean;            // the mean of heads
+        bool fromQk = false;                // a head over kLodSide tokens: only its image, from q and k
+        float minPositive = 0.0f;           // fromQk: the head's smallest positive weight (log range)
         QString error;
         // The whole map's level-of-detail image (max-pooled, with its min and max), made beside it.
         std::vector<float> pooled;
@@ -137,6 +148,8 @@ private:
     quint64 m_prepareGeneration = 0;
     bool takePrepared(const attn::AttentionResult& r);
     void prepareOnWorker(const attn::AttentionResult& r);
+    // fromQk: queries [y0, y1) x keys [x0, x1) pooled to rows x cols on a worker, then shown.
+    void requestRegion(int x0, int x1, int y0, int y1, int rows, int cols);
     static Prepared prepare(const attn::AttentionResult& r, int layer, int head, int pooledRows, int pooledCols);
     // The plot's cells for pooled (rows x cols) covering queries [y0, y1) x keys [x0, x1); cell by
     // cell (exact) masked cells are NaN unless keepMasked.
@@ -155,5 +168,9 @@ private:
     double m_renderMs = 0.0;
     bool m_lod = false;
     std::optional<std::pair<float, float>> m_wholeMinMax; // of the current map, from its level-of-detail pass
+    float m_wholeMinPositive = 0.0f;                      // fromQk: its smallest positive weight
+    bool m_fromQk = false;
+    bool m_regionPending = false;
+    quint64 m_regionGeneration = 0;
     QTimer* m_lodTimer = nullptr;
 };
