@@ -25,6 +25,7 @@
 #include "ViewExporter.h"
 
 #include <QPointer>
+#include <QThread>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -33,6 +34,7 @@
 #include <QtTest>
 #include <qcustomplot.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -335,14 +337,31 @@ private slots:
         QVERIFY(!view.isRegionPending());
         QCOMPARE(view.plotDataSize(), QSize(1024, 1024));
         QCOMPARE(colorMapOf(view)->data()->keyRange().lower, -0.5 + 1300.0 / 1024 / 2);
-        // A region asked for and then another head shown: the region's image never replaces it.
+        // A region asked for and then another head shown: the region's image never replaces it. The
+        // pool's threads are held so the region's job is still queued when the head changes.
         region.clear();
+        std::atomic<bool> release {false};
+        std::atomic<int> holding {0};
+        const int threads = BackgroundPool::instance()->maxThreadCount();
+        std::vector<QFuture<void>> blockers;
+        for (int i = 0; i < threads; ++i)
+            blockers.push_back(BackgroundPool::run([&] {
+                ++holding;
+                while (!release)
+                    QThread::msleep(1);
+            }));
+        QTRY_COMPARE(holding.load(), threads);
         view.plot()->xAxis->setRange(99.5, 1199.5);
         view.plot()->yAxis->setRange(99.5, 1199.5);
-        QTRY_VERIFY(view.isRegionPending());
+        QTRY_VERIFY(view.isRegionPending()); // the range timer asked for it; it cannot run yet
         view.setHead(0, 0);
+        QVERIFY(!view.isRegionPending());
+        release = true;
+        for (auto& f : blockers)
+            f.waitForFinished();
         QVERIFY(ready.wait(20000));
-        QTest::qWait(200);
+        BackgroundPool::instance()->waitForDone(); // the region's job has run too
+        QTest::qWait(50);                          // and its delivery been handled
         QCOMPARE(region.size(), 0);
         QCOMPARE(view.head(), 0);
         QCOMPARE(colorMapOf(view)->data()->keyRange().lower, -0.5 + 1300.0 / 1024 / 2);
